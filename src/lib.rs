@@ -1,0 +1,12 @@
+//! `briefing` turns news articles into a static briefing site.
+//!
+//! The build is a pipeline, and [`build`] reads as one:
+//! load config → load content → analyse → link → render → check → write.
+//! Each stage is a module with one entry point; analysis and linking are pure.
+
+pub mod analysis;
+pub mod config;
+pub mod content;
+pub mod diagnostics;
+pub mod markdown;
+pub mod output;
