@@ -118,8 +118,11 @@ impl Config {
     pub fn from_root(root: &Path) -> Result<Config, Vec<Diagnostic>> {
         let path = root.join(CONFIG_FILE);
         let text = std::fs::read_to_string(&path).map_err(|e| {
-            vec![Diagnostic::error(CONFIG_FILE, format!("cannot read the site configuration: {e}"))
-                .with_hint("run `briefing init DIR` to create a site, or pass --root to point at one")]
+            vec![Diagnostic::error(
+                CONFIG_FILE,
+                format!("cannot read the site configuration: {e}"),
+            )
+            .with_hint("run `briefing init DIR` to create a site, or pass --root to point at one")]
         })?;
         Config::parse(&text)
     }
@@ -157,18 +160,26 @@ pub fn parse_strict<T: serde::de::DeserializeOwned>(
     let mut unknown = Vec::new();
     let value = serde_ignored::deserialize(deserializer, |path| {
         // serde_ignored writes `?` for an Option level; it is not part of the key.
-        let key: Vec<String> = path.to_string().split('.').filter(|p| *p != "?").map(String::from).collect();
+        let key: Vec<String> = path
+            .to_string()
+            .split('.')
+            .filter(|p| *p != "?")
+            .map(String::from)
+            .collect();
         unknown.push(key.join("."));
     });
     match value {
         Ok(value) => {
             // serde visits tables in its own order; report in file order.
-            let mut unknown: Vec<(Option<usize>, String)> =
-                unknown.into_iter().map(|key| (find_key_line(text, &key), key)).collect();
+            let mut unknown: Vec<(Option<usize>, String)> = unknown
+                .into_iter()
+                .map(|key| (find_key_line(text, &key), key))
+                .collect();
             unknown.sort();
             for (line, key) in unknown {
-                let mut d = Diagnostic::error(file, format!("unknown key `{key}`"))
-                    .with_hint("check the spelling against the reference in README.md, or remove the key");
+                let mut d = Diagnostic::error(file, format!("unknown key `{key}`")).with_hint(
+                    "check the spelling against the reference in README.md, or remove the key",
+                );
                 if let Some(line) = line {
                     d = d.at_line(line);
                 }
@@ -189,7 +200,12 @@ pub fn parse_strict<T: serde::de::DeserializeOwned>(
 
 fn toml_error(text: &str, file: &str, error: &toml::de::Error) -> Diagnostic {
     // The message of a toml error repeats the place as a drawing; keep the first line.
-    let message = error.message().lines().next().unwrap_or("invalid TOML").to_string();
+    let message = error
+        .message()
+        .lines()
+        .next()
+        .unwrap_or("invalid TOML")
+        .to_string();
     let mut d = Diagnostic::error(file, message);
     if let Some(span) = error.span() {
         let (line, column) = line_col(text, span.start);
@@ -223,7 +239,12 @@ fn find_key_line(text: &str, path: &str) -> Option<usize> {
             continue;
         }
         if current == wanted_table {
-            let name = trimmed.split('=').next().unwrap_or("").trim().trim_matches('"');
+            let name = trimmed
+                .split('=')
+                .next()
+                .unwrap_or("")
+                .trim()
+                .trim_matches('"');
             if name == *key && trimmed.contains('=') {
                 return Some(i + 1);
             }
@@ -302,14 +323,19 @@ fn validate(raw: RawConfig, text: &str, problems: &mut Vec<Diagnostic>) -> Confi
         ("hub_min_briefings", raw.hub_min_briefings),
     ] {
         if value == 0 {
-            error_at(key, format!("`{key}` must be at least 1"), "set a positive number");
+            error_at(
+                key,
+                format!("`{key}` must be at least 1"),
+                "set a positive number",
+            );
         }
     }
     if missing_base_url {
         problems.insert(
             0,
-            Diagnostic::error(CONFIG_FILE, "`base_url` is missing")
-                .with_hint("add base_url = \"https://your.host/\" (feeds and sitemaps need absolute URLs)"),
+            Diagnostic::error(CONFIG_FILE, "`base_url` is missing").with_hint(
+                "add base_url = \"https://your.host/\" (feeds and sitemaps need absolute URLs)",
+            ),
         );
     }
     Config {
@@ -377,12 +403,17 @@ mod tests {
     fn type_errors_have_line_and_column() {
         let e = errors("base_url = \"https://e.org/\"\npage_size = \"ten\"\n");
         assert_eq!(e.len(), 1);
-        assert!(e[0].starts_with("site.toml:2:13: error: invalid type"), "{}", e[0]);
+        assert!(
+            e[0].starts_with("site.toml:2:13: error: invalid type"),
+            "{}",
+            e[0]
+        );
     }
 
     #[test]
     fn bad_values_are_collected() {
-        let e = errors("base_url = \"e.org\"\ntimezone = \"Mars/Base\"\ndigest_period = \"month\"\n");
+        let e =
+            errors("base_url = \"e.org\"\ntimezone = \"Mars/Base\"\ndigest_period = \"month\"\n");
         assert_eq!(e.len(), 3, "{e:?}");
         assert!(e[0].starts_with("site.toml:1: error: `base_url` must be an absolute"));
         assert!(e[1].starts_with("site.toml:2: error: unknown timezone `Mars/Base`"));
@@ -392,6 +423,9 @@ mod tests {
     #[test]
     fn missing_base_url_is_an_error() {
         let e = errors("title = \"x\"\n");
-        assert!(e[0].starts_with("site.toml: error: `base_url` is missing"), "{e:?}");
+        assert!(
+            e[0].starts_with("site.toml: error: `base_url` is missing"),
+            "{e:?}"
+        );
     }
 }

@@ -5,6 +5,8 @@
 //! Each stage is a module with one entry point; analysis and linking are pure.
 
 pub mod analysis;
+pub mod analyze_cmd;
+pub mod cli;
 pub mod config;
 pub mod content;
 pub mod diagnostics;

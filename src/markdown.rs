@@ -120,9 +120,9 @@ pub fn plain_text(body: &str) -> String {
             Event::End(TagEnd::CodeBlock) => in_code = false,
             Event::Text(t) | Event::Code(t) if !in_code => out.push_str(&t),
             Event::SoftBreak | Event::HardBreak => out.push(' '),
-            Event::End(TagEnd::Paragraph | TagEnd::Heading(_) | TagEnd::Item | TagEnd::TableCell) => {
-                out.push_str("\n\n")
-            }
+            Event::End(
+                TagEnd::Paragraph | TagEnd::Heading(_) | TagEnd::Item | TagEnd::TableCell,
+            ) => out.push_str("\n\n"),
             _ => {}
         }
     }

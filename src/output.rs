@@ -39,7 +39,9 @@ pub fn check_links(files: &[OutputFile], base_path: &str) -> Vec<BrokenLink> {
     for file in files.iter().filter(|f| f.path.ends_with(".html")) {
         let html = String::from_utf8_lossy(&file.bytes);
         for link in extract_links(&html) {
-            let Some(rest) = link.strip_prefix(base_path) else { continue };
+            let Some(rest) = link.strip_prefix(base_path) else {
+                continue;
+            };
             let rest = rest.split('#').next().unwrap_or("");
             let target = if rest.is_empty() || rest.ends_with('/') {
                 format!("{rest}index.html")
@@ -76,7 +78,10 @@ fn extract_links(html: &str) -> Vec<&str> {
 pub fn write_site(out_dir: &Path, files: &[OutputFile]) -> std::io::Result<WriteStats> {
     let parent = out_dir.parent().unwrap_or(Path::new("."));
     std::fs::create_dir_all(parent)?;
-    let name = out_dir.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "public".into());
+    let name = out_dir
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "public".into());
     let staging = parent.join(format!(".{name}.tmp"));
     if staging.exists() {
         std::fs::remove_dir_all(&staging)?;

@@ -99,7 +99,10 @@ pub fn split<'a>(text: &'a str, file: &str) -> Result<Split<'a>, Diagnostic> {
     let mut offset = first_line_end;
     let mut line = 2;
     while offset < text.len() {
-        let end = text[offset..].find('\n').map(|i| offset + i + 1).unwrap_or(text.len());
+        let end = text[offset..]
+            .find('\n')
+            .map(|i| offset + i + 1)
+            .unwrap_or(text.len());
         if text[offset..end].trim_end() == "+++" {
             return Ok(Split {
                 front_matter: &text[first_line_end..offset],
@@ -187,16 +190,31 @@ mod tests {
     #[test]
     fn malformed_toml_has_file_line_and_column() {
         let e = parse_text("+++\ntitle = \"x\"\ntags = [\"a\",\n+++\n").unwrap_err();
-        assert_eq!(e, vec!["content/a.md:3:13: error: unclosed array, expected `]`"]);
+        assert_eq!(
+            e,
+            vec!["content/a.md:3:13: error: unclosed array, expected `]`"]
+        );
     }
 
     #[test]
     fn unknown_and_mistyped_fields() {
-        let e = parse_text("+++\ntitle = \"x\"\ntilte = \"y\"\n[source]\nnmae = \"z\"\n+++\n").unwrap_err();
+        let e = parse_text("+++\ntitle = \"x\"\ntilte = \"y\"\n[source]\nnmae = \"z\"\n+++\n")
+            .unwrap_err();
         assert_eq!(e.len(), 2, "{e:?}");
-        assert!(e[0].starts_with("content/a.md:3: error: unknown key `tilte`"), "{e:?}");
-        assert!(e[1].starts_with("content/a.md:5: error: unknown key `source.nmae`"), "{e:?}");
+        assert!(
+            e[0].starts_with("content/a.md:3: error: unknown key `tilte`"),
+            "{e:?}"
+        );
+        assert!(
+            e[1].starts_with("content/a.md:5: error: unknown key `source.nmae`"),
+            "{e:?}"
+        );
         let e = parse_text("+++\ndraft = \"yes\"\n+++\n").unwrap_err();
-        assert!(e[0].starts_with("content/a.md:2:9: error: invalid type: string \"yes\", expected a boolean"), "{e:?}");
+        assert!(
+            e[0].starts_with(
+                "content/a.md:2:9: error: invalid type: string \"yes\", expected a boolean"
+            ),
+            "{e:?}"
+        );
     }
 }

@@ -103,7 +103,10 @@ pub fn load(root: &Path, options: LoadOptions) -> (Content, Vec<Diagnostic>) {
         let entry = match entry {
             Ok(e) => e,
             Err(e) => {
-                problems.push(Diagnostic::error(CONTENT_DIR, format!("cannot walk the content directory: {e}")));
+                problems.push(Diagnostic::error(
+                    CONTENT_DIR,
+                    format!("cannot walk the content directory: {e}"),
+                ));
                 continue;
             }
         };
@@ -126,9 +129,12 @@ pub fn load(root: &Path, options: LoadOptions) -> (Content, Vec<Diagnostic>) {
             Ok(bytes) => match String::from_utf8(bytes) {
                 Ok(text) => files.push((relative, text)),
                 Err(e) => problems.push(
-                    Diagnostic::error(format!("{CONTENT_DIR}/{relative}"), "the file is not valid UTF-8")
-                        .at_line(line_of_offset(e.as_bytes(), e.utf8_error().valid_up_to()))
-                        .with_hint("save the file as UTF-8"),
+                    Diagnostic::error(
+                        format!("{CONTENT_DIR}/{relative}"),
+                        "the file is not valid UTF-8",
+                    )
+                    .at_line(line_of_offset(e.as_bytes(), e.utf8_error().valid_up_to()))
+                    .with_hint("save the file as UTF-8"),
                 ),
             },
             Err(e) => problems.push(Diagnostic::error(
@@ -148,7 +154,10 @@ fn line_of_offset(bytes: &[u8], offset: usize) -> usize {
 
 /// Builds pages and sections from `(path relative to content/, text)` pairs.
 /// Pure, so whole sites can be tested from strings.
-pub fn parse_files(files: Vec<(String, String)>, options: LoadOptions) -> (Content, Vec<Diagnostic>) {
+pub fn parse_files(
+    files: Vec<(String, String)>,
+    options: LoadOptions,
+) -> (Content, Vec<Diagnostic>) {
     let mut content = Content::default();
     let mut problems = Vec::new();
     for (relative, text) in files {
@@ -245,7 +254,12 @@ fn build_page(
         Some(s) => {
             let cleaned = slugify(s);
             if cleaned.is_empty() {
-                problems.push(field_error(file, split, "slug", format!("the slug `{s}` has no letters or digits")));
+                problems.push(field_error(
+                    file,
+                    split,
+                    "slug",
+                    format!("the slug `{s}` has no letters or digits"),
+                ));
             }
             cleaned
         }
@@ -299,7 +313,8 @@ fn field_error(file: &str, split: &front_matter::Split, key: &str, message: Stri
         }
     }
     if key == "date" || key == "updated" {
-        d = d.with_hint("write a date (2026-11-03) or an RFC 3339 date-time (2026-11-03T08:30:00Z)");
+        d = d
+            .with_hint("write a date (2026-11-03) or an RFC 3339 date-time (2026-11-03T08:30:00Z)");
     }
     d
 }
@@ -338,7 +353,12 @@ fn parse_date(value: &toml::Value, tz: Tz) -> Result<DateTime<Utc>, String> {
     if let Ok(dt) = DateTime::parse_from_rfc3339(&text) {
         return Ok(dt.with_timezone(&Utc));
     }
-    for format in ["%Y-%m-%dT%H:%M:%S%.f", "%Y-%m-%d %H:%M:%S%.f", "%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"] {
+    for format in [
+        "%Y-%m-%dT%H:%M:%S%.f",
+        "%Y-%m-%d %H:%M:%S%.f",
+        "%Y-%m-%dT%H:%M",
+        "%Y-%m-%d %H:%M",
+    ] {
         if let Ok(local) = NaiveDateTime::parse_from_str(&text, format) {
             return Ok(local_to_utc(local, tz));
         }
@@ -401,8 +421,11 @@ fn find_collisions(pages: &[Page]) -> Vec<Diagnostic> {
         for path in std::iter::once(page.path.clone()).chain(alias_paths) {
             if let Some(other) = owners.get(&path) {
                 problems.push(
-                    Diagnostic::error(&page.file, format!("the URL {path} is also the URL of {other}"))
-                        .with_hint("give one of them another `slug` (or remove the duplicate alias)"),
+                    Diagnostic::error(
+                        &page.file,
+                        format!("the URL {path} is also the URL of {other}"),
+                    )
+                    .with_hint("give one of them another `slug` (or remove the duplicate alias)"),
                 );
             } else {
                 owners.insert(path, &page.file);
@@ -415,7 +438,10 @@ fn find_collisions(pages: &[Page]) -> Vec<Diagnostic> {
 /// An alias as a site-relative path with leading and trailing `/`.
 pub fn normalize_alias(alias: &str) -> String {
     let trimmed = alias.trim().trim_matches('/');
-    let trimmed = trimmed.strip_suffix("index.html").unwrap_or(trimmed).trim_matches('/');
+    let trimmed = trimmed
+        .strip_suffix("index.html")
+        .unwrap_or(trimmed)
+        .trim_matches('/');
     if trimmed.is_empty() {
         "/".to_string()
     } else if trimmed.ends_with(".html") {
@@ -431,7 +457,10 @@ mod tests {
 
     fn load_strs(files: &[(&str, &str)]) -> (Content, Vec<String>) {
         let (c, ds) = parse_files(
-            files.iter().map(|(p, t)| (p.to_string(), t.to_string())).collect(),
+            files
+                .iter()
+                .map(|(p, t)| (p.to_string(), t.to_string()))
+                .collect(),
             LoadOptions {
                 include_drafts: false,
                 timezone: Tz::UTC,
@@ -442,28 +471,46 @@ mod tests {
 
     #[test]
     fn date_from_front_matter_datetime() {
-        let (c, e) = load_strs(&[("briefings/a.md", "+++\ntitle = \"A\"\ndate = 2026-11-03T08:30:00+02:00\n+++\nx")]);
+        let (c, e) = load_strs(&[(
+            "briefings/a.md",
+            "+++\ntitle = \"A\"\ndate = 2026-11-03T08:30:00+02:00\n+++\nx",
+        )]);
         assert!(e.is_empty(), "{e:?}");
-        assert_eq!(c.pages[0].date.unwrap().to_rfc3339(), "2026-11-03T06:30:00+00:00");
+        assert_eq!(
+            c.pages[0].date.unwrap().to_rfc3339(),
+            "2026-11-03T06:30:00+00:00"
+        );
     }
 
     #[test]
     fn date_only_is_midnight_in_site_timezone() {
         let (c, _) = parse_files(
-            vec![("briefings/a.md".into(), "+++\ndate = 2026-11-03\n+++\nx".into())],
+            vec![(
+                "briefings/a.md".into(),
+                "+++\ndate = 2026-11-03\n+++\nx".into(),
+            )],
             LoadOptions {
                 include_drafts: false,
                 timezone: "Europe/Berlin".parse().unwrap(),
             },
         );
-        assert_eq!(c.pages[0].date.unwrap().to_rfc3339(), "2026-11-02T23:00:00+00:00");
+        assert_eq!(
+            c.pages[0].date.unwrap().to_rfc3339(),
+            "2026-11-02T23:00:00+00:00"
+        );
     }
 
     #[test]
     fn date_from_file_name_prefix() {
-        let (c, e) = load_strs(&[("briefings/2026-11-04-talks-resume.md", "+++\ntitle = \"A\"\n+++\nx")]);
+        let (c, e) = load_strs(&[(
+            "briefings/2026-11-04-talks-resume.md",
+            "+++\ntitle = \"A\"\n+++\nx",
+        )]);
         assert!(e.is_empty());
-        assert_eq!(c.pages[0].date.unwrap().to_rfc3339(), "2026-11-04T00:00:00+00:00");
+        assert_eq!(
+            c.pages[0].date.unwrap().to_rfc3339(),
+            "2026-11-04T00:00:00+00:00"
+        );
         assert_eq!(c.pages[0].slug, "talks-resume");
         assert_eq!(c.pages[0].path, "/briefings/talks-resume/");
     }
@@ -476,7 +523,10 @@ mod tests {
 
     #[test]
     fn bad_date_names_line_and_column() {
-        let (_, e) = load_strs(&[("briefings/a.md", "+++\ntitle = \"A\"\ndate = \"3 November\"\n+++\nx")]);
+        let (_, e) = load_strs(&[(
+            "briefings/a.md",
+            "+++\ntitle = \"A\"\ndate = \"3 November\"\n+++\nx",
+        )]);
         assert_eq!(e, vec!["content/briefings/a.md:3:8: error: `3 November` is not a valid date\n  hint: write a date (2026-11-03) or an RFC 3339 date-time (2026-11-03T08:30:00Z)"]);
     }
 
@@ -491,8 +541,14 @@ mod tests {
     #[test]
     fn url_collision_names_both_files() {
         let (_, e) = load_strs(&[
-            ("briefings/2026-11-03-talks.md", "+++\ntitle = \"A\"\n+++\nx"),
-            ("briefings/2026-11-04-talks.md", "+++\ntitle = \"B\"\n+++\nx"),
+            (
+                "briefings/2026-11-03-talks.md",
+                "+++\ntitle = \"A\"\n+++\nx",
+            ),
+            (
+                "briefings/2026-11-04-talks.md",
+                "+++\ntitle = \"B\"\n+++\nx",
+            ),
         ]);
         assert_eq!(e, vec!["content/briefings/2026-11-04-talks.md: error: the URL /briefings/talks/ is also the URL of content/briefings/2026-11-03-talks.md\n  hint: give one of them another `slug` (or remove the duplicate alias)"]);
     }
@@ -505,7 +561,10 @@ mod tests {
 
     #[test]
     fn slugify_folds_and_joins() {
-        assert_eq!(slugify("Oman’s talks: Round 2 — Zürich"), "omans-talks-round-2-zurich");
+        assert_eq!(
+            slugify("Oman’s talks: Round 2 — Zürich"),
+            "omans-talks-round-2-zurich"
+        );
         assert_eq!(normalize_alias("old/path"), "/old/path/");
         assert_eq!(normalize_alias("/old/page.html"), "/old/page.html");
     }

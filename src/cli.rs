@@ -1,0 +1,102 @@
+//! The command line: commands, flags and the exit codes they map to.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+/// Exit code of a run that found nothing wrong.
+pub const EXIT_OK: i32 = 0;
+/// Exit code when content, config or templates have problems.
+pub const EXIT_CONTENT: i32 = 1;
+/// Exit code for a wrong command line (clap also uses it).
+pub const EXIT_USAGE: i32 = 2;
+/// Exit code for a failure of the machine: disk full, permission denied.
+pub const EXIT_IO: i32 = 3;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "briefing",
+    version,
+    about = "Turn news articles into a static site of briefings and digests"
+)]
+pub struct Cli {
+    /// Print the time each stage took.
+    #[arg(short, long, global = true)]
+    pub verbose: bool,
+    /// Print only errors.
+    #[arg(short, long, global = true, conflicts_with = "verbose")]
+    pub quiet: bool,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Build the site into the output directory.
+    Build(BuildArgs),
+    /// Do everything `build` does, but write nothing; exit non-zero on any problem.
+    Check(CheckArgs),
+    /// Create a new site in DIR with an example briefing and the default templates.
+    Init(InitArgs),
+    /// Analyse articles and print summaries, key issues and entities.
+    Analyze(AnalyzeArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct RootArg {
+    /// The site's root directory (holding site.toml and content/).
+    #[arg(long, default_value = ".")]
+    pub root: PathBuf,
+}
+
+#[derive(Debug, Args)]
+pub struct BuildArgs {
+    #[command(flatten)]
+    pub root: RootArg,
+    /// Output directory (default: site.toml's output_dir, relative to the root).
+    #[arg(long)]
+    pub output: Option<PathBuf>,
+    /// Override site.toml's base_url.
+    #[arg(long)]
+    pub base_url: Option<String>,
+    /// Include briefings marked `draft = true`.
+    #[arg(long)]
+    pub drafts: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    #[command(flatten)]
+    pub root: RootArg,
+    /// Include briefings marked `draft = true`.
+    #[arg(long)]
+    pub drafts: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    /// Directory to create the site in (must be empty or not exist).
+    pub dir: PathBuf,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    Json,
+    Text,
+}
+
+#[derive(Debug, Args)]
+pub struct AnalyzeArgs {
+    /// Output format: `json` for tools, `text` for people.
+    #[arg(long, value_enum, default_value = "text")]
+    pub format: Format,
+    /// Number of summary sentences.
+    #[arg(long)]
+    pub summary_sentences: Option<usize>,
+    /// Number of key issues.
+    #[arg(long)]
+    pub key_issues: Option<usize>,
+    /// Files or directories of .md / .txt articles, analysed together as one corpus.
+    #[arg(required = true)]
+    pub paths: Vec<PathBuf>,
+}
