@@ -6,9 +6,16 @@
 
 pub mod analysis;
 pub mod analyze_cmd;
+pub mod briefings;
 pub mod cli;
 pub mod config;
 pub mod content;
 pub mod diagnostics;
+pub mod linking;
 pub mod markdown;
 pub mod output;
+pub mod render;
+
+mod build;
+pub mod init;
+pub use build::{build, BuildError, BuildOptions, Report, STATIC_DIR};

@@ -1,14 +1,53 @@
 //! The `briefing` binary: parse the command line, run, print every problem,
 //! exit with a code that tells success, content errors and usage errors apart.
 
+use std::io::IsTerminal;
+
 use clap::Parser;
 
 use briefing::analyze_cmd::{self, AnalyzeRequest};
-use briefing::cli::{Cli, Command};
+use briefing::cli::{Cli, Command, EXIT_CONTENT, EXIT_IO, EXIT_OK, EXIT_USAGE};
+use briefing::{BuildError, BuildOptions, Report};
 
 fn main() {
     let cli = Cli::parse();
     let code = match cli.command {
+        Command::Build(ref args) => run_build(
+            &cli,
+            &args.root.root,
+            BuildOptions {
+                output: args.output.clone(),
+                base_url: args.base_url.clone(),
+                drafts: args.drafts,
+                write: true,
+            },
+        ),
+        Command::Check(ref args) => run_build(
+            &cli,
+            &args.root.root,
+            BuildOptions {
+                drafts: args.drafts,
+                write: false,
+                ..BuildOptions::default()
+            },
+        ),
+        Command::Init(ref args) => match briefing::init::init(&args.dir) {
+            Ok(files) => {
+                if !cli.quiet {
+                    println!(
+                        "Created a site in {} ({} files).",
+                        args.dir.display(),
+                        files.len()
+                    );
+                    println!("Next: briefing build --root {}", args.dir.display());
+                }
+                EXIT_OK
+            }
+            Err(e) => {
+                eprintln!("error: {e}");
+                EXIT_USAGE
+            }
+        },
         Command::Analyze(args) => {
             let mut options = briefing::analysis::AnalysisOptions::default();
             if let Some(k) = args.summary_sentences {
@@ -28,10 +67,80 @@ fn main() {
                 &mut std::io::stderr().lock(),
             )
         }
-        _ => {
-            eprintln!("error: not implemented yet");
-            briefing::cli::EXIT_USAGE
-        }
     };
     std::process::exit(code);
+}
+
+fn run_build(cli: &Cli, root: &std::path::Path, options: BuildOptions) -> i32 {
+    let writing = options.write;
+    let progress = !cli.quiet && std::io::stderr().is_terminal();
+    if progress {
+        eprint!("Building {} …\r", root.display());
+    }
+    let result = briefing::build(root, &options);
+    if progress {
+        eprint!("\x1b[2K");
+    }
+    match result {
+        Ok(report) => {
+            print_warnings(cli, &report.warnings);
+            print_report(cli, &report, writing);
+            EXIT_OK
+        }
+        Err(BuildError::Content { problems, warnings }) => {
+            print_warnings(cli, &warnings);
+            for p in &problems {
+                eprintln!("{p}");
+            }
+            let errors = problems.iter().filter(|p| p.is_error()).count();
+            eprintln!(
+                "error: {errors} problem{} found; nothing was written",
+                if errors == 1 { "" } else { "s" }
+            );
+            EXIT_CONTENT
+        }
+        Err(BuildError::Template(e)) => {
+            eprintln!("error: {e}");
+            eprintln!("error: the site was not built; nothing was written");
+            EXIT_CONTENT
+        }
+        Err(BuildError::Io(e)) => {
+            eprintln!("error: {e}");
+            EXIT_IO
+        }
+    }
+}
+
+fn print_warnings(cli: &Cli, warnings: &[briefing::diagnostics::Diagnostic]) {
+    if cli.quiet {
+        return;
+    }
+    for w in warnings {
+        eprintln!("{w}");
+    }
+}
+
+fn print_report(cli: &Cli, report: &Report, writing: bool) {
+    if cli.verbose {
+        for (stage, time) in &report.timings {
+            eprintln!("  {stage:<8} {:>9.1} ms", time.as_secs_f64() * 1000.0);
+        }
+    }
+    if cli.quiet {
+        return;
+    }
+    match (&report.output, writing) {
+        (Some(out), true) => println!(
+            "Built {} briefings into {}: {} pages, {} files, {} KB.",
+            report.briefings,
+            out.display(),
+            report.pages,
+            report.files,
+            report.bytes / 1024
+        ),
+        _ => println!(
+            "Checked {} briefings and {} pages: no problems.",
+            report.briefings, report.pages
+        ),
+    }
 }

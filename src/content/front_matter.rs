@@ -21,6 +21,8 @@ pub struct FrontMatter {
     pub tags: Vec<String>,
     /// Name of a template under `templates/` to render this page with.
     pub template: Option<String>,
+    /// Number of summary sentences for this briefing (overrides site.toml).
+    pub summary_sentences: Option<usize>,
     /// Editor overrides of the analysis.
     pub bottom_line: Option<String>,
     pub summary: Option<Vec<String>>,

@@ -1,0 +1,162 @@
+//! The analyse stage: every briefing page gets its analysis, with the
+//! editor's front-matter values taking precedence over computed ones.
+//!
+//! Architecture invariant: pure. Pages in, [`Briefing`]s out, in the same
+//! order; the only outputs besides them are warnings.
+
+use rayon::prelude::*;
+
+use crate::analysis::{
+    self, Aliases, Analysis, AnalysisOptions, CorpusStats, Document, Entity, EntityKind, KeyIssue,
+};
+use crate::content::{EntityOverride, KeyIssueOverride, Page, PageKind};
+use crate::diagnostics::Diagnostic;
+
+/// A briefing page with its final title and analysis.
+#[derive(Debug, Clone)]
+pub struct Briefing {
+    pub page: Page,
+    pub title: String,
+    /// True when no title was set and one was derived from the text.
+    pub title_derived: bool,
+    pub analysis: Analysis,
+    /// The plain text of the body (for search and reading time).
+    pub text: String,
+}
+
+/// Analyses every briefing among `pages` (others are skipped), as one corpus.
+pub fn analyse(
+    pages: &[Page],
+    options: &AnalysisOptions,
+    aliases: &Aliases,
+) -> (Vec<Briefing>, Vec<Diagnostic>) {
+    let briefing_pages: Vec<&Page> = pages
+        .iter()
+        .filter(|p| p.kind == PageKind::Briefing)
+        .collect();
+    let texts: Vec<String> = briefing_pages
+        .par_iter()
+        .map(|p| crate::markdown::plain_text(&p.body))
+        .collect();
+    let docs: Vec<Document> = briefing_pages
+        .iter()
+        .zip(&texts)
+        .map(|(p, text)| Document {
+            title: p.title.as_deref(),
+            text,
+        })
+        .collect();
+    let corpus = CorpusStats::from_documents(&docs);
+    let results: Vec<(Briefing, Option<Diagnostic>)> = briefing_pages
+        .par_iter()
+        .zip(texts.par_iter())
+        .zip(docs.par_iter())
+        .map(|((page, text), doc)| {
+            let per_page = AnalysisOptions {
+                summary_sentences: page
+                    .front_matter
+                    .summary_sentences
+                    .unwrap_or(options.summary_sentences),
+                ..options.clone()
+            };
+            let computed = analysis::analyze(doc, &per_page, &corpus, aliases);
+            finish(page, text, computed)
+        })
+        .collect();
+    let mut briefings = Vec::with_capacity(results.len());
+    let mut warnings = Vec::new();
+    for (b, w) in results {
+        briefings.push(b);
+        warnings.extend(w);
+    }
+    (briefings, warnings)
+}
+
+/// Applies front-matter overrides and settles the title.
+fn finish(page: &Page, text: &str, computed: Analysis) -> (Briefing, Option<Diagnostic>) {
+    let fm = &page.front_matter;
+    let mut analysis = computed;
+    if let Some(summary) = &fm.summary {
+        analysis.summary = summary.clone();
+    }
+    if let Some(bottom_line) = &fm.bottom_line {
+        analysis.bottom_line = bottom_line.clone();
+    } else if fm.summary.is_some() {
+        analysis.bottom_line = analysis.summary.first().cloned().unwrap_or_default();
+    }
+    if let Some(issues) = &fm.key_issues {
+        analysis.key_issues = issues
+            .iter()
+            .map(|k| key_issue_override(k, &analysis.key_issues))
+            .collect();
+    }
+    if let Some(entities) = &fm.entities {
+        analysis.entities = entities
+            .iter()
+            .map(|e| entity_override(e, &analysis.entities))
+            .collect();
+    }
+    let (title, derived, warning) = match &page.title {
+        Some(t) => (t.clone(), false, None),
+        None => {
+            let title = analysis
+                .derived_title
+                .clone()
+                .filter(|t| !t.is_empty())
+                .unwrap_or_else(|| page.slug.replace('-', " "));
+            let warning = Diagnostic::warning(
+                &page.file,
+                format!("the briefing has no title; using \"{title}\""),
+            )
+            .at(1, 1)
+            .with_hint("set `title = \"...\"` in the front matter");
+            (title, true, Some(warning))
+        }
+    };
+    (
+        Briefing {
+            page: page.clone(),
+            title,
+            title_derived: derived,
+            analysis,
+            text: text.to_string(),
+        },
+        warning,
+    )
+}
+
+/// An editor's key issue keeps the computed score and evidence when the
+/// label matches one the analysis found.
+fn key_issue_override(o: &KeyIssueOverride, computed: &[KeyIssue]) -> KeyIssue {
+    let (label, evidence) = match o {
+        KeyIssueOverride::Label(l) => (l.clone(), String::new()),
+        KeyIssueOverride::Full { label, evidence } => (label.clone(), evidence.clone()),
+    };
+    let found = computed
+        .iter()
+        .find(|k| k.label.eq_ignore_ascii_case(&label));
+    KeyIssue {
+        evidence: if evidence.is_empty() {
+            found.map(|k| k.evidence.clone()).unwrap_or_default()
+        } else {
+            evidence
+        },
+        score: found.map(|k| k.score).unwrap_or(1.0),
+        label,
+    }
+}
+
+fn entity_override(o: &EntityOverride, computed: &[Entity]) -> Entity {
+    let (name, kind) = match o {
+        EntityOverride::Name(n) => (n.clone(), None),
+        EntityOverride::Full { name, kind } => {
+            (name.clone(), kind.as_deref().and_then(EntityKind::parse))
+        }
+    };
+    let found = computed.iter().find(|e| e.name == name);
+    Entity {
+        kind: kind.or(found.map(|e| e.kind)).unwrap_or(EntityKind::Other),
+        mentions: found.map(|e| e.mentions).unwrap_or(1),
+        name,
+    }
+}

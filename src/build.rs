@@ -1,0 +1,218 @@
+//! The spine: `build` runs the pipeline stage by stage and times each one.
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use crate::briefings;
+use crate::config::Config;
+use crate::content::{self, LoadOptions, PageKind};
+use crate::diagnostics::Diagnostic;
+use crate::linking::{self, LinkOptions};
+use crate::output::{self, OutputFile};
+use crate::render::{self, templates, RenderInput};
+
+/// How to build.
+#[derive(Debug, Clone, Default)]
+pub struct BuildOptions {
+    /// Output directory; default: site.toml's `output_dir` under the root.
+    pub output: Option<PathBuf>,
+    /// Replaces site.toml's `base_url`.
+    pub base_url: Option<String>,
+    pub drafts: bool,
+    /// False for `check`: do everything but write.
+    pub write: bool,
+}
+
+/// What a successful build did.
+#[derive(Debug, Clone, Default)]
+pub struct Report {
+    pub briefings: usize,
+    pub pages: usize,
+    pub files: usize,
+    pub bytes: u64,
+    pub output: Option<PathBuf>,
+    pub warnings: Vec<Diagnostic>,
+    /// (stage, time), in pipeline order.
+    pub timings: Vec<(&'static str, Duration)>,
+}
+
+/// Why a build failed.
+#[derive(Debug)]
+pub enum BuildError {
+    /// Problems in site.toml, content or links: every one of them.
+    Content {
+        problems: Vec<Diagnostic>,
+        warnings: Vec<Diagnostic>,
+    },
+    /// A template that does not parse or render.
+    Template(String),
+    /// The machine failed us: unreadable directory, full disk.
+    Io(String),
+}
+
+/// The static directory under a site root, copied verbatim.
+pub const STATIC_DIR: &str = "static";
+
+struct Stopwatch {
+    last: Instant,
+    timings: Vec<(&'static str, Duration)>,
+}
+
+impl Stopwatch {
+    fn lap(&mut self, stage: &'static str) {
+        let now = Instant::now();
+        self.timings.push((stage, now - self.last));
+        self.last = now;
+    }
+}
+
+/// Builds the site under `root`.
+pub fn build(root: &Path, options: &BuildOptions) -> Result<Report, BuildError> {
+    let mut clock = Stopwatch {
+        last: Instant::now(),
+        timings: Vec::new(),
+    };
+    // Config errors and content errors are reported together.
+    let mut problems = Vec::new();
+    let mut config = match Config::from_root(root) {
+        Ok(c) => Some(c),
+        Err(mut ds) => {
+            problems.append(&mut ds);
+            None
+        }
+    };
+    if let (Some(c), Some(url)) = (config.as_mut(), options.base_url.as_ref()) {
+        c.base_url = if url.ends_with('/') {
+            url.clone()
+        } else {
+            format!("{url}/")
+        };
+    }
+    clock.lap("config");
+    let tz = config
+        .as_ref()
+        .map(|c| c.timezone)
+        .unwrap_or(chrono_tz::Tz::UTC);
+    let (content, mut content_problems) = content::load(
+        root,
+        LoadOptions {
+            include_drafts: options.drafts,
+            timezone: tz,
+        },
+    );
+    problems.append(&mut content_problems);
+    clock.lap("content");
+    let Some(config) = config else {
+        return Err(BuildError::Content {
+            problems,
+            warnings: Vec::new(),
+        });
+    };
+
+    let (briefing_list, warnings) =
+        briefings::analyse(&content.pages, &config.analysis, &config.aliases);
+    clock.lap("analyse");
+    let model = linking::link(
+        briefing_list,
+        &LinkOptions {
+            timezone: config.timezone,
+            digest_period: config.digest_period,
+            related_briefings: config.related_briefings,
+            related_scope: config.related_scope,
+            hub_min_briefings: config.hub_min_briefings,
+            curated_issues: config.issues.clone(),
+        },
+    );
+    clock.lap("link");
+
+    let tera = templates::load(root).map_err(BuildError::Template)?;
+    let other_pages: Vec<content::Page> = content
+        .pages
+        .iter()
+        .filter(|p| p.kind == PageKind::Page)
+        .cloned()
+        .collect();
+    let rendered = render::render_site(&RenderInput {
+        config: &config,
+        model: &model,
+        pages: &other_pages,
+        sections: &content.sections,
+        tera: &tera,
+    })
+    .map_err(BuildError::Template)?;
+    problems.extend(rendered.problems);
+    let mut files = rendered.files;
+    clock.lap("render");
+
+    add_static_files(root, &mut files).map_err(BuildError::Io)?;
+    let base_path = render::base_path(&config.base_url);
+    // A broken link in content was already reported at its source line; the
+    // output check catches what remains (templates, anchors).
+    if problems.is_empty() {
+        for broken in output::check_links(&files, &base_path) {
+            problems.push(
+                Diagnostic::error(
+                    format!("{}/{}", config.output_dir, broken.page),
+                    format!("broken link `{}`: {}", broken.link, broken.reason),
+                )
+                .with_hint("fix the link in the content or template that produced this page"),
+            );
+        }
+    }
+    clock.lap("check");
+    if !problems.is_empty() {
+        problems.sort();
+        problems.dedup();
+        return Err(BuildError::Content { problems, warnings });
+    }
+
+    let mut report = Report {
+        briefings: model.briefings.len(),
+        pages: files.iter().filter(|f| f.path.ends_with(".html")).count(),
+        files: files.len(),
+        bytes: files.iter().map(|f| f.bytes.len() as u64).sum(),
+        warnings,
+        ..Report::default()
+    };
+    if options.write {
+        let out_dir = options
+            .output
+            .clone()
+            .unwrap_or_else(|| root.join(&config.output_dir));
+        output::write_site(&out_dir, &files).map_err(|e| {
+            BuildError::Io(format!("{}: cannot write the site: {e}", out_dir.display()))
+        })?;
+        report.output = Some(out_dir);
+        clock.lap("write");
+    }
+    report.timings = clock.timings;
+    Ok(report)
+}
+
+/// Adds the files of `static/`, which replace theme defaults of the same path.
+fn add_static_files(root: &Path, files: &mut Vec<OutputFile>) -> Result<(), String> {
+    let dir = root.join(STATIC_DIR);
+    if !dir.is_dir() {
+        return Ok(());
+    }
+    for entry in walkdir::WalkDir::new(&dir).sort_by_file_name() {
+        let entry = entry.map_err(|e| format!("{STATIC_DIR}: cannot read: {e}"))?;
+        if !entry.file_type().is_file() {
+            continue;
+        }
+        let rel = entry
+            .path()
+            .strip_prefix(&dir)
+            .unwrap_or(entry.path())
+            .components()
+            .map(|c| c.as_os_str().to_string_lossy().into_owned())
+            .collect::<Vec<_>>()
+            .join("/");
+        let bytes = std::fs::read(entry.path())
+            .map_err(|e| format!("{STATIC_DIR}/{rel}: cannot read: {e}"))?;
+        files.retain(|f| f.path != rel);
+        files.push(OutputFile { path: rel, bytes });
+    }
+    files.sort_by(|a, b| a.path.cmp(&b.path));
+    Ok(())
+}

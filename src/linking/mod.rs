@@ -1,0 +1,105 @@
+//! The link stage: turns analysed briefings into a connected [`SiteModel`]:
+//! related briefings, key-issue and entity hubs, digests and the archive.
+//!
+//! Architecture invariant: pure and deterministic. Every ranking has an
+//! explicit tie-break (score, then date, then source path).
+
+mod digests;
+mod hubs;
+mod related;
+
+use chrono::{DateTime, Datelike, NaiveDate, Utc};
+use chrono_tz::Tz;
+
+use crate::analysis::EntityKind;
+use crate::briefings::Briefing;
+use crate::config::{CuratedIssue, DigestPeriod, RelatedScope};
+
+pub use digests::{ArchiveMonth, Digest};
+pub use hubs::{Hub, HubKind};
+pub use related::Related;
+
+/// What the link stage needs from the configuration.
+#[derive(Debug, Clone)]
+pub struct LinkOptions {
+    pub timezone: Tz,
+    pub digest_period: DigestPeriod,
+    pub related_briefings: usize,
+    pub related_scope: RelatedScope,
+    pub hub_min_briefings: usize,
+    pub curated_issues: Vec<CuratedIssue>,
+}
+
+/// The whole site as the templates see it, before rendering.
+#[derive(Debug, Clone)]
+pub struct SiteModel {
+    /// Briefings, newest first (ties: source path).
+    pub briefings: Vec<Briefing>,
+    /// For each briefing (same index), its related briefings, best first.
+    pub related: Vec<Vec<Related>>,
+    /// Key-issue hubs, sorted by slug; only hubs with enough briefings get pages.
+    pub issue_hubs: Vec<Hub>,
+    /// Entity hubs, sorted by slug.
+    pub entity_hubs: Vec<Hub>,
+    /// For each briefing, for each of its key issues: the issue hub, if it has a page.
+    pub issue_links: Vec<Vec<Option<usize>>>,
+    /// For each briefing, for each of its entities: the entity hub, if it has a page.
+    pub entity_links: Vec<Vec<Option<usize>>>,
+    /// Digests, newest first.
+    pub digests: Vec<Digest>,
+    /// For each briefing, the index of its digest.
+    pub digest_of: Vec<usize>,
+    /// Months of the archive, newest first.
+    pub months: Vec<ArchiveMonth>,
+}
+
+/// Links the corpus.
+pub fn link(mut briefings: Vec<Briefing>, options: &LinkOptions) -> SiteModel {
+    briefings.sort_by(|a, b| {
+        date_of(b)
+            .cmp(&date_of(a))
+            .then_with(|| a.page.source.cmp(&b.page.source))
+    });
+    let hub_set = hubs::build(&briefings, options);
+    let related = related::compute(&briefings, &hub_set, options);
+    let (digests, digest_of) = digests::group(&briefings, &hub_set, options);
+    let months = digests::months(&briefings, options.timezone);
+    SiteModel {
+        related,
+        issue_hubs: hub_set.issues,
+        entity_hubs: hub_set.entities,
+        issue_links: hub_set.issue_links,
+        entity_links: hub_set.entity_links,
+        digests,
+        digest_of,
+        months,
+        briefings,
+    }
+}
+
+/// A briefing's publication instant (every briefing has one after loading).
+pub fn date_of(b: &Briefing) -> DateTime<Utc> {
+    b.page.date.unwrap_or(DateTime::<Utc>::MIN_UTC)
+}
+
+/// The calendar day of an instant in the site's timezone.
+pub fn local_day(instant: DateTime<Utc>, tz: Tz) -> NaiveDate {
+    instant.with_timezone(&tz).date_naive()
+}
+
+/// `(year, month)` of an instant in the site's timezone.
+pub fn local_month(instant: DateTime<Utc>, tz: Tz) -> (i32, u32) {
+    let d = local_day(instant, tz);
+    (d.year(), d.month())
+}
+
+/// The kind shown for an entity hub.
+pub fn entity_kind_label(kind: EntityKind) -> &'static str {
+    match kind {
+        EntityKind::Person => "People",
+        EntityKind::Place => "Places",
+        EntityKind::Organization => "Organisations",
+        EntityKind::Group => "Groups",
+        EntityKind::Other => "Other",
+    }
+}

@@ -1,0 +1,1109 @@
+//! The render stage: builds the view objects of every page and renders them
+//! with Tera into [`OutputFile`]s. Writes nothing itself.
+
+pub mod templates;
+pub mod views;
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use chrono_tz::Tz;
+use rayon::prelude::*;
+use serde::Serialize;
+use tera::{Context, Tera};
+
+use crate::config::{Config, DigestPeriod};
+use crate::content::{normalize_alias, Page, Section, BRIEFINGS_SECTION};
+use crate::diagnostics::{line_col, Diagnostic};
+use crate::linking::{date_of, entity_kind_label, local_day, Digest, Hub, HubKind, SiteModel};
+use crate::markdown::{self, RenderContext, Rendered};
+use crate::output::OutputFile;
+use views::*;
+
+/// Words per minute for the reading time.
+const READING_SPEED: usize = 220;
+/// How many recent digests the home page links to.
+const RECENT_DIGESTS: usize = 10;
+
+/// What the render stage reads.
+pub struct RenderInput<'a> {
+    pub config: &'a Config,
+    pub model: &'a SiteModel,
+    /// Pages that are not briefings.
+    pub pages: &'a [Page],
+    pub sections: &'a [Section],
+    pub tera: &'a Tera,
+}
+
+/// The rendered site and the content problems found while rendering.
+pub struct RenderOutput {
+    pub files: Vec<OutputFile>,
+    pub problems: Vec<Diagnostic>,
+}
+
+/// The path part of an absolute base URL: `https://e.org/briefs/` -> `/briefs/`.
+pub fn base_path(base_url: &str) -> String {
+    let after_scheme = base_url
+        .split_once("://")
+        .map(|(_, r)| r)
+        .unwrap_or(base_url);
+    match after_scheme.find('/') {
+        Some(i) => {
+            let p = &after_scheme[i..];
+            if p.ends_with('/') {
+                p.to_string()
+            } else {
+                format!("{p}/")
+            }
+        }
+        None => "/".to_string(),
+    }
+}
+
+/// Site-relative path (`/briefings/x/`) -> output file (`briefings/x/index.html`).
+pub fn output_path(path: &str) -> String {
+    let trimmed = path.trim_start_matches('/');
+    if trimmed.is_empty() || trimmed.ends_with('/') {
+        format!("{trimmed}index.html")
+    } else {
+        trimmed.to_string()
+    }
+}
+
+/// Turns site-relative paths into links and permalinks.
+struct Urls {
+    base_url: String,
+    base_path: String,
+}
+
+impl Urls {
+    fn link(&self, path: &str) -> String {
+        format!("{}{}", self.base_path, path.trim_start_matches('/'))
+    }
+    fn permalink(&self, path: &str) -> String {
+        format!("{}{}", self.base_url, path.trim_start_matches('/'))
+    }
+}
+
+fn date_display(day: NaiveDate) -> String {
+    day.format("%-d %B %Y").to_string()
+}
+
+fn rfc3339(instant: DateTime<Utc>) -> String {
+    instant.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+}
+
+fn digest_path(d: &Digest) -> String {
+    format!("/digests/{}/", d.key)
+}
+
+fn digest_title(d: &Digest) -> String {
+    match d.period {
+        DigestPeriod::Day => d.start.format("%A %-d %B %Y").to_string(),
+        DigestPeriod::Week => {
+            let week = d.key.rsplit('W').next().unwrap_or("");
+            format!(
+                "Week {}, {} ({} – {})",
+                week.trim_start_matches('0'),
+                d.start.format("%G"),
+                d.start.format("%-d %B"),
+                d.end.format("%-d %B")
+            )
+        }
+    }
+}
+
+fn hub_path(hub: &Hub) -> String {
+    match hub.kind {
+        HubKind::Issue => format!("/issues/{}/", hub.slug),
+        HubKind::Entity(_) => format!("/entities/{}/", hub.slug),
+    }
+}
+
+/// Renders every page of the site.
+pub fn render_site(input: &RenderInput) -> Result<RenderOutput, String> {
+    let config = input.config;
+    let model = input.model;
+    let urls = Urls {
+        base_url: config.base_url.clone(),
+        base_path: base_path(&config.base_url),
+    };
+    let tz = config.timezone;
+    let site = site_view(input, &urls);
+    let source_paths = source_paths(input);
+
+    // Bodies first: they may hold content problems (broken `@/` links).
+    let mut problems = Vec::new();
+    let rendered_briefings: Vec<(Rendered, Vec<Diagnostic>)> = model
+        .briefings
+        .par_iter()
+        .enumerate()
+        .map(|(i, b)| {
+            let inline = inline_links(model, i);
+            render_body(
+                &b.page.body,
+                &b.page.file,
+                b.page.body_line,
+                &source_paths,
+                &urls,
+                &inline,
+                config.inline_links,
+            )
+        })
+        .collect();
+    let rendered_pages: Vec<(Rendered, Vec<Diagnostic>)> = input
+        .pages
+        .iter()
+        .map(|p| render_body(&p.body, &p.file, p.body_line, &source_paths, &urls, &[], 0))
+        .collect();
+    for (_, p) in rendered_briefings.iter().chain(&rendered_pages) {
+        problems.extend(p.iter().cloned());
+    }
+
+    let cards: Vec<BriefingCard> = (0..model.briefings.len())
+        .map(|i| card(model, i, &urls, tz))
+        .collect();
+    let renderer = Renderer {
+        tera: input.tera,
+        site: &site,
+    };
+    let mut files: Vec<OutputFile> = Vec::new();
+
+    // Briefing pages, in parallel: the bulk of the work on a large site.
+    let briefing_files: Result<Vec<OutputFile>, String> = model
+        .briefings
+        .par_iter()
+        .enumerate()
+        .map(|(i, b)| {
+            let view = briefing_view(model, i, &cards, &rendered_briefings[i].0, &urls);
+            let html = renderer.render(
+                b.page.template.as_deref().unwrap_or("briefing.html"),
+                "briefing",
+                &view,
+            )?;
+            Ok(OutputFile {
+                path: output_path(&b.page.path),
+                bytes: html.into_bytes(),
+            })
+        })
+        .collect();
+    files.extend(briefing_files?);
+
+    files.extend(render_pages(input, &renderer, &rendered_pages, &urls)?);
+    files.extend(render_digests(model, &renderer, &cards, &urls)?);
+    files.extend(render_hubs(model, &renderer, &cards, &urls, config)?);
+    files.extend(render_sections(
+        input,
+        &renderer,
+        &cards,
+        &urls,
+        &source_paths,
+    )?);
+    files.extend(render_archive(model, &renderer, &cards, &urls)?);
+    files.extend(render_feeds(input, &renderer, &cards, &urls)?);
+    files.extend(render_aliases(input, &renderer, &urls)?);
+    files.push(OutputFile {
+        path: "404.html".into(),
+        bytes: renderer
+            .render_plain("404.html", &Context::new())?
+            .into_bytes(),
+    });
+    files.push(sitemap(input, &renderer, &urls, &files)?);
+    files.push(OutputFile {
+        path: "robots.txt".into(),
+        bytes: renderer
+            .render_plain("robots.txt", &Context::new())?
+            .into_bytes(),
+    });
+    for (path, text) in templates::DEFAULT_STATIC {
+        files.push(OutputFile {
+            path: path.to_string(),
+            bytes: text.as_bytes().to_vec(),
+        });
+    }
+    files.sort_by(|a, b| a.path.cmp(&b.path));
+    problems.sort();
+    Ok(RenderOutput { files, problems })
+}
+
+/// Renders one body, turning its problems into diagnostics with file positions.
+fn render_body(
+    body: &str,
+    file: &str,
+    body_line: usize,
+    pages: &BTreeMap<String, String>,
+    urls: &Urls,
+    inline: &[(String, String)],
+    max_inline: usize,
+) -> (Rendered, Vec<Diagnostic>) {
+    let ctx = RenderContext {
+        pages,
+        base_path: &urls.base_path,
+        inline_links: inline,
+        max_inline_links: max_inline,
+    };
+    let (rendered, problems) = markdown::render(body, &ctx);
+    let diagnostics = problems
+        .into_iter()
+        .map(|p| {
+            let (line, column) = line_col(body, p.offset);
+            let mut d = Diagnostic::error(file, p.message).at(line + body_line - 1, column);
+            if let Some(h) = p.hint {
+                d = d.with_hint(h);
+            }
+            d
+        })
+        .collect();
+    (rendered, diagnostics)
+}
+
+/// Content source path -> site-relative URL path, for `@/` links.
+fn source_paths(input: &RenderInput) -> BTreeMap<String, String> {
+    let mut map = BTreeMap::new();
+    for b in &input.model.briefings {
+        map.insert(b.page.source.clone(), b.page.path.clone());
+    }
+    for p in input.pages {
+        map.insert(p.source.clone(), p.path.clone());
+    }
+    for s in input.sections {
+        let key = if s.dir.is_empty() {
+            "_index.md".to_string()
+        } else {
+            format!("{}/_index.md", s.dir)
+        };
+        let path = if s.dir.is_empty() {
+            "/".to_string()
+        } else {
+            format!("/{}/", s.dir)
+        };
+        map.insert(key, path);
+    }
+    map
+}
+
+/// The phrases of a briefing that link to a hub on first mention.
+fn inline_links(model: &SiteModel, i: usize) -> Vec<(String, String)> {
+    let b = &model.briefings[i];
+    let mut links = Vec::new();
+    for (k, hub) in b.analysis.key_issues.iter().zip(&model.issue_links[i]) {
+        if let Some(h) = hub {
+            links.push((k.label.clone(), hub_path(&model.issue_hubs[*h])));
+        }
+    }
+    for (e, hub) in b.analysis.entities.iter().zip(&model.entity_links[i]) {
+        if let Some(h) = hub {
+            links.push((e.name.clone(), hub_path(&model.entity_hubs[*h])));
+        }
+    }
+    links
+}
+
+fn site_view(input: &RenderInput, urls: &Urls) -> SiteView {
+    let config = input.config;
+    let mut nav = vec![
+        Link {
+            title: "Digests".into(),
+            url: urls.link("/digests/"),
+        },
+        Link {
+            title: "Issues".into(),
+            url: urls.link("/issues/"),
+        },
+        Link {
+            title: "Entities".into(),
+            url: urls.link("/entities/"),
+        },
+        Link {
+            title: "Archive".into(),
+            url: urls.link("/archive/"),
+        },
+    ];
+    let mut extra_pages: Vec<Link> = input
+        .pages
+        .iter()
+        .filter(|p| p.section.is_empty())
+        .map(|p| Link {
+            title: page_title(p),
+            url: urls.link(&p.path),
+        })
+        .collect();
+    extra_pages.sort_by(|a, b| a.title.cmp(&b.title));
+    nav.extend(extra_pages);
+    let year = input
+        .model
+        .briefings
+        .first()
+        .map(|b| {
+            local_day(date_of(b), config.timezone)
+                .format("%Y")
+                .to_string()
+                .parse()
+                .unwrap_or(1970)
+        })
+        .unwrap_or(1970);
+    SiteView {
+        title: config.title.clone(),
+        description: config.description.clone(),
+        base_url: urls.base_url.clone(),
+        base_path: urls.base_path.clone(),
+        language: config.language.clone(),
+        urls: SiteUrls {
+            home: urls.link("/"),
+            feed: urls.link("/atom.xml"),
+            digests: urls.link("/digests/"),
+            digests_feed: urls.link("/digests/atom.xml"),
+            issues: urls.link("/issues/"),
+            entities: urls.link("/entities/"),
+            archive: urls.link("/archive/"),
+            briefings: urls.link(&format!("/{BRIEFINGS_SECTION}/")),
+            stylesheet: urls.link("/style.css"),
+        },
+        nav,
+        extra: config.extra.clone(),
+        year,
+    }
+}
+
+fn page_title(p: &Page) -> String {
+    p.title.clone().unwrap_or_else(|| p.slug.replace('-', " "))
+}
+
+fn card(model: &SiteModel, i: usize, urls: &Urls, tz: Tz) -> BriefingCard {
+    let b = &model.briefings[i];
+    let instant = date_of(b);
+    let day = local_day(instant, tz);
+    BriefingCard {
+        title: b.title.clone(),
+        url: urls.link(&b.page.path),
+        permalink: urls.permalink(&b.page.path),
+        date: rfc3339(instant),
+        date_display: date_display(day),
+        day: day.format("%Y-%m-%d").to_string(),
+        bottom_line: b.analysis.bottom_line.clone(),
+        summary: b.analysis.summary.clone(),
+        key_issues: b
+            .analysis
+            .key_issues
+            .iter()
+            .zip(&model.issue_links[i])
+            .map(|(k, hub)| IssueChip {
+                label: k.label.clone(),
+                url: hub.map(|h| urls.link(&hub_path(&model.issue_hubs[h]))),
+            })
+            .collect(),
+        source_name: b
+            .page
+            .source_info
+            .as_ref()
+            .map(|s| s.name.clone())
+            .filter(|n| !n.is_empty()),
+    }
+}
+
+fn briefing_view(
+    model: &SiteModel,
+    i: usize,
+    cards: &[BriefingCard],
+    rendered: &Rendered,
+    urls: &Urls,
+) -> BriefingView {
+    let b = &model.briefings[i];
+    let digest = &model.digests[model.digest_of[i]];
+    BriefingView {
+        card: cards[i].clone(),
+        updated: b.page.updated.map(rfc3339),
+        updated_display: b.page.updated.map(|u| date_display(u.date_naive())),
+        title_derived: b.title_derived,
+        body_html: rendered.html.clone(),
+        headings: rendered.headings.clone(),
+        word_count: rendered.word_count,
+        reading_minutes: rendered.word_count.div_ceil(READING_SPEED).max(1),
+        source: b.page.source_info.as_ref().map(|s| SourceView {
+            name: s.name.clone(),
+            url: s.url.clone(),
+        }),
+        author: b.page.author.clone(),
+        tags: b.page.tags.clone(),
+        issues: b
+            .analysis
+            .key_issues
+            .iter()
+            .zip(&model.issue_links[i])
+            .map(|(k, hub)| KeyIssueView {
+                label: k.label.clone(),
+                score: format!("{:.3}", k.score),
+                evidence: k.evidence.clone(),
+                url: hub.map(|h| urls.link(&hub_path(&model.issue_hubs[h]))),
+            })
+            .collect(),
+        entities: b
+            .analysis
+            .entities
+            .iter()
+            .zip(&model.entity_links[i])
+            .map(|(e, hub)| EntityView {
+                name: e.name.clone(),
+                kind: e.kind.as_str().to_string(),
+                mentions: e.mentions,
+                url: hub.map(|h| urls.link(&hub_path(&model.entity_hubs[h]))),
+            })
+            .collect(),
+        related: model.related[i]
+            .iter()
+            .map(|r| RelatedView {
+                card: cards[r.target].clone(),
+                score: format!("{:.3}", r.score),
+                reason: if r.reasons.is_empty() {
+                    String::new()
+                } else {
+                    format!("Also on: {}", r.reasons.join(", "))
+                },
+            })
+            .collect(),
+        digest: Link {
+            title: digest_title(digest),
+            url: urls.link(&digest_path(digest)),
+        },
+        extra: b.page.front_matter.extra.clone(),
+    }
+}
+
+/// Renders templates with the `site` value always present.
+struct Renderer<'a> {
+    tera: &'a Tera,
+    site: &'a SiteView,
+}
+
+impl Renderer<'_> {
+    fn render<T: Serialize>(
+        &self,
+        template: &str,
+        name: &str,
+        value: &T,
+    ) -> Result<String, String> {
+        let mut ctx = Context::new();
+        ctx.insert(name, value);
+        self.render_plain(template, &ctx)
+    }
+
+    fn render_with(
+        &self,
+        template: &str,
+        values: &[(&str, &dyn ErasedSerialize)],
+    ) -> Result<String, String> {
+        let mut ctx = Context::new();
+        for (name, value) in values {
+            ctx.insert(*name, &ErasedRef(*value));
+        }
+        self.render_plain(template, &ctx)
+    }
+
+    fn render_plain(&self, template: &str, ctx: &Context) -> Result<String, String> {
+        let mut ctx = ctx.clone();
+        ctx.insert("site", self.site);
+        self.tera
+            .render(template, &ctx)
+            .map_err(|e| format!("template {template}: {}", templates::error_chain(&e)))
+    }
+}
+
+/// Lets differently typed views share one call.
+trait ErasedSerialize {
+    fn to_json(&self) -> serde_json::Value;
+}
+
+impl<T: Serialize> ErasedSerialize for T {
+    fn to_json(&self) -> serde_json::Value {
+        serde_json::to_value(self).unwrap_or(serde_json::Value::Null)
+    }
+}
+
+struct ErasedRef<'a>(&'a dyn ErasedSerialize);
+
+impl Serialize for ErasedRef<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        self.0.to_json().serialize(s)
+    }
+}
+
+fn html_file(path: &str, html: String) -> OutputFile {
+    OutputFile {
+        path: output_path(path),
+        bytes: html.into_bytes(),
+    }
+}
+
+fn render_pages(
+    input: &RenderInput,
+    r: &Renderer,
+    rendered: &[(Rendered, Vec<Diagnostic>)],
+    urls: &Urls,
+) -> Result<Vec<OutputFile>, String> {
+    let tz = input.config.timezone;
+    input
+        .pages
+        .iter()
+        .zip(rendered)
+        .map(|(p, (body, _))| {
+            let view = PageView {
+                title: page_title(p),
+                url: urls.link(&p.path),
+                permalink: urls.permalink(&p.path),
+                date: p.date.map(rfc3339),
+                date_display: p.date.map(|d| date_display(local_day(d, tz))),
+                body_html: body.html.clone(),
+                extra: p.front_matter.extra.clone(),
+            };
+            let html = r.render(p.template.as_deref().unwrap_or("page.html"), "page", &view)?;
+            Ok(html_file(&p.path, html))
+        })
+        .collect()
+}
+
+fn digest_view(model: &SiteModel, d: usize, cards: &[BriefingCard], urls: &Urls) -> DigestView {
+    let digest = &model.digests[d];
+    let link = |i: usize| {
+        model.digests.get(i).map(|x| Link {
+            title: digest_title(x),
+            url: urls.link(&digest_path(x)),
+        })
+    };
+    DigestView {
+        key: digest.key.clone(),
+        title: digest_title(digest),
+        url: urls.link(&digest_path(digest)),
+        permalink: urls.permalink(&digest_path(digest)),
+        start: digest.start.format("%Y-%m-%d").to_string(),
+        end: digest.end.format("%Y-%m-%d").to_string(),
+        briefings: digest.members.iter().map(|&m| cards[m].clone()).collect(),
+        issues: digest
+            .issues
+            .iter()
+            .map(|&(h, count)| HubLink {
+                name: model.issue_hubs[h].name.clone(),
+                url: urls.link(&hub_path(&model.issue_hubs[h])),
+                count,
+            })
+            .collect(),
+        previous: link(d + 1),
+        next: if d == 0 { None } else { link(d - 1) },
+    }
+}
+
+fn render_digests(
+    model: &SiteModel,
+    r: &Renderer,
+    cards: &[BriefingCard],
+    urls: &Urls,
+) -> Result<Vec<OutputFile>, String> {
+    let mut files = Vec::new();
+    for d in 0..model.digests.len() {
+        let view = digest_view(model, d, cards, urls);
+        files.push(html_file(
+            &digest_path(&model.digests[d]),
+            r.render("digest.html", "digest", &view)?,
+        ));
+    }
+    let all: Vec<HubLink> = model
+        .digests
+        .iter()
+        .map(|d| HubLink {
+            name: digest_title(d),
+            url: urls.link(&digest_path(d)),
+            count: d.members.len(),
+        })
+        .collect();
+    files.push(html_file(
+        "/digests/",
+        r.render("digests.html", "digests", &all)?,
+    ));
+    let home = HomeView {
+        latest: (!model.digests.is_empty()).then(|| digest_view(model, 0, cards, urls)),
+        recent: all.iter().skip(1).take(RECENT_DIGESTS).cloned().collect(),
+        top_issues: top_hubs(&model.issue_hubs, urls, 12),
+    };
+    files.push(html_file("/", r.render("home.html", "home", &home)?));
+    Ok(files)
+}
+
+/// Hubs ranked by recent activity: newest member first, then size, then slug.
+fn top_hubs(hubs: &[Hub], urls: &Urls, n: usize) -> Vec<HubLink> {
+    let mut ranked: Vec<&Hub> = hubs.iter().collect();
+    ranked.sort_by(|a, b| {
+        b.latest
+            .cmp(&a.latest)
+            .then(b.members.len().cmp(&a.members.len()))
+            .then(a.slug.cmp(&b.slug))
+    });
+    ranked
+        .into_iter()
+        .take(n)
+        .map(|h| HubLink {
+            name: h.name.clone(),
+            url: urls.link(&hub_path(h)),
+            count: h.members.len(),
+        })
+        .collect()
+}
+
+fn hub_links(pairs: &[(usize, usize)], hubs: &[Hub], urls: &Urls) -> Vec<HubLink> {
+    pairs
+        .iter()
+        .map(|&(h, count)| HubLink {
+            name: hubs[h].name.clone(),
+            url: urls.link(&hub_path(&hubs[h])),
+            count,
+        })
+        .collect()
+}
+
+fn render_hubs(
+    model: &SiteModel,
+    r: &Renderer,
+    cards: &[BriefingCard],
+    urls: &Urls,
+    config: &Config,
+) -> Result<Vec<OutputFile>, String> {
+    let mut files = Vec::new();
+    for hub in model.issue_hubs.iter().chain(&model.entity_hubs) {
+        let mut timeline: Vec<TimelineDay> = Vec::new();
+        for &m in &hub.members {
+            let c = &cards[m];
+            match timeline.last_mut() {
+                Some(day) if day.day == c.day => day.briefings.push(c.clone()),
+                _ => timeline.push(TimelineDay {
+                    day: c.day.clone(),
+                    date_display: c.date_display.clone(),
+                    briefings: vec![c.clone()],
+                }),
+            }
+        }
+        let (kind, kind_label) = match hub.kind {
+            HubKind::Issue => ("issue".to_string(), "Key issue".to_string()),
+            HubKind::Entity(k) => (
+                k.as_str().to_string(),
+                entity_kind_label(k).trim_end_matches('s').to_string(),
+            ),
+        };
+        let path = hub_path(hub);
+        let view = HubView {
+            name: hub.name.clone(),
+            slug: hub.slug.clone(),
+            kind,
+            kind_label,
+            url: urls.link(&path),
+            feed_url: urls.link(&format!("{path}atom.xml")),
+            count: hub.members.len(),
+            timeline,
+            co_issues: hub_links(&hub.co_issues, &model.issue_hubs, urls),
+            co_entities: hub_links(&hub.co_entities, &model.entity_hubs, urls),
+        };
+        files.push(html_file(&path, r.render("hub.html", "hub", &view)?));
+        let entries: Vec<usize> = hub
+            .members
+            .iter()
+            .copied()
+            .take(config.feed_length)
+            .collect();
+        let feed = briefing_feed(
+            model,
+            &entries,
+            cards,
+            &format!("{} — {}", hub.name, config.title),
+            &path,
+            urls,
+        );
+        files.push(OutputFile {
+            path: format!("{}atom.xml", path.trim_start_matches('/')),
+            bytes: r.render("atom.xml", "feed", &feed)?.into_bytes(),
+        });
+    }
+    let issues = HubIndexView {
+        title: "Key issues".into(),
+        url: urls.link("/issues/"),
+        groups: vec![HubGroup {
+            label: "By recent activity".into(),
+            hubs: top_hubs(&model.issue_hubs, urls, usize::MAX),
+        }],
+    };
+    files.push(html_file(
+        "/issues/",
+        r.render("hub_index.html", "index", &issues)?,
+    ));
+    let mut groups: BTreeMap<crate::analysis::EntityKind, Vec<HubLink>> = BTreeMap::new();
+    for hub in &model.entity_hubs {
+        if let HubKind::Entity(k) = hub.kind {
+            groups.entry(k).or_default().push(HubLink {
+                name: hub.name.clone(),
+                url: urls.link(&hub_path(hub)),
+                count: hub.members.len(),
+            });
+        }
+    }
+    let entities = HubIndexView {
+        title: "Entities".into(),
+        url: urls.link("/entities/"),
+        groups: groups
+            .into_iter()
+            .map(|(k, mut hubs)| {
+                hubs.sort_by(|a, b| {
+                    a.name
+                        .to_lowercase()
+                        .cmp(&b.name.to_lowercase())
+                        .then(a.name.cmp(&b.name))
+                });
+                HubGroup {
+                    label: entity_kind_label(k).to_string(),
+                    hubs,
+                }
+            })
+            .collect(),
+    };
+    files.push(html_file(
+        "/entities/",
+        r.render("hub_index.html", "index", &entities)?,
+    ));
+    Ok(files)
+}
+
+fn pagination(base: &str, current: usize, total: usize, urls: &Urls) -> PaginationView {
+    let page_url = |n: usize| {
+        if n == 1 {
+            urls.link(base)
+        } else {
+            urls.link(&format!("{base}page/{n}/"))
+        }
+    };
+    PaginationView {
+        current,
+        total,
+        previous: (current > 1).then(|| page_url(current - 1)),
+        next: (current < total).then(|| page_url(current + 1)),
+        pages: (1..=total)
+            .map(|n| Link {
+                title: n.to_string(),
+                url: page_url(n),
+            })
+            .collect(),
+    }
+}
+
+fn render_sections(
+    input: &RenderInput,
+    r: &Renderer,
+    cards: &[BriefingCard],
+    urls: &Urls,
+    source_paths: &BTreeMap<String, String>,
+) -> Result<Vec<OutputFile>, String> {
+    let config = input.config;
+    let mut files = Vec::new();
+    // Every directory holding briefings or pages gets a section page.
+    let mut dirs: BTreeMap<String, ()> = BTreeMap::new();
+    dirs.insert(BRIEFINGS_SECTION.to_string(), ());
+    for p in input.pages.iter().filter(|p| !p.section.is_empty()) {
+        dirs.insert(p.section.clone(), ());
+    }
+    for dir in dirs.keys() {
+        let index = input.sections.iter().find(|s| &s.dir == dir);
+        let (intro_html, mut problems) = match index {
+            Some(s) => {
+                let (rendered, problems) =
+                    render_body(&s.body, &s.file, s.body_line, source_paths, urls, &[], 0);
+                (rendered.html, problems)
+            }
+            None => (String::new(), Vec::new()),
+        };
+        problems.clear();
+        let title = index
+            .and_then(|s| s.title.clone())
+            .unwrap_or_else(|| capitalise(dir));
+        let base = format!("/{dir}/");
+        let members: Vec<usize> = if dir == BRIEFINGS_SECTION {
+            (0..input.model.briefings.len()).collect()
+        } else {
+            Vec::new()
+        };
+        let mut pages: Vec<Link> = input
+            .pages
+            .iter()
+            .filter(|p| &p.section == dir)
+            .map(|p| Link {
+                title: page_title(p),
+                url: urls.link(&p.path),
+            })
+            .collect();
+        pages.sort_by(|a, b| a.title.cmp(&b.title));
+        let chunks: Vec<&[usize]> = if members.is_empty() {
+            vec![&[]]
+        } else {
+            members.chunks(config.page_size).collect()
+        };
+        let total = chunks.len();
+        for (n, chunk) in chunks.into_iter().enumerate() {
+            let view = SectionView {
+                title: title.clone(),
+                url: urls.link(&base),
+                intro_html: intro_html.clone(),
+                briefings: chunk.iter().map(|&m| cards[m].clone()).collect(),
+                pages: if n == 0 { pages.clone() } else { Vec::new() },
+            };
+            let p = pagination(&base, n + 1, total, urls);
+            let html = r.render_with("section.html", &[("section", &view), ("pagination", &p)])?;
+            let path = if n == 0 {
+                base.clone()
+            } else {
+                format!("{base}page/{}/", n + 1)
+            };
+            files.push(html_file(&path, html));
+        }
+    }
+    Ok(files)
+}
+
+fn capitalise(s: &str) -> String {
+    let mut c = s.chars();
+    match c.next() {
+        Some(f) => f.to_uppercase().collect::<String>() + c.as_str(),
+        None => String::new(),
+    }
+}
+
+fn render_archive(
+    model: &SiteModel,
+    r: &Renderer,
+    cards: &[BriefingCard],
+    urls: &Urls,
+) -> Result<Vec<OutputFile>, String> {
+    let month_path = |y: i32, m: u32| format!("/archive/{y:04}/{m:02}/");
+    let month_title = |y: i32, m: u32| {
+        NaiveDate::from_ymd_opt(y, m, 1)
+            .map(|d| d.format("%B %Y").to_string())
+            .unwrap_or_default()
+    };
+    let months: Vec<HubLink> = model
+        .months
+        .iter()
+        .map(|m| HubLink {
+            name: month_title(m.year, m.month),
+            url: urls.link(&month_path(m.year, m.month)),
+            count: m.members.len(),
+        })
+        .collect();
+    let mut files = Vec::new();
+    for (i, m) in model.months.iter().enumerate() {
+        let link = |j: usize| {
+            model.months.get(j).map(|x| Link {
+                title: month_title(x.year, x.month),
+                url: urls.link(&month_path(x.year, x.month)),
+            })
+        };
+        let view = ArchiveView {
+            title: month_title(m.year, m.month),
+            url: urls.link(&month_path(m.year, m.month)),
+            briefings: m.members.iter().map(|&b| cards[b].clone()).collect(),
+            months: Vec::new(),
+            previous: link(i + 1),
+            next: if i == 0 { None } else { link(i - 1) },
+        };
+        files.push(html_file(
+            &month_path(m.year, m.month),
+            r.render("archive.html", "archive", &view)?,
+        ));
+    }
+    let index = ArchiveView {
+        title: "Archive".into(),
+        url: urls.link("/archive/"),
+        briefings: Vec::new(),
+        months,
+        previous: None,
+        next: None,
+    };
+    files.push(html_file(
+        "/archive/",
+        r.render("archive.html", "archive", &index)?,
+    ));
+    Ok(files)
+}
+
+fn briefing_feed(
+    model: &SiteModel,
+    members: &[usize],
+    cards: &[BriefingCard],
+    title: &str,
+    alternate: &str,
+    urls: &Urls,
+) -> FeedView {
+    let entries: Vec<FeedEntry> = members
+        .iter()
+        .map(|&i| {
+            let b = &model.briefings[i];
+            let c = &cards[i];
+            let mut content = String::new();
+            for s in &c.summary {
+                content.push_str("<p>");
+                content.push_str(&templates::escape(s));
+                content.push_str("</p>");
+            }
+            FeedEntry {
+                title: c.title.clone(),
+                url: c.permalink.clone(),
+                published: c.date.clone(),
+                updated: b
+                    .page
+                    .updated
+                    .map(rfc3339)
+                    .unwrap_or_else(|| c.date.clone()),
+                summary: c.bottom_line.clone(),
+                content_html: content,
+                author: b.page.author.clone().or_else(|| c.source_name.clone()),
+            }
+        })
+        .collect();
+    let updated = entries
+        .iter()
+        .map(|e| e.updated.clone())
+        .max()
+        .unwrap_or_else(|| "1970-01-01T00:00:00Z".into());
+    FeedView {
+        title: title.to_string(),
+        self_url: urls.permalink(&format!("{alternate}atom.xml")),
+        alternate_url: urls.permalink(alternate),
+        updated,
+        entries,
+    }
+}
+
+fn render_feeds(
+    input: &RenderInput,
+    r: &Renderer,
+    cards: &[BriefingCard],
+    urls: &Urls,
+) -> Result<Vec<OutputFile>, String> {
+    let model = input.model;
+    let n = input.config.feed_length;
+    let latest: Vec<usize> = (0..model.briefings.len().min(n)).collect();
+    let main = briefing_feed(model, &latest, cards, &input.config.title, "/", urls);
+    let digest_entries: Vec<FeedEntry> = model
+        .digests
+        .iter()
+        .take(n)
+        .enumerate()
+        .map(|(d, digest)| {
+            let view = digest_view(model, d, cards, urls);
+            let mut content = String::from("<ul>");
+            for c in &view.briefings {
+                content.push_str(&format!(
+                    "<li><a href=\"{}\">{}</a>: {}</li>",
+                    templates::escape(&c.permalink),
+                    templates::escape(&c.title),
+                    templates::escape(&c.bottom_line)
+                ));
+            }
+            content.push_str("</ul>");
+            let newest = view
+                .briefings
+                .first()
+                .map(|c| c.date.clone())
+                .unwrap_or_default();
+            let _ = digest;
+            FeedEntry {
+                title: view.title.clone(),
+                url: view.permalink.clone(),
+                published: newest.clone(),
+                updated: newest,
+                summary: format!("{} briefings", view.briefings.len()),
+                content_html: content,
+                author: None,
+            }
+        })
+        .collect();
+    let digests_feed = FeedView {
+        title: format!("Digests — {}", input.config.title),
+        self_url: urls.permalink("/digests/atom.xml"),
+        alternate_url: urls.permalink("/digests/"),
+        updated: digest_entries
+            .iter()
+            .map(|e| e.updated.clone())
+            .max()
+            .unwrap_or_else(|| main.updated.clone()),
+        entries: digest_entries,
+    };
+    Ok(vec![
+        OutputFile {
+            path: "atom.xml".into(),
+            bytes: r.render("atom.xml", "feed", &main)?.into_bytes(),
+        },
+        OutputFile {
+            path: "digests/atom.xml".into(),
+            bytes: r.render("atom.xml", "feed", &digests_feed)?.into_bytes(),
+        },
+    ])
+}
+
+fn render_aliases(
+    input: &RenderInput,
+    r: &Renderer,
+    urls: &Urls,
+) -> Result<Vec<OutputFile>, String> {
+    let mut files = Vec::new();
+    let pages = input
+        .model
+        .briefings
+        .iter()
+        .map(|b| &b.page)
+        .chain(input.pages.iter());
+    for page in pages {
+        for alias in &page.aliases {
+            let path = normalize_alias(alias);
+            let target = Link {
+                title: page.title.clone().unwrap_or_default(),
+                url: urls.permalink(&page.path),
+            };
+            files.push(OutputFile {
+                path: output_path(&path),
+                bytes: r.render("alias.html", "target", &target)?.into_bytes(),
+            });
+        }
+    }
+    Ok(files)
+}
+
+fn sitemap(
+    input: &RenderInput,
+    r: &Renderer,
+    urls: &Urls,
+    files: &[OutputFile],
+) -> Result<OutputFile, String> {
+    let mut lastmod: BTreeMap<String, String> = BTreeMap::new();
+    for b in &input.model.briefings {
+        let d = b.page.updated.or(b.page.date).map(|d| rfc3339(d));
+        if let Some(d) = d {
+            lastmod.insert(output_path(&b.page.path), d);
+        }
+    }
+    let alias_paths: Vec<String> = input
+        .model
+        .briefings
+        .iter()
+        .map(|b| &b.page)
+        .chain(input.pages.iter())
+        .flat_map(|p| p.aliases.iter().map(|a| output_path(&normalize_alias(a))))
+        .collect();
+    let mut entries: Vec<SitemapEntry> = files
+        .iter()
+        .filter(|f| f.path.ends_with("index.html") && !alias_paths.contains(&f.path))
+        .map(|f| {
+            let dir = f.path.trim_end_matches("index.html");
+            SitemapEntry {
+                loc: urls.permalink(&format!("/{dir}")),
+                lastmod: lastmod.get(&f.path).cloned(),
+            }
+        })
+        .collect();
+    entries.sort_by(|a, b| a.loc.cmp(&b.loc));
+    Ok(OutputFile {
+        path: "sitemap.xml".into(),
+        bytes: r.render("sitemap.xml", "entries", &entries)?.into_bytes(),
+    })
+}

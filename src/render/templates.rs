@@ -1,0 +1,141 @@
+//! Loading Tera templates: the site's `templates/` first, then the embedded
+//! defaults for every name the site does not provide, so any single file can
+//! be overridden.
+
+use std::path::Path;
+
+use tera::Tera;
+
+/// The default templates, embedded in the binary: (name, text).
+pub const DEFAULT_TEMPLATES: &[(&str, &str)] = &[
+    ("base.html", include_str!("defaults/templates/base.html")),
+    (
+        "macros.html",
+        include_str!("defaults/templates/macros.html"),
+    ),
+    ("home.html", include_str!("defaults/templates/home.html")),
+    (
+        "briefing.html",
+        include_str!("defaults/templates/briefing.html"),
+    ),
+    (
+        "digest.html",
+        include_str!("defaults/templates/digest.html"),
+    ),
+    (
+        "digests.html",
+        include_str!("defaults/templates/digests.html"),
+    ),
+    ("hub.html", include_str!("defaults/templates/hub.html")),
+    (
+        "hub_index.html",
+        include_str!("defaults/templates/hub_index.html"),
+    ),
+    (
+        "section.html",
+        include_str!("defaults/templates/section.html"),
+    ),
+    (
+        "archive.html",
+        include_str!("defaults/templates/archive.html"),
+    ),
+    ("page.html", include_str!("defaults/templates/page.html")),
+    ("404.html", include_str!("defaults/templates/404.html")),
+    ("alias.html", include_str!("defaults/templates/alias.html")),
+    ("atom.xml", include_str!("defaults/templates/atom.xml")),
+    (
+        "sitemap.xml",
+        include_str!("defaults/templates/sitemap.xml"),
+    ),
+    ("robots.txt", include_str!("defaults/templates/robots.txt")),
+];
+
+/// The default static files of the theme: (path under the output, bytes).
+pub const DEFAULT_STATIC: &[(&str, &str)] =
+    &[("style.css", include_str!("defaults/static/style.css"))];
+
+/// The templates directory under a site root.
+pub const TEMPLATES_DIR: &str = "templates";
+
+/// Loads the site's templates over the defaults. The error text names the
+/// template and carries Tera's whole cause chain.
+pub fn load(root: &Path) -> Result<Tera, String> {
+    let dir = root.join(TEMPLATES_DIR);
+    let mut user: Vec<(String, String)> = Vec::new();
+    if dir.is_dir() {
+        for entry in walkdir::WalkDir::new(&dir).sort_by_file_name() {
+            let entry = entry.map_err(|e| format!("{TEMPLATES_DIR}: cannot read: {e}"))?;
+            if !entry.file_type().is_file() {
+                continue;
+            }
+            let name = entry
+                .path()
+                .strip_prefix(&dir)
+                .unwrap_or(entry.path())
+                .components()
+                .map(|c| c.as_os_str().to_string_lossy().into_owned())
+                .collect::<Vec<_>>()
+                .join("/");
+            if name.starts_with('.') || name.ends_with(".md") {
+                continue;
+            }
+            let text = std::fs::read_to_string(entry.path())
+                .map_err(|e| format!("{TEMPLATES_DIR}/{name}: cannot read: {e}"))?;
+            user.push((name, text));
+        }
+    }
+    from_sources(&user)
+}
+
+/// Builds a Tera instance from user templates plus the defaults they do not replace.
+pub fn from_sources(user: &[(String, String)]) -> Result<Tera, String> {
+    let mut tera = Tera::default();
+    tera.autoescape_on(vec![".html", ".xml"]);
+    tera.set_escape_fn(escape);
+    let mut all: Vec<(String, String)> = user.to_vec();
+    for (name, text) in DEFAULT_TEMPLATES {
+        if !user.iter().any(|(n, _)| n == name) {
+            all.push((name.to_string(), text.to_string()));
+        }
+    }
+    // Tera's parse errors name the template and give line and column.
+    tera.add_raw_templates(all).map_err(|e| {
+        format!(
+            "in {TEMPLATES_DIR}/ (or the built-in defaults): {}",
+            error_chain(&e)
+        )
+    })?;
+    Ok(tera)
+}
+
+/// Escapes text for HTML and XML. Unlike Tera's default it leaves `/`
+/// alone, so URLs stay readable in the output and to the link checker.
+pub fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Tera keeps the real cause deep in the source chain; print all of it.
+pub fn error_chain(error: &dyn std::error::Error) -> String {
+    let mut text = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        let cause_text = cause.to_string();
+        if !text.contains(&cause_text) {
+            text.push_str(": ");
+            text.push_str(&cause_text);
+        }
+        source = cause.source();
+    }
+    text
+}
