@@ -600,7 +600,7 @@ SENTENCES = _tmpl(
     "Both sides have traded blame over the {T}; neither has offered a timetable.",
     "Officials said the decision to {ACT} was taken after {NUMW} days of talks on the {T}.",
     "{GRP} in {PL} said they had been given little notice of the changes to the {T}.",
-    "Roughly {NUM} people attended a rally in {PL} {DAY} to protest against the handling of the {T}.",
+    "Roughly {CROWD} people attended a rally in {PL} {DAY} to protest against the handling of the {T}.",
     "The {T} and the {T2} are likely to feature in talks between {P} and {P} {DAYF}.",
     "A senior U.S. official, speaking on condition of anonymity, {RV} that {CL}.",
     "{ORG}, which represents {GRP} in more than {NUMW} countries, {RV} that the {T} {WAS} “{CHAR}.”",
@@ -693,6 +693,8 @@ LEDES = _tmpl(
     "{DL} faces a difficult few weeks after {ORG} said {DAYL} that {CL}.",
 )
 
+# Closings are drafted before the body (to budget their length), so they must
+# not use {P}: that would spend a person's first, full-title mention.
 CLOSINGS = _tmpl(
     "{ORG} is expected to publish its next assessment of the {T} in {MONTH}.",
     "Further talks on the {T} are planned {DAYF}.",
@@ -700,7 +702,7 @@ CLOSINGS = _tmpl(
     "The next test will come in {MONTH}, when {ORG} reviews the {T}.",
     "For now, the {T} show{S} little sign of going away.",
     "A final decision on the {T} is expected by the end of {MONTH}.",
-    "{P} is due to give evidence on the {T} to lawmakers {DAYF}.",
+    "Lawmakers are due to question ministers about the {T} {DAYF}.",
 )
 
 HEADLINES = _tmpl(
@@ -1049,6 +1051,7 @@ class Article:
         "NUM": number,
         "NUMW": lambda a: a.rng.choice(NUMWORDS),
         "VOTES": votes,
+        "CROWD": lambda a: f"{a.rng.randrange(300, 40000, 100):,}",
         "YEAR": lambda a: str(a.rng.randint(2026, 2030)),
         "PYEAR": lambda a: str(a.rng.randint(2008, 2023)),
         "OUTLET": lambda a: a.rng.choice(OUTLETS),

@@ -102,12 +102,8 @@ pub fn build(root: &Path, options: &BuildOptions) -> Result<Report, BuildError> 
     );
     problems.append(&mut content_problems);
     clock.lap("content");
-    let Some(config) = config else {
-        return Err(BuildError::Content {
-            problems,
-            warnings: Vec::new(),
-        });
-    };
+    // With a broken site.toml, go on with the defaults to find the other problems too.
+    let config = config.unwrap_or_else(Config::fallback);
 
     let (briefing_list, warnings) =
         briefings::analyse(&content.pages, &config.analysis, &config.aliases);

@@ -127,6 +127,20 @@ impl Config {
         Config::parse(&text)
     }
 
+    /// The default configuration, used to keep checking a site whose
+    /// `site.toml` has errors (the build fails anyway).
+    pub fn fallback() -> Config {
+        let mut ignored = Vec::new();
+        validate(
+            RawConfig {
+                base_url: Some("http://localhost/".into()),
+                ..RawConfig::default()
+            },
+            "",
+            &mut ignored,
+        )
+    }
+
     /// Parses and validates the text of a `site.toml`.
     pub fn parse(text: &str) -> Result<Config, Vec<Diagnostic>> {
         let mut problems = Vec::new();
