@@ -554,7 +554,7 @@ SENTENCES = _tmpl(
     "The dispute over the {T} has drawn in {NUMW} governments and at least {NUM} companies, according to {ORG}.",
     "Meanwhile, {GRP} {RV} that the {T2} {WAS} adding to pressure on {PL}.",
     "Separately, {P} is due to meet counterparts in {PL} {DAYF} to discuss the {T2}.",
-    "{ORG} {RV} in a report that {CL}.",
+    "{ORG} said in a report that {CL}.",
     "Officials in {PL} have set aside {MONEY} to address the {T}, though {GRP} say the sum is {JUDG}.",
     "The {T} {IS} expected to dominate talks in {PL} {DAYF}, where ministers will also discuss the {T2}.",
     "Since {MONTH}, {METP} tied to the {T} have {CHGP} by {PCT}, according to data compiled by {ORG}.",
@@ -620,7 +620,7 @@ SENTENCES = _tmpl(
 
 QUOTE_SENTENCES = _tmpl(
     "“{Q},” said {P}.",
-    "“{Q},” {P} {RV} in a statement.",
+    "“{Q},” {P} said in a statement.",
     "“{Q}. {Q},” {P} told {OUTLET}.",
     "“{Q},” {P} {RV}, adding that {CL}.",
     "“{Q},” {P} told reporters in {PL} {DAY}.",
