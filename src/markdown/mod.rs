@@ -3,6 +3,7 @@
 //! Rendering is a chain of small passes over pulldown-cmark's event stream
 //! (each in its own submodule), then HTML output, then sanitising:
 //!
+//! 0. [`nesting::limit`] flattens absurdly deep quotes and lists;
 //! 1. [`text::merge_text`] joins split text events (smart punctuation and
 //!    soft breaks cut text into pieces) so later passes see whole sentences;
 //! 2. [`links::resolve_internal`] turns `@/path.md#anchor` into site URLs;
@@ -14,6 +15,7 @@
 mod anchors;
 mod footnotes;
 mod links;
+mod nesting;
 mod sanitize;
 mod text;
 mod xref;
@@ -81,6 +83,7 @@ pub fn render(body: &str, ctx: &RenderContext) -> (Rendered, Vec<Problem>) {
     let events: Vec<Spanned> = Parser::new_ext(body, options())
         .into_offset_iter()
         .collect();
+    let events = nesting::limit(events, &mut problems);
     let events = text::merge_text(events);
     let events = links::resolve_internal(events, ctx, &mut problems);
     let (events, footnote_ids) = footnotes::rewrite(events);

@@ -424,3 +424,13 @@ fn nasty_input_never_panics() {
         let _ = plain_text(input);
     }
 }
+
+#[test]
+fn deep_nesting_is_flattened_and_reported() {
+    let body = ">".repeat(5000) + " deep";
+    let (r, problems) = render_with(&body, "/", &[], 0);
+    assert_eq!(r.html.matches("<blockquote>").count(), nesting::MAX_DEPTH);
+    assert!(r.html.contains("deep"));
+    assert_eq!(problems.len(), 1);
+    assert!(problems[0].message.contains("nested"), "{problems:?}");
+}
