@@ -62,7 +62,12 @@ fn resolve(dest: &str, ctx: &RenderContext) -> Result<String, Problem> {
         Some((path, anchor)) => (path, Some(anchor)),
         None => (target, None),
     };
-    let Some(url) = ctx.pages.get(path) else {
+    let decoded = percent_encoding::percent_decode_str(path).decode_utf8_lossy();
+    let Some(url) = ctx
+        .pages
+        .get(path)
+        .or_else(|| ctx.pages.get(decoded.as_ref()))
+    else {
         return Err(Problem {
             offset: 0,
             message: format!("the link `{dest}` points to a page that does not exist"),

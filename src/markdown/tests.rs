@@ -56,6 +56,10 @@ fn slugs_are_lowercase_ascii_words() {
     assert_eq!(slugify("Über die EU’s Rolle"), "uber-die-eus-rolle");
     assert_eq!(slugify("  2026: talks -- resume "), "2026-talks-resume");
     assert_eq!(slugify("???"), "");
+    // same result as content::slugify on Latin text; more scripts beyond it
+    let sample = "Oman’s talks: Round 2 — Zürich";
+    assert_eq!(slugify(sample), crate::content::slugify(sample));
+    assert_eq!(slugify("Straße in Київ"), "strasse-in-kiyiv");
 }
 
 #[test]
@@ -114,7 +118,12 @@ fn internal_links_resolve_under_base_path() {
         "{}",
         r.html
     );
-    let (r, _) = render_with("[x](@/briefings/x.md)", "/", &[], 0);
+    let (r, _) = render_with("[x](@/briefings/x.md) [e](@/briefings/%78.md)", "/", &[], 0);
+    assert!(
+        r.html.contains("<a href=\"/briefings/x/\">e</a>"),
+        "{}",
+        r.html
+    );
     assert!(r.html.contains("href=\"/briefings/x/\""), "{}", r.html);
 }
 
@@ -338,6 +347,16 @@ fn xref_never_in_raw_html() {
     assert_eq!(out.matches("class=\"xref\"").count(), 1);
     assert!(out.contains("<br> <a class=\"xref\""), "{out}");
     let out = xref("<div>\nsanctions\n</div>\n", &[SANCTIONS], 5);
+    assert!(!out.contains("xref"), "{out}");
+}
+
+#[test]
+fn xref_skips_phrases_whose_page_is_already_linked() {
+    let out = xref(
+        "[Sanctions](@/issues/sanctions.md#x) first, then sanctions.",
+        &[SANCTIONS],
+        5,
+    );
     assert!(!out.contains("xref"), "{out}");
 }
 

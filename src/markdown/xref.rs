@@ -9,7 +9,9 @@
 //! - leftmost-longest: scanning in document order, the earliest match wins;
 //!   at the same position the longest phrase wins; a phrase whose mention
 //!   overlaps a chosen link waits for its next mention;
-//! - each phrase at most once, at most `max_inline_links` per body.
+//! - each phrase at most once, at most `max_inline_links` per body;
+//! - a phrase whose page the body already links to explicitly is not
+//!   linked again.
 
 use pulldown_cmark::{CowStr, Event, Tag, TagEnd};
 
@@ -20,6 +22,9 @@ use super::{RenderContext, Spanned};
 /// A phrase to link, folded for matching.
 struct Phrase {
     folded: String,
+    /// The target URL, unescaped.
+    url: String,
+    /// The target URL, escaped for an attribute.
     href: String,
 }
 
@@ -29,7 +34,8 @@ pub(super) fn link_phrases<'a>(events: Vec<Spanned<'a>>, ctx: &RenderContext) ->
         return events;
     }
     let eligible = eligible_texts(&events);
-    let mut used = vec![false; phrases.len()];
+    let linked = linked_urls(&events);
+    let mut used: Vec<bool> = phrases.iter().map(|p| linked.contains(&p.url)).collect();
     let mut budget = ctx.max_inline_links;
     let mut out = Vec::with_capacity(events.len());
     for (i, (event, range)) in events.into_iter().enumerate() {
@@ -54,12 +60,27 @@ fn prepare(ctx: &RenderContext) -> Vec<Phrase> {
         if folded.trim().is_empty() || phrases.iter().any(|p| p.folded == folded) {
             continue;
         }
+        let url = join_base(ctx.base_path, url);
         phrases.push(Phrase {
             folded,
-            href: escape_html(&join_base(ctx.base_path, url)),
+            href: escape_html(&url),
+            url,
         });
     }
     phrases
+}
+
+/// The destinations of the body's own links, without fragments.
+fn linked_urls(events: &[Spanned<'_>]) -> std::collections::HashSet<String> {
+    events
+        .iter()
+        .filter_map(|(event, _)| match event {
+            Event::Start(Tag::Link { dest_url, .. }) => {
+                Some(dest_url.split('#').next().unwrap_or("").to_string())
+            }
+            _ => None,
+        })
+        .collect()
 }
 
 /// For each event: is it a `Text` of running text that may hold a link?
