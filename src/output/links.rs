@@ -1,0 +1,242 @@
+//! The link checker: every `href`, `src` and `srcset` of every generated
+//! HTML page that points into the site must name a generated file, and
+//! every `#anchor` must name an `id` (or `<a name>`) of the target page.
+//!
+//! Links into the site are: root-relative links (`/briefs/x/` under the
+//! base path `/briefs/`), relative links (`../x/`, `x.html`, resolved
+//! against the page's directory), same-page anchors (`#x`) and — with
+//! [`check_links_with_base_url`] — absolute URLs under the site's base URL.
+//! `/dir/` means `dir/index.html`, and `/dir` is accepted when
+//! `dir/index.html` exists (servers redirect it). Paths are
+//! percent-decoded; queries are ignored. Other schemes (`mailto:`, `tel:`,
+//! `data:`, other hosts) are not checked. A root-relative link outside the
+//! base path is reported: on a sub-path deploy it misses the site.
+
+use std::collections::{BTreeSet, HashMap, HashSet};
+
+use percent_encoding::percent_decode_str;
+use rayon::prelude::*;
+
+use super::scan::{scan, Scan};
+use super::{BrokenLink, OutputFile};
+
+/// Checks the internal links of every HTML file (see the module docs).
+/// Returns every broken link, sorted, each (page, link) once.
+pub fn check_links(files: &[OutputFile], base_path: &str) -> Vec<BrokenLink> {
+    check(files, base_path, None)
+}
+
+/// Like [`check_links`], and also checks absolute links that start with
+/// `base_url` (the site's public URL, such as `https://example.org/briefs/`).
+pub fn check_links_with_base_url(
+    files: &[OutputFile],
+    base_path: &str,
+    base_url: &str,
+) -> Vec<BrokenLink> {
+    check(files, base_path, Some(base_url))
+}
+
+fn check(files: &[OutputFile], base_path: &str, base_url: Option<&str>) -> Vec<BrokenLink> {
+    let base_path = match base_path.trim_matches('/') {
+        "" => "/".to_string(),
+        inner => format!("/{inner}/"),
+    };
+    let base_url = base_url.map(|u| format!("{}/", u.trim_end_matches('/')));
+    let scans: HashMap<&str, Scan> = files
+        .par_iter()
+        .filter(|f| is_html(&f.path))
+        .map(|f| (f.path.as_str(), scan(&String::from_utf8_lossy(&f.bytes))))
+        .collect();
+    let site = Site {
+        files: files.iter().map(|f| f.path.as_str()).collect(),
+        scans: &scans,
+        base_path: &base_path,
+        base_url: base_url.as_deref(),
+    };
+    let mut broken = BTreeSet::new();
+    for (page, scan) in &scans {
+        for link in &scan.links {
+            if let Err(reason) = site.check(page, link) {
+                broken.insert(BrokenLink {
+                    page: page.to_string(),
+                    link: link.clone(),
+                    reason,
+                });
+            }
+        }
+    }
+    broken.into_iter().collect()
+}
+
+fn is_html(path: &str) -> bool {
+    path.ends_with(".html") || path.ends_with(".htm")
+}
+
+/// A path from the site root (`briefings/x/`) and the link's fragment.
+type SitePath = (String, Option<String>);
+
+struct Site<'a> {
+    files: HashSet<&'a str>,
+    scans: &'a HashMap<&'a str, Scan>,
+    base_path: &'a str,
+    base_url: Option<&'a str>,
+}
+
+impl Site<'_> {
+    /// `Ok` when the link is fine or not ours to check.
+    fn check(&self, page: &str, link: &str) -> Result<(), String> {
+        let link = link.trim_matches(|c: char| c.is_ascii_whitespace());
+        let Some((path, fragment)) = self.site_path(page, link)? else {
+            return Ok(());
+        };
+        let target = self.target_file(&path)?;
+        match fragment {
+            Some(fragment) => self.check_anchor(page, &target, &fragment),
+            None => Ok(()),
+        }
+    }
+
+    /// The link as a decoded path from the site root and its raw fragment
+    /// (query dropped), `None` when it does not point into the site.
+    fn site_path(&self, page: &str, link: &str) -> Result<Option<SitePath>, String> {
+        if link.is_empty() {
+            return Ok(None);
+        }
+        if let Some(fragment) = link.strip_prefix('#') {
+            return Ok(Some((page.to_string(), Some(fragment.to_string()))));
+        }
+        let (rest, root_relative) = match self.base_url.and_then(|u| strip_base_url(link, u)) {
+            Some(rest) => (format!("{}{rest}", self.base_path), true),
+            None if has_scheme(link) || link.starts_with("//") => return Ok(None),
+            None => (link.to_string(), link.starts_with('/')),
+        };
+        let (path, fragment) = match rest.split_once('#') {
+            Some((path, fragment)) => (path, Some(fragment)),
+            None => (rest.as_str(), None),
+        };
+        let path = path.split('?').next().unwrap_or("");
+        let joined = if root_relative {
+            let inside = strip_base_path(path, self.base_path).ok_or_else(|| {
+                format!(
+                    "root-relative link outside the site's base path `{}`",
+                    self.base_path
+                )
+            })?;
+            inside.to_string()
+        } else if path.is_empty() {
+            page.to_string()
+        } else {
+            format!("{}{path}", directory_of(page))
+        };
+        let normalized = normalize(&decode(&joined))
+            .ok_or_else(|| "the link goes above the site root".to_string())?;
+        Ok(Some((normalized, fragment.map(str::to_string))))
+    }
+
+    /// The generated file a site path names.
+    fn target_file(&self, path: &str) -> Result<String, String> {
+        let candidates = if path.is_empty() || path.ends_with('/') {
+            vec![format!("{path}index.html")]
+        } else {
+            vec![path.to_string(), format!("{path}/index.html")]
+        };
+        candidates
+            .iter()
+            .find(|c| self.files.contains(c.as_str()))
+            .cloned()
+            .ok_or_else(|| {
+                format!(
+                    "no such file in the built site (looked for `{}`)",
+                    candidates[0]
+                )
+            })
+    }
+
+    fn check_anchor(&self, page: &str, target: &str, fragment: &str) -> Result<(), String> {
+        let Some(scan) = self.scans.get(target) else {
+            return Ok(()); // fragments of non-HTML files are not ids
+        };
+        let decoded = decode(fragment);
+        let found = fragment.is_empty()
+            || fragment.eq_ignore_ascii_case("top")
+            || scan.anchors.contains(fragment)
+            || scan.anchors.contains(decoded.as_str());
+        if found {
+            Ok(())
+        } else if target == page {
+            Err(format!("no element with id `{decoded}` on this page"))
+        } else {
+            Err(format!("no element with id `{decoded}` in `{target}`"))
+        }
+    }
+}
+
+/// The rest of `link` after the base URL (`https://x.org/briefs/`, which
+/// ends with `/`): `x/#a` for `https://x.org/briefs/x/#a`, `#a` for
+/// `https://x.org/briefs#a`. Scheme and host compare case-insensitively.
+fn strip_base_url<'l>(link: &'l str, base_url: &str) -> Option<&'l str> {
+    let root = &base_url[..base_url.len() - 1];
+    let head = link.get(..root.len())?;
+    if !head.eq_ignore_ascii_case(root) {
+        return None;
+    }
+    let rest = &link[root.len()..];
+    match rest.chars().next() {
+        None => Some(""),
+        Some('/') => Some(&rest[1..]),
+        Some('#' | '?') => Some(rest),
+        Some(_) => None,
+    }
+}
+
+/// The path inside the site of a root-relative path (`/briefs/x/` -> `x/`).
+fn strip_base_path<'p>(path: &'p str, base_path: &str) -> Option<&'p str> {
+    if let Some(inside) = path.strip_prefix(base_path) {
+        return Some(inside);
+    }
+    // `/briefs` names the site's root as well as `/briefs/`.
+    (path == base_path.trim_end_matches('/')).then_some("")
+}
+
+fn has_scheme(link: &str) -> bool {
+    match link.find(':') {
+        Some(colon) => {
+            let scheme = &link[..colon];
+            scheme.starts_with(|c: char| c.is_ascii_alphabetic())
+                && scheme
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'))
+        }
+        None => false,
+    }
+}
+
+fn directory_of(page: &str) -> &str {
+    page.rfind('/').map_or("", |slash| &page[..=slash])
+}
+
+fn decode(s: &str) -> String {
+    percent_decode_str(s).decode_utf8_lossy().into_owned()
+}
+
+/// Resolves `.` and `..` segments; keeps a trailing `/`. `None` when `..`
+/// climbs above the root.
+fn normalize(path: &str) -> Option<String> {
+    let segments: Vec<&str> = path.split('/').collect();
+    let is_dir = matches!(segments.last(), Some(&("" | "." | "..")));
+    let mut parts: Vec<&str> = Vec::new();
+    for segment in segments {
+        match segment {
+            "" | "." => {}
+            ".." => {
+                parts.pop()?;
+            }
+            s => parts.push(s),
+        }
+    }
+    let mut out = parts.join("/");
+    if is_dir && !out.is_empty() {
+        out.push('/');
+    }
+    Some(out)
+}

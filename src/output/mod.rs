@@ -1,0 +1,191 @@
+//! The only writer of the site: builds the output tree beside the output
+//! directory and swaps it in, so a failed build leaves the previous site.
+//! Also checks every internal link of the generated HTML ([`check_links`]).
+
+mod links;
+mod scan;
+
+use std::collections::HashSet;
+use std::fs;
+use std::io;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+pub use links::{check_links, check_links_with_base_url};
+
+/// One file of the generated site.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OutputFile {
+    /// Path relative to the output directory, `/`-separated (`briefings/x/index.html`).
+    pub path: String,
+    pub bytes: Vec<u8>,
+}
+
+/// An internal link of the generated site that resolves to nothing.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct BrokenLink {
+    /// The page holding the link (output path).
+    pub page: String,
+    pub link: String,
+    pub reason: String,
+}
+
+/// What writing did.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct WriteStats {
+    /// Files in the new output.
+    pub files: usize,
+    /// Bytes of all files in the new output.
+    pub bytes: u64,
+    /// Files whose bytes were written (new or changed).
+    pub written: usize,
+    /// Files identical to the previous output's, hard-linked from it so
+    /// they keep their modification time.
+    pub unchanged: usize,
+}
+
+/// Writes `files` as the new content of `out_dir`.
+///
+/// The tree is built in a staging directory beside `out_dir`
+/// (`.NAME.tmp-PID-N`), then swapped in: the old output is renamed away,
+/// the staging directory renamed in, the old output deleted. Any failure
+/// before the swap removes the staging directory and leaves the previous
+/// output untouched. Files byte-identical to the previous output's are
+/// hard-linked from it instead of written, so they keep their modification
+/// time; the resulting tree is the same as a plain write.
+///
+/// If `out_dir` is a symlink, the directory it points to is replaced.
+pub fn write_site(out_dir: &Path, files: &[OutputFile]) -> io::Result<WriteStats> {
+    validate(files)?;
+    let out_dir = resolve_out_dir(out_dir)?;
+    let parent = match out_dir.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    let name = out_dir
+        .file_name()
+        .ok_or_else(|| {
+            invalid(format!(
+                "output directory `{}` has no name",
+                out_dir.display()
+            ))
+        })?
+        .to_string_lossy()
+        .into_owned();
+    fs::create_dir_all(&parent)?;
+    static RUN: AtomicUsize = AtomicUsize::new(0);
+    let tag = format!(
+        "{}-{}",
+        std::process::id(),
+        RUN.fetch_add(1, Ordering::Relaxed)
+    );
+    let staging = parent.join(format!(".{name}.tmp-{tag}"));
+    let aside = parent.join(format!(".{name}.old-{tag}"));
+    let result = stage(&staging, &out_dir, files).and_then(|stats| {
+        swap(&out_dir, &staging, &aside)?;
+        Ok(stats)
+    });
+    match &result {
+        // The new site is in place; failing to delete the old one is not fatal.
+        Ok(_) => drop(fs::remove_dir_all(&aside)),
+        // `aside` is left alone: if putting it back failed, it is the only
+        // copy of the previous site.
+        Err(_) => drop(fs::remove_dir_all(&staging)),
+    }
+    result
+}
+
+/// Refuses paths that would escape the output directory or collide.
+fn validate(files: &[OutputFile]) -> io::Result<()> {
+    let mut seen = HashSet::with_capacity(files.len());
+    for file in files {
+        let p = &file.path;
+        let bad_part = p
+            .split('/')
+            .any(|part| matches!(part, "" | "." | "..") || part.contains(['\\', '\0']));
+        if bad_part {
+            return Err(invalid(format!(
+                "output path `{p}` is not a clean relative path"
+            )));
+        }
+        if !seen.insert(p.as_str()) {
+            return Err(invalid(format!("output path `{p}` is written twice")));
+        }
+    }
+    Ok(())
+}
+
+fn resolve_out_dir(out_dir: &Path) -> io::Result<PathBuf> {
+    match fs::symlink_metadata(out_dir) {
+        Ok(meta) if meta.file_type().is_symlink() => fs::canonicalize(out_dir),
+        Ok(meta) if !meta.is_dir() => Err(invalid(format!(
+            "output directory `{}` exists and is not a directory",
+            out_dir.display()
+        ))),
+        _ => Ok(out_dir.to_path_buf()),
+    }
+}
+
+fn invalid(message: String) -> io::Error {
+    io::Error::new(io::ErrorKind::InvalidInput, message)
+}
+
+/// Builds the whole tree in `staging`, reusing unchanged files of `previous`.
+fn stage(staging: &Path, previous: &Path, files: &[OutputFile]) -> io::Result<WriteStats> {
+    if fs::symlink_metadata(staging).is_ok() {
+        fs::remove_dir_all(staging)?;
+    }
+    fs::create_dir(staging)?;
+    let mut sorted: Vec<&OutputFile> = files.iter().collect();
+    sorted.sort_by(|a, b| a.path.cmp(&b.path));
+    let mut made_dirs: HashSet<PathBuf> = HashSet::new();
+    let mut stats = WriteStats::default();
+    for file in sorted {
+        let dest = staging.join(&file.path);
+        if let Some(dir) = dest.parent() {
+            if !made_dirs.contains(dir) {
+                fs::create_dir_all(dir)?;
+                made_dirs.insert(dir.to_path_buf());
+            }
+        }
+        let old = previous.join(&file.path);
+        if same_bytes(&old, &file.bytes) && fs::hard_link(&old, &dest).is_ok() {
+            stats.unchanged += 1;
+        } else {
+            fs::write(&dest, &file.bytes)?;
+            stats.written += 1;
+        }
+        stats.files += 1;
+        stats.bytes += file.bytes.len() as u64;
+    }
+    Ok(stats)
+}
+
+/// Is `path` a regular file (not a symlink) holding exactly `bytes`?
+fn same_bytes(path: &Path, bytes: &[u8]) -> bool {
+    match fs::symlink_metadata(path) {
+        Ok(meta) if meta.is_file() && meta.len() == bytes.len() as u64 => {
+            fs::read(path).is_ok_and(|old| old == bytes)
+        }
+        _ => false,
+    }
+}
+
+/// Renames the old output to `aside` and `staging` to `out_dir`; puts the
+/// old output back if the second rename fails.
+fn swap(out_dir: &Path, staging: &Path, aside: &Path) -> io::Result<()> {
+    let had_old = fs::symlink_metadata(out_dir).is_ok();
+    if had_old {
+        fs::rename(out_dir, aside)?;
+    }
+    if let Err(e) = fs::rename(staging, out_dir) {
+        if had_old {
+            let _ = fs::rename(aside, out_dir);
+        }
+        return Err(e);
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,329 @@
+use std::collections::BTreeMap;
+use std::time::{Duration, SystemTime};
+
+use super::*;
+
+fn file(path: &str, bytes: &str) -> OutputFile {
+    OutputFile {
+        path: path.to_string(),
+        bytes: bytes.as_bytes().to_vec(),
+    }
+}
+
+/// Every file under `dir` with its content, `/`-separated relative paths.
+fn tree(dir: &Path) -> BTreeMap<String, Vec<u8>> {
+    walkdir::WalkDir::new(dir)
+        .into_iter()
+        .map(|e| e.unwrap())
+        .filter(|e| e.file_type().is_file())
+        .map(|e| {
+            let rel = e
+                .path()
+                .strip_prefix(dir)
+                .unwrap()
+                .to_string_lossy()
+                .replace('\\', "/");
+            (rel, fs::read(e.path()).unwrap())
+        })
+        .collect()
+}
+
+fn siblings(parent: &Path) -> Vec<String> {
+    let mut names: Vec<String> = fs::read_dir(parent)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    names
+}
+
+fn mtime(path: &Path) -> SystemTime {
+    fs::metadata(path).unwrap().modified().unwrap()
+}
+
+// --- write_site -------------------------------------------------------------
+
+#[test]
+fn write_creates_the_tree() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("public");
+    let files = [
+        file("index.html", "home"),
+        file("briefings/x/index.html", "x"),
+    ];
+    let stats = write_site(&out, &files).unwrap();
+    assert_eq!(
+        stats,
+        WriteStats {
+            files: 2,
+            bytes: 5,
+            written: 2,
+            unchanged: 0
+        }
+    );
+    assert_eq!(tree(&out).len(), 2);
+    assert_eq!(fs::read(out.join("briefings/x/index.html")).unwrap(), b"x");
+    assert_eq!(siblings(tmp.path()), ["public"]);
+}
+
+#[test]
+fn swap_leaves_no_stale_files() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("public");
+    write_site(
+        &out,
+        &[file("index.html", "old"), file("gone/index.html", "gone")],
+    )
+    .unwrap();
+    write_site(&out, &[file("index.html", "new"), file("new.html", "n")]).unwrap();
+    let t = tree(&out);
+    assert_eq!(t.keys().collect::<Vec<_>>(), ["index.html", "new.html"]);
+    assert_eq!(t["index.html"], b"new");
+    assert!(!out.join("gone").exists());
+    assert_eq!(
+        siblings(tmp.path()),
+        ["public"],
+        "no staging or old directory left"
+    );
+}
+
+#[test]
+fn failure_leaves_previous_output_intact() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("public");
+    let previous = [file("index.html", "old"), file("a/index.html", "a")];
+    write_site(&out, &previous).unwrap();
+    let before = tree(&out);
+    // `x` is a file, so `x/y.html` cannot be created under it.
+    let bad = [
+        file("index.html", "new"),
+        file("x", "file"),
+        file("x/y.html", "y"),
+    ];
+    assert!(write_site(&out, &bad).is_err());
+    assert_eq!(tree(&out), before);
+    assert_eq!(
+        siblings(tmp.path()),
+        ["public"],
+        "staging directory removed"
+    );
+}
+
+#[test]
+fn unsafe_paths_are_refused_before_writing() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("public");
+    for bad in ["../escape.html", "/abs.html", "", "a//b", "a/./b", "dup"] {
+        let mut files = vec![file(bad, "x")];
+        if bad == "dup" {
+            files.push(file("dup", "y"));
+        }
+        let err = write_site(&out, &files).unwrap_err();
+        assert_eq!(err.kind(), io::ErrorKind::InvalidInput, "{bad}");
+    }
+    assert!(siblings(tmp.path()).is_empty());
+}
+
+#[test]
+fn unchanged_files_keep_mtime() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("public");
+    write_site(
+        &out,
+        &[
+            file("same.html", "same"),
+            file("changed.html", "v1"),
+            file("d/same.css", "c"),
+        ],
+    )
+    .unwrap();
+    // Backdate the old files so a rewrite would be visible however coarse
+    // the file system's clock is.
+    let past = SystemTime::now() - Duration::from_secs(3600);
+    for name in ["same.html", "changed.html", "d/same.css"] {
+        fs::File::options()
+            .write(true)
+            .open(out.join(name))
+            .unwrap()
+            .set_modified(past)
+            .unwrap();
+    }
+    let files = [
+        file("same.html", "same"),
+        file("changed.html", "v2"),
+        file("d/same.css", "c"),
+        file("added.html", "new"),
+    ];
+    let stats = write_site(&out, &files).unwrap();
+    assert_eq!((stats.written, stats.unchanged, stats.files), (2, 2, 4));
+    assert_eq!(mtime(&out.join("same.html")), past);
+    assert_eq!(mtime(&out.join("d/same.css")), past);
+    assert_ne!(mtime(&out.join("changed.html")), past);
+    assert_eq!(fs::read(out.join("changed.html")).unwrap(), b"v2");
+}
+
+#[test]
+fn incremental_result_equals_a_plain_write() {
+    let tmp = tempfile::tempdir().unwrap();
+    let files_v1 = [
+        file("a.html", "1"),
+        file("b/index.html", "2"),
+        file("c.txt", "3"),
+    ];
+    let files_v2 = [
+        file("a.html", "1"),
+        file("b/index.html", "two"),
+        file("d/e.html", "4"),
+    ];
+    let incremental = tmp.path().join("inc");
+    write_site(&incremental, &files_v1).unwrap();
+    write_site(&incremental, &files_v2).unwrap();
+    let plain = tmp.path().join("plain");
+    write_site(&plain, &files_v2).unwrap();
+    assert_eq!(tree(&incremental), tree(&plain));
+}
+
+#[test]
+fn out_dir_that_is_a_file_is_refused() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("public");
+    fs::write(&out, "not a dir").unwrap();
+    assert!(write_site(&out, &[file("index.html", "x")]).is_err());
+    assert_eq!(fs::read(&out).unwrap(), b"not a dir");
+}
+
+// --- check_links ------------------------------------------------------------
+
+fn page(path: &str, body: &str) -> OutputFile {
+    file(
+        path,
+        &format!("<!doctype html><html><body>{body}</body></html>"),
+    )
+}
+
+fn reasons(broken: &[BrokenLink]) -> Vec<(&str, &str)> {
+    broken
+        .iter()
+        .map(|b| (b.page.as_str(), b.link.as_str()))
+        .collect()
+}
+
+fn sample_site(base: &str) -> Vec<OutputFile> {
+    vec![
+        page(
+            "index.html",
+            &format!(
+                "<a href=\"{base}briefings/x/\">x</a> <a href=\"{base}briefings/x/#talks\">t</a>\
+                 <a href=\"{base}\">home</a> <img src=\"{base}img/a%20b.png\" srcset=\"{base}img/a%20b.png 1x, {base}img/2x.png 2x\">\
+                 <a href=\"#top\">top</a> <a href=\"#main\">main</a><main id=\"main\"></main>\
+                 <a href=\"mailto:a@b.c\">m</a> <a href=\"tel:+1\">t</a> <a href=\"https://other.example/x\">o</a>\
+                 <img src=\"data:image/png;base64,AA\"> <a href=\"//cdn.example/x.js\">cdn</a>"
+            ),
+        ),
+        page("briefings/x/index.html", "<h2 id=\"talks\">Talks</h2><a href=\"../../\">up</a> <a href=\"../y/\">y</a> <a href=\"./#talks\">self</a>"),
+        page("briefings/y/index.html", "<a name=\"old-anchor\"></a><a href=\"../x/index.html#talks\">x</a>"),
+        file("img/a b.png", "png"),
+        file("img/2x.png", "png"),
+    ]
+}
+
+#[test]
+fn valid_site_has_no_broken_links() {
+    assert_eq!(check_links(&sample_site("/"), "/"), []);
+}
+
+#[test]
+fn base_path_sub_path_is_handled() {
+    assert_eq!(check_links(&sample_site("/briefs/"), "/briefs/"), []);
+    // a root-relative link that forgot the base path misses the site
+    let mut files = sample_site("/briefs/");
+    files.push(page(
+        "z.html",
+        "<a href=\"/briefings/x/\">no base</a> <a href=\"/briefs\">root</a>",
+    ));
+    let broken = check_links(&files, "/briefs/");
+    assert_eq!(reasons(&broken), [("z.html", "/briefings/x/")]);
+    assert!(
+        broken[0].reason.contains("base path"),
+        "{}",
+        broken[0].reason
+    );
+}
+
+#[test]
+fn broken_link_is_detected() {
+    let mut files = sample_site("/");
+    files.push(page(
+        "z.html",
+        "<a href=\"/briefings/missing/\">m</a> <img src='/img/none.png'> <a href=nope.html>r</a>",
+    ));
+    let broken = check_links(&files, "/");
+    assert_eq!(
+        reasons(&broken),
+        [
+            ("z.html", "/briefings/missing/"),
+            ("z.html", "/img/none.png"),
+            ("z.html", "nope.html")
+        ]
+    );
+    assert!(
+        broken[0].reason.contains("briefings/missing/index.html"),
+        "{}",
+        broken[0].reason
+    );
+}
+
+#[test]
+fn broken_anchor_is_detected() {
+    let mut files = sample_site("/");
+    files.push(page(
+        "z.html",
+        "<a href=\"/briefings/x/#nope\">a</a> <a href=\"#missing\">b</a> \
+         <a href=\"/briefings/y/#old-anchor\">ok</a> <a href=\"/briefings/x/#talks\">ok</a>",
+    ));
+    let broken = check_links(&files, "/");
+    assert_eq!(
+        reasons(&broken),
+        [("z.html", "#missing"), ("z.html", "/briefings/x/#nope")]
+    );
+    assert!(broken[1].reason.contains("`nope`"), "{}", broken[1].reason);
+}
+
+#[test]
+fn relative_links_resolve_against_the_page_directory() {
+    let files = [
+        page("a/b/index.html", "<a href=\"../c/\">c</a> <a href=\"d.html?x=1#h\">d</a> <a href=\"../../../up\">too far</a>"),
+        page("a/c/index.html", ""),
+        page("a/b/d.html", "<h1 id=\"h\"></h1>"),
+        page("a/e.html", "<a href=\"b\">dir without slash</a> <a href=\"%62/d.html\">encoded</a>"),
+    ];
+    let broken = check_links(&files, "/");
+    assert_eq!(reasons(&broken), [("a/b/index.html", "../../../up")]);
+}
+
+#[test]
+fn absolute_links_under_the_base_url_are_checked() {
+    let mut files = sample_site("/briefs/");
+    files.push(page(
+        "z.html",
+        "<link rel=\"canonical\" href=\"https://example.org/briefs/briefings/x/\">\
+         <a href=\"https://example.org/briefs/gone/\">gone</a> <a href=\"https://example.org/elsewhere/\">other app</a>",
+    ));
+    let broken = check_links_with_base_url(&files, "/briefs/", "https://example.org/briefs/");
+    assert_eq!(
+        reasons(&broken),
+        [("z.html", "https://example.org/briefs/gone/")]
+    );
+    // without the base URL, absolute links are not checked
+    assert_eq!(check_links(&files, "/briefs/"), []);
+}
+
+#[test]
+fn each_broken_link_is_reported_once_and_sorted() {
+    let files = [
+        page("b.html", "<a href=\"/x/\">1</a><a href=\"/x/\">2</a>"),
+        page("a.html", "<a href=\"/y/\">1</a>"),
+    ];
+    let broken = check_links(&files, "/");
+    assert_eq!(reasons(&broken), [("a.html", "/y/"), ("b.html", "/x/")]);
+}
