@@ -31,6 +31,8 @@ pub struct Report {
     pub files: usize,
     pub bytes: u64,
     pub output: Option<PathBuf>,
+    /// Files written because they are new or changed (the others kept their bytes and mtime).
+    pub written: usize,
     pub warnings: Vec<Diagnostic>,
     /// (stage, time), in pipeline order.
     pub timings: Vec<(&'static str, Duration)>,
@@ -145,7 +147,7 @@ pub fn build(root: &Path, options: &BuildOptions) -> Result<Report, BuildError> 
     // A broken link in content was already reported at its source line; the
     // output check catches what remains (templates, anchors).
     if problems.is_empty() {
-        for broken in output::check_links(&files, &base_path) {
+        for broken in output::check_links_with_base_url(&files, &base_path, &config.base_url) {
             problems.push(
                 Diagnostic::error(
                     format!("{}/{}", config.output_dir, broken.page),

@@ -131,11 +131,12 @@ fn print_report(cli: &Cli, report: &Report, writing: bool) {
     }
     match (&report.output, writing) {
         (Some(out), true) => println!(
-            "Built {} briefings into {}: {} pages, {} files, {} KB.",
+            "Built {} briefings into {}: {} pages, {} files ({} new or changed), {} KB.",
             report.briefings,
             out.display(),
             report.pages,
             report.files,
+            report.written,
             report.bytes / 1024
         ),
         _ => println!(
