@@ -40,6 +40,8 @@ pub enum Command {
     Init(InitArgs),
     /// Analyse articles and print summaries, key issues and entities.
     Analyze(AnalyzeArgs),
+    /// Turn articles (text, Markdown, HTML pages, `-` for stdin) into briefings under content/.
+    Ingest(IngestArgs),
 }
 
 #[derive(Debug, Args)]
@@ -99,4 +101,34 @@ pub struct AnalyzeArgs {
     /// Files or directories of .md / .txt articles, analysed together as one corpus.
     #[arg(required = true)]
     pub paths: Vec<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct IngestArgs {
+    #[command(flatten)]
+    pub root: RootArg,
+    /// Date of the briefings (YYYY-MM-DD); default: the article's date, else today.
+    #[arg(long)]
+    pub date: Option<chrono::NaiveDate>,
+    /// Source name written to `[source] name` (default: the page's site name).
+    #[arg(long)]
+    pub source_name: Option<String>,
+    /// Source URL written to `[source] url` (default: the page's canonical URL).
+    #[arg(long)]
+    pub source_url: Option<String>,
+    /// Section directory under content/ to write into.
+    #[arg(long, default_value = "briefings")]
+    pub section: String,
+    /// Print what would be written; write nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Refresh briefings already ingested, keeping fields an editor changed.
+    #[arg(long)]
+    pub force: bool,
+    /// Refuse input files larger than this many bytes.
+    #[arg(long, default_value_t = crate::ingest::DEFAULT_MAX_BYTES)]
+    pub max_bytes: u64,
+    /// Article files, directories of them, or `-` for standard input.
+    #[arg(required = true)]
+    pub inputs: Vec<PathBuf>,
 }

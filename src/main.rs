@@ -67,8 +67,32 @@ fn main() {
                 &mut std::io::stderr().lock(),
             )
         }
+        Command::Ingest(args) => run_ingest(args),
     };
     std::process::exit(code);
+}
+
+fn run_ingest(args: briefing::cli::IngestArgs) -> i32 {
+    let options = briefing::ingest::IngestOptions {
+        root: args.root.root,
+        date: args.date,
+        source_name: args.source_name,
+        source_url: args.source_url,
+        section: args.section,
+        dry_run: args.dry_run,
+        force: args.force,
+        max_bytes: args.max_bytes,
+        inputs: args.inputs,
+    };
+    // The only clock read of ingest: "today" for articles without a date.
+    let now = chrono::Utc::now();
+    briefing::ingest::run(
+        &options,
+        now,
+        &mut std::io::stdin().lock(),
+        &mut std::io::stdout().lock(),
+        &mut std::io::stderr().lock(),
+    )
 }
 
 fn run_build(cli: &Cli, root: &std::path::Path, options: BuildOptions) -> i32 {
