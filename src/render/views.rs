@@ -37,6 +37,11 @@ pub struct SiteUrls {
     pub archive: String,
     pub briefings: String,
     pub stylesheet: String,
+    /// The search page (works without a server; needs JavaScript for results).
+    pub search: String,
+    /// The search script and the directory of the search index.
+    pub search_script: String,
+    pub search_index: String,
 }
 
 /// A titled link.
