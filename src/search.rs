@@ -3,6 +3,8 @@
 //!
 //! Layout (see docs/search.md for why):
 //!
+//! Indexed: title, bottom line, key issues and tags, entities, summary, body.
+//!
 //! - `search/index.json`: the manifest: format version, number of documents,
 //!   documents per metadata chunk, the shard prefix length `P`, the stop
 //!   words, and the map shard key -> shard number.
@@ -99,6 +101,9 @@ fn doc_terms(model: &SiteModel, i: usize, card: &BriefingCard) -> HashMap<String
     }
     for e in &b.analysis.entities {
         add(&e.name, 3);
+    }
+    for t in &b.page.tags {
+        add(t, 2);
     }
     for s in &card.summary {
         add(s, 4);

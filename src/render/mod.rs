@@ -363,6 +363,7 @@ fn site_view(input: &RenderInput, urls: &Urls) -> SiteView {
             archive: urls.link("/archive/"),
             briefings: urls.link(&format!("/{BRIEFINGS_SECTION}/")),
             stylesheet: urls.link("/style.css"),
+            favicon: urls.link("/favicon.svg"),
             search: urls.link("/search/"),
             search_script: urls.link("/search.js"),
             search_index: urls.link("/search/"),

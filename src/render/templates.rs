@@ -58,6 +58,7 @@ pub const DEFAULT_TEMPLATES: &[(&str, &str)] = &[
 pub const DEFAULT_STATIC: &[(&str, &str)] = &[
     ("style.css", include_str!("defaults/static/style.css")),
     ("search.js", include_str!("defaults/static/search.js")),
+    ("favicon.svg", include_str!("defaults/static/favicon.svg")),
 ];
 
 /// The templates directory under a site root.
