@@ -32,10 +32,10 @@ use crate::render::views::BriefingCard;
 /// Format version of the index, checked by `search.js`.
 pub const INDEX_VERSION: u32 = 1;
 /// Documents per metadata chunk.
-pub const DOC_CHUNK: usize = 100;
+pub const DOC_CHUNK: usize = 20;
 /// The shard prefix length grows until the largest shard is about this big
-/// (estimated uncompressed JSON bytes), up to [`MAX_PREFIX`].
-const SHARD_TARGET_BYTES: usize = 96 * 1024;
+/// (estimated uncompressed JSON bytes; about a quarter of that gzipped), up to [`MAX_PREFIX`].
+const SHARD_TARGET_BYTES: usize = 384 * 1024;
 const MAX_PREFIX: usize = 4;
 
 /// Words too common to search for; shipped in the manifest so the browser

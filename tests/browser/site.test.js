@@ -116,7 +116,13 @@ test('search: a name from a briefing finds it; a result opens with the keyboard'
   const results = page.locator('#search-results li');
   await results.first().waitFor();
   assert.match(await page.locator('#search-status').textContent(), /match/);
-  // All results are shown in pages of 20: the briefing is among the first ones.
+  // Results come in pages of 10: show them all, with the keyboard.
+  while (await page.locator('#search-more').isVisible()) {
+    const before = await results.count();
+    await page.locator('#search-more').focus();
+    await page.keyboard.press('Enter');
+    await page.waitForFunction((n) => document.querySelectorAll('#search-results li').length > n, before);
+  }
   const titles = (await page.locator('#search-results .result-title').allTextContents()).map((x) => x.trim());
   assert.ok(titles.includes(title), `results for "${term}" include "${title}": ${titles.join(' | ')}`);
   // Each result shows title, date and bottom line.

@@ -11,7 +11,7 @@
   var status = document.getElementById("search-status");
   var list = document.getElementById("search-results");
   var more = document.getElementById("search-more");
-  var PAGE = 20;
+  var PAGE = 10;
   var PREFIX_FACTOR = 0.6;
   var cache = {};
   var manifestPromise = null;
@@ -55,30 +55,33 @@
     return Array.from(term).slice(0, prefix).join("");
   }
 
-  /* Postings of one query word: doc -> score. Exact matches count fully,
-   * longer words that start with it (talk -> talks) a little less. */
+  /* Postings of one query word: { ids, scores } with scores indexed by doc.
+   * Exact matches count fully, longer words that start with it (talk ->
+   * talks) a little less. */
   function termScores(term, m) {
     var key = shardKey(term, m.prefix);
     var n = m.shards[key];
-    if (n === undefined) return Promise.resolve({});
+    var none = { ids: [], scores: null };
+    if (n === undefined) return Promise.resolve(none);
     var prefixOk = Array.from(term).length >= m.prefix;
     return fetchJson("s/" + n + ".json").then(function (shard) {
-      var scores = {};
+      var scores = new Float32Array(m.docs);
+      var ids = [];
       Object.keys(shard).forEach(function (t) {
         var exact = t === term;
         if (!exact && !(prefixOk && t.lastIndexOf(term, 0) === 0)) return;
         var p = shard[t];
-        var df = p.length / 2;
-        var idf = Math.log(1 + m.docs / df);
-        var factor = exact ? 1 : PREFIX_FACTOR;
+        var idf = Math.log(1 + m.docs / (p.length / 2));
+        var factor = exact ? idf : idf * PREFIX_FACTOR;
         var doc = 0;
         for (var i = 0; i < p.length; i += 2) {
           doc += p[i];
-          var s = p[i + 1] * idf * factor;
-          if (!(scores[doc] >= s)) scores[doc] = s;
+          var sc = p[i + 1] * factor;
+          if (scores[doc] === 0) ids.push(doc);
+          if (sc > scores[doc]) scores[doc] = sc;
         }
       });
-      return scores;
+      return ids.length ? { ids: ids, scores: scores } : none;
     });
   }
 
@@ -88,15 +91,18 @@
       var terms = tokenize(query, m);
       if (!terms.length) return { terms: terms, ids: [], m: m };
       return Promise.all(terms.map(function (t) { return termScores(t, m); })).then(function (all) {
-        all.sort(function (a, b) { return Object.keys(a).length - Object.keys(b).length; });
+        all.sort(function (a, b) { return a.ids.length - b.ids.length; });
         var total = {};
-        Object.keys(all[0]).forEach(function (d) { total[d] = all[0][d]; });
-        for (var i = 1; i < all.length; i++) {
-          var next = {};
-          for (var d in total) if (all[i][d] !== undefined) next[d] = total[d] + all[i][d];
-          total = next;
-        }
-        var ids = Object.keys(total).map(Number);
+        var ids = all[0].ids.filter(function (d) {
+          var sum = 0;
+          for (var i = 0; i < all.length; i++) {
+            var sc = all[i].scores && all[i].scores[d];
+            if (!sc) return false;
+            sum += sc;
+          }
+          total[d] = sum;
+          return true;
+        });
         ids.sort(function (a, b) { return total[b] - total[a] || a - b; });
         return { terms: terms, ids: ids, m: m };
       });
@@ -207,8 +213,14 @@
   });
   more.addEventListener("click", function () { showMore(); });
 
+  /* The manifest is small: fetch it while the reader types. */
+  var ready = manifest().catch(function (e) {
+    status.textContent = "Search is unavailable: " + e.message;
+  });
+
   /* For tests and benchmarks: ranked results of a query. */
   window.briefingSearch = {
+    ready: ready,
     query: function (q, limit) {
       return search(q).then(function (r) {
         return docs(r.ids.slice(0, limit || PAGE), r.m).then(function (items) {
