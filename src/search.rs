@@ -149,7 +149,7 @@ pub fn build_index(model: &SiteModel, cards: &[BriefingCard]) -> Vec<OutputFile>
     }
 
     // The shortest prefix whose largest shard stays near the target size.
-    let estimate = |term: &str, list: &[(usize, u32)]| term.len() + 6 + list.len() * 8;
+    let estimate = |term: &str, list: &[(usize, u32)]| term.len() + 6 + list.len() * 6;
     let mut prefix = 1;
     while prefix < MAX_PREFIX {
         let mut sizes: HashMap<&str, usize> = HashMap::new();

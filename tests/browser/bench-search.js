@@ -23,8 +23,11 @@ const pct = (xs, p) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Mat
 
 /** Queries drawn from the site itself: title words, pairs and prefixes. */
 function queries(dir, count) {
-  const docs = JSON.parse(fs.readFileSync(path.join(dir, 'search/d/0.json'), 'utf8'));
   const m = JSON.parse(fs.readFileSync(path.join(dir, 'search/index.json'), 'utf8'));
+  const docs = [];
+  for (let c = 0; docs.length < count * 2 && fs.existsSync(path.join(dir, `search/d/${c * 7}.json`)); c++) {
+    docs.push(...JSON.parse(fs.readFileSync(path.join(dir, `search/d/${c * 7}.json`), 'utf8')).slice(0, 3));
+  }
   const stop = new Set(m.stop);
   const out = [];
   for (let i = 0; out.length < count && i < docs.length; i++) {
@@ -55,6 +58,8 @@ async function main() {
         // The page fetches the manifest on load; count its bytes, not its time.
         await window.briefingSearch.ready;
         const t0 = performance.now();
+        await window.briefingSearch.rank(query);
+        const rank = performance.now() - t0;
         const res = await window.briefingSearch.query(query, 10);
         const cold = performance.now() - t0;
         const entries = performance.getEntriesByType('resource').filter((e) => e.name.includes('/search/'));
@@ -64,6 +69,7 @@ async function main() {
         return {
           total: res.total,
           cold,
+          rank,
           warm,
           files: entries.length,
           compressed: entries.reduce((s, e) => s + e.encodedBodySize, 0),
@@ -102,6 +108,8 @@ async function main() {
     index_gzip_bytes: gz,
     manifest_gzip_bytes: zlib.gzipSync(manifest).length,
     largest_shard_gzip_bytes: maxShard,
+    rank_ms_median: +median(rows.map((r) => r.rank)).toFixed(1),
+    rank_ms_p90: +pct(rows.map((r) => r.rank), 0.9).toFixed(1),
     cold_ms_median: +median(rows.map((r) => r.cold)).toFixed(1),
     cold_ms_p90: +pct(rows.map((r) => r.cold), 0.9).toFixed(1),
     cold_ms_max: +Math.max(...rows.map((r) => r.cold)).toFixed(1),
@@ -111,7 +119,7 @@ async function main() {
     fetched_raw_bytes_max: Math.max(...rows.map((r) => r.raw)),
   };
   for (const r of rows) {
-    console.log(`${JSON.stringify(r.q).padEnd(28)} ${String(r.total).padStart(6)} hits  cold ${r.cold.toFixed(1).padStart(6)} ms  warm ${r.warm.toFixed(1).padStart(5)} ms  ${r.files} files  ${(r.compressed / 1024).toFixed(1)} KiB gz`);
+    console.log(`${JSON.stringify(r.q).padEnd(28)} ${String(r.total).padStart(6)} hits  ranked ${r.rank.toFixed(1).padStart(6)} ms  shown ${r.cold.toFixed(1).padStart(6)} ms  warm ${r.warm.toFixed(1).padStart(5)} ms  ${r.files} files  ${(r.compressed / 1024).toFixed(1)} KiB gz`);
   }
   console.log(JSON.stringify(summary, null, 2));
 }

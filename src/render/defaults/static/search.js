@@ -221,6 +221,9 @@
   /* For tests and benchmarks: ranked results of a query. */
   window.briefingSearch = {
     ready: ready,
+    rank: function (q) {
+      return search(q).then(function (r) { return r.ids.length; });
+    },
     query: function (q, limit) {
       return search(q).then(function (r) {
         return docs(r.ids.slice(0, limit || PAGE), r.m).then(function (items) {
