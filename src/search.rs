@@ -228,6 +228,88 @@ mod tests {
         );
     }
 
+    /// Builds a small site through the whole pipeline and reads its index
+    /// back the way `search.js` does.
+    #[test]
+    fn built_index_finds_briefings_by_title_and_body_words() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        std::fs::write(
+            root.join("site.toml"),
+            "title = \"T\"\nbase_url = \"https://e.org/\"\n",
+        )
+        .unwrap();
+        let briefings = root.join("content/briefings");
+        std::fs::create_dir_all(&briefings).unwrap();
+        let docs = [
+            (
+                "2026-01-01-a",
+                "Muscat talks resume",
+                "Envoys met in Oman again.",
+            ),
+            (
+                "2026-01-02-b",
+                "Tanker rates climb",
+                "Insurers cite the Red Sea.",
+            ),
+            (
+                "2026-01-03-c",
+                "Oman hosts envoys",
+                "A second Muscat round began.",
+            ),
+        ];
+        for (slug, title, body) in docs {
+            std::fs::write(
+                briefings.join(format!("{slug}.md")),
+                format!(
+                    "+++\ntitle = \"{title}\"\ndate = {}T10:00:00Z\n+++\n\n{body}\n",
+                    &slug[..10]
+                ),
+            )
+            .unwrap();
+        }
+        let out = root.join("out");
+        let options = crate::BuildOptions {
+            output: Some(out.clone()),
+            write: true,
+            ..Default::default()
+        };
+        let build = || {
+            crate::build(root, &options).unwrap_or_else(|_| panic!("build failed"));
+            let read = |p: &str| std::fs::read(out.join(p)).unwrap();
+            let manifest: serde_json::Value =
+                serde_json::from_slice(&read("search/index.json")).unwrap();
+            (manifest, read)
+        };
+        let (manifest, read) = build();
+        assert_eq!(manifest["docs"], 3);
+        let prefix = manifest["prefix"].as_u64().unwrap() as usize;
+        let lookup = |term: &str| -> Vec<String> {
+            let n = &manifest["shards"][shard_key(term, prefix)];
+            let shard: BTreeMap<String, Vec<u64>> =
+                serde_json::from_slice(&read(&format!("search/s/{n}.json"))).unwrap();
+            let chunk: Vec<[String; 4]> = serde_json::from_slice(&read("search/d/0.json")).unwrap();
+            let mut doc = 0;
+            shard[term]
+                .chunks(2)
+                .map(|p| {
+                    doc += p[0] as usize;
+                    chunk[doc][0].clone()
+                })
+                .collect()
+        };
+        // Newest first: doc 0 is the newest briefing.
+        assert_eq!(
+            lookup("muscat"),
+            ["Oman hosts envoys", "Muscat talks resume"]
+        );
+        assert_eq!(lookup("insurers"), ["Tanker rates climb"]);
+        // Deterministic: a second build writes the same bytes.
+        let first = read("search/index.json");
+        let (_, read_again) = build();
+        assert_eq!(first, read_again("search/index.json"));
+    }
+
     #[test]
     fn shard_keys_count_characters_not_bytes() {
         assert_eq!(shard_key("ōman", 2), "ōm");
