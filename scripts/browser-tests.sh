@@ -30,7 +30,9 @@ if ! command -v java >/dev/null; then
 fi
 
 echo "== npm ci"
-npm ci --no-audit --no-fund --loglevel=error
+# --ignore-scripts: vnu-jar ships its jar; its postinstall would only try to
+# download a Java runtime, and nothing else here needs install scripts.
+npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
 
 if [ $# -ge 1 ]; then
   SITE_DIR="$(cd "$1" && pwd)"
