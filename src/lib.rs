@@ -16,6 +16,7 @@ pub mod linking;
 pub mod markdown;
 pub mod output;
 pub mod render;
+pub mod search;
 
 mod build;
 pub mod init;

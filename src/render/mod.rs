@@ -202,6 +202,11 @@ pub fn render_site(input: &RenderInput) -> Result<RenderOutput, String> {
     files.extend(render_archive(model, &renderer, &cards, &urls)?);
     files.extend(render_feeds(input, &renderer, &cards, &urls)?);
     files.extend(render_aliases(input, &renderer, &urls)?);
+    files.push(html_file(
+        "/search/",
+        renderer.render_plain("search.html", &Context::new())?,
+    ));
+    files.extend(crate::search::build_index(model, &cards));
     files.push(OutputFile {
         path: "404.html".into(),
         bytes: renderer
@@ -358,6 +363,10 @@ fn site_view(input: &RenderInput, urls: &Urls) -> SiteView {
             archive: urls.link("/archive/"),
             briefings: urls.link(&format!("/{BRIEFINGS_SECTION}/")),
             stylesheet: urls.link("/style.css"),
+            favicon: urls.link("/favicon.svg"),
+            search: urls.link("/search/"),
+            search_script: urls.link("/search.js"),
+            search_index: urls.link("/search/"),
         },
         nav,
         extra: config.extra.clone(),

@@ -41,6 +41,10 @@ pub const DEFAULT_TEMPLATES: &[(&str, &str)] = &[
     ),
     ("page.html", include_str!("defaults/templates/page.html")),
     ("404.html", include_str!("defaults/templates/404.html")),
+    (
+        "search.html",
+        include_str!("defaults/templates/search.html"),
+    ),
     ("alias.html", include_str!("defaults/templates/alias.html")),
     ("atom.xml", include_str!("defaults/templates/atom.xml")),
     (
@@ -51,8 +55,11 @@ pub const DEFAULT_TEMPLATES: &[(&str, &str)] = &[
 ];
 
 /// The default static files of the theme: (path under the output, bytes).
-pub const DEFAULT_STATIC: &[(&str, &str)] =
-    &[("style.css", include_str!("defaults/static/style.css"))];
+pub const DEFAULT_STATIC: &[(&str, &str)] = &[
+    ("style.css", include_str!("defaults/static/style.css")),
+    ("search.js", include_str!("defaults/static/search.js")),
+    ("favicon.svg", include_str!("defaults/static/favicon.svg")),
+];
 
 /// The templates directory under a site root.
 pub const TEMPLATES_DIR: &str = "templates";
@@ -92,6 +99,7 @@ pub fn from_sources(user: &[(String, String)]) -> Result<Tera, String> {
     let mut tera = Tera::default();
     tera.autoescape_on(vec![".html", ".xml"]);
     tera.set_escape_fn(escape);
+    tera.register_filter("json_script", JsonScript);
     let mut all: Vec<(String, String)> = user.to_vec();
     for (name, text) in DEFAULT_TEMPLATES {
         if !user.iter().any(|(n, _)| n == name) {
@@ -125,6 +133,45 @@ pub fn escape(text: &str) -> String {
     out
 }
 
+/// The `json_script` filter: any value as JSON that is safe to print inside
+/// `<script>` (e.g. JSON-LD) and in HTML attributes: `<`, `>`, `&`, `'` and
+/// the JavaScript line separators are written as `\u` escapes, so no text
+/// can close the element (`</script>`) or open a comment. Its output is
+/// marked safe: autoescaping would corrupt the JSON.
+pub struct JsonScript;
+
+impl tera::Filter for JsonScript {
+    fn filter(
+        &self,
+        value: &tera::Value,
+        _args: &std::collections::HashMap<String, tera::Value>,
+    ) -> tera::Result<tera::Value> {
+        let json = serde_json::to_string(value).map_err(tera::Error::json)?;
+        Ok(tera::Value::String(json_script(&json)))
+    }
+
+    fn is_safe(&self) -> bool {
+        true
+    }
+}
+
+/// Escapes serialised JSON for a `<script>` element; the JSON value is unchanged.
+pub fn json_script(json: &str) -> String {
+    let mut out = String::with_capacity(json.len());
+    for c in json.chars() {
+        match c {
+            '<' => out.push_str("\\u003c"),
+            '>' => out.push_str("\\u003e"),
+            '&' => out.push_str("\\u0026"),
+            '\'' => out.push_str("\\u0027"),
+            '\u{2028}' => out.push_str("\\u2028"),
+            '\u{2029}' => out.push_str("\\u2029"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
 /// Tera keeps the real cause deep in the source chain; print all of it.
 pub fn error_chain(error: &dyn std::error::Error) -> String {
     let mut text = error.to_string();
@@ -138,4 +185,30 @@ pub fn error_chain(error: &dyn std::error::Error) -> String {
         source = cause.source();
     }
     text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn json_script_cannot_close_the_script_element() {
+        let tera = from_sources(&[(
+            "ld.html".to_string(),
+            "<script type=\"application/ld+json\">{\"headline\":{{ t | json_script }}}</script>"
+                .to_string(),
+        )])
+        .unwrap();
+        let mut ctx = tera::Context::new();
+        let title = "A </script><script>alert(1)</script> & 'quotes' <!-- \u{2028}";
+        ctx.insert("t", title);
+        let html = tera.render("ld.html", &ctx).unwrap();
+        let inner = html
+            .strip_prefix("<script type=\"application/ld+json\">")
+            .and_then(|s| s.strip_suffix("</script>"))
+            .unwrap();
+        assert!(!inner.contains('<') && !inner.contains('>'), "{inner}");
+        let value: serde_json::Value = serde_json::from_str(inner).unwrap();
+        assert_eq!(value["headline"], title);
+    }
 }

@@ -37,6 +37,12 @@ pub struct SiteUrls {
     pub archive: String,
     pub briefings: String,
     pub stylesheet: String,
+    pub favicon: String,
+    /// The search page (works without a server; needs JavaScript for results).
+    pub search: String,
+    /// The search script and the directory of the search index.
+    pub search_script: String,
+    pub search_index: String,
 }
 
 /// A titled link.
