@@ -1,0 +1,258 @@
+//! Key issues: the topics a document is about, as short readable phrases.
+//!
+//! Candidates come from a POS-free chunker in the manner of RAKE (Rose et al.
+//! 2010): maximal runs of words that contain no stop word and no punctuation;
+//! every 1- to 3-word span of a run is a candidate if it neither starts nor
+//! ends with a weak word, does not end with a number, an adverb ("-ly") or a
+//! past-tense-looking verb ("-ed"). Function words can therefore never begin
+//! or end a label, which rules out fragments such as "review their".
+//!
+//! Scoring is TF × IDF (Salton & Buckley 1988) over stemmed terms, with the
+//! site's document frequencies when a corpus is given (terms that appear
+//! everywhere weigh less), a position weight (words that come early in a
+//! news story are more often its topic; cf. YAKE, Campos et al. 2020, and
+//! the lead bias of news) and a bonus for words of the title. A phrase scores
+//! the mean of its words' weights times its own frequency, so that a phrase
+//! is preferred to its single words only when it recurs as a unit.
+//! Candidates that merely repeat an already chosen phrase (same stems, or one
+//! inside the other) are skipped.
+
+use std::collections::HashMap;
+
+use super::corpus::CorpusStats;
+use super::summary::overlap;
+use super::tokens::{Prepared, Tok};
+use super::KeyIssue;
+
+const MAX_WORDS: usize = 3;
+
+struct Candidate {
+    stems: Vec<u32>,
+    count: u32,
+    /// First sentence it occurs in (0 for the title).
+    first_sentence: usize,
+    in_title: bool,
+    /// Rendered label of the first occurrence.
+    label: String,
+}
+
+/// Can this word be part of a candidate at all?
+fn usable(p: &Prepared, t: &Tok) -> bool {
+    let w = p.word(t);
+    !w.stop && w.lower.chars().any(char::is_alphabetic) && w.lower.len() <= 40
+}
+
+/// May this word start a phrase?
+fn can_start(p: &Prepared, t: &Tok) -> bool {
+    let w = p.word(t);
+    !w.weak && !(w.lower.ends_with("ly") && w.lower.len() > 4)
+}
+
+/// May this word end a phrase (of `len` words)?
+fn can_end(p: &Prepared, t: &Tok) -> bool {
+    let w = p.word(t);
+    let l = &w.lower;
+    !w.weak
+        && !w.numeric
+        && !(l.ends_with("ly") && l.len() > 4)
+        && !(l.ends_with("ed") && l.len() > 4)
+        && l.chars().count() >= 2
+}
+
+/// Renders a token for a label: proper names keep their capitals, other
+/// words are lower-cased.
+fn render(p: &Prepared, t: &Tok) -> String {
+    let w = p.word(t);
+    let surface = p.surface(t).replace('’', "'");
+    let acronym = surface.chars().filter(|c| c.is_alphabetic()).count() >= 2
+        && surface.chars().all(|c| !c.is_lowercase());
+    if acronym || (w.lower_count == 0 && w.inner_cap_count > 0) {
+        surface
+    } else {
+        w.lower.clone()
+    }
+}
+
+pub fn extract(p: &Prepared, corpus: &CorpusStats, n: usize) -> Vec<KeyIssue> {
+    if n == 0 {
+        return Vec::new();
+    }
+    // Term frequency and first position of every stem.
+    let nstems = p.stems.len();
+    let mut tf = vec![0u32; nstems];
+    let mut first = vec![usize::MAX; nstems];
+    let mut in_title = vec![false; nstems];
+    let mut idf = vec![1.0f64; nstems];
+    for t in p.title_tokens.iter() {
+        let s = p.word(t).stem as usize;
+        tf[s] += 1;
+        in_title[s] = true;
+        first[s] = 0;
+    }
+    for t in &p.tokens {
+        let s = p.word(t).stem as usize;
+        tf[s] += 1;
+        first[s] = first[s].min(t.sentence + usize::from(!p.title_tokens.is_empty()));
+    }
+    // IDF per stem: the rarest of its surface forms in the corpus.
+    for w in &p.words {
+        if let Some(v) = corpus.idf(&w.lower) {
+            let s = w.stem as usize;
+            if idf[s] == 1.0 || v > idf[s] {
+                idf[s] = v;
+            }
+        }
+    }
+
+    // Candidate phrases.
+    let mut index: HashMap<Vec<u32>, usize> = HashMap::new();
+    let mut cands: Vec<Candidate> = Vec::new();
+    let title_sentence = [p.title_tokens.as_slice()];
+    let sources = title_sentence
+        .into_iter()
+        .chain((0..p.sentences.len()).map(|i| p.sentence_tokens(i)));
+    for (si, toks) in sources.enumerate() {
+        let is_title = si == 0;
+        let sentence_no = if p.title_tokens.is_empty() {
+            si.saturating_sub(1)
+        } else {
+            si
+        };
+        let mut run_start = 0;
+        for i in 0..=toks.len() {
+            let boundary = i == toks.len() || !usable(p, &toks[i]) || toks[i].break_before;
+            if !boundary {
+                continue;
+            }
+            // toks[run_start..i] is a run (when the break is punctuation, the
+            // token i itself starts the next run).
+            let run = &toks[run_start..i];
+            for a in 0..run.len() {
+                if !can_start(p, &run[a]) {
+                    continue;
+                }
+                for b in a..(a + MAX_WORDS).min(run.len()) {
+                    if !can_end(p, &run[b]) {
+                        continue;
+                    }
+                    let span = &run[a..=b];
+                    let stems: Vec<u32> = span.iter().map(|t| p.word(t).stem).collect();
+                    let id = *index.entry(stems.clone()).or_insert_with(|| {
+                        cands.push(Candidate {
+                            stems,
+                            count: 0,
+                            first_sentence: sentence_no,
+                            in_title: false,
+                            label: span
+                                .iter()
+                                .map(|t| render(p, t))
+                                .collect::<Vec<_>>()
+                                .join(" "),
+                        });
+                        cands.len() - 1
+                    });
+                    cands[id].count += 1;
+                    cands[id].in_title |= is_title;
+                }
+            }
+            run_start = if i < toks.len() && usable(p, &toks[i]) {
+                i
+            } else {
+                i + 1
+            };
+        }
+    }
+
+    // Weight of a single stem.
+    let weight = |s: usize| -> f64 {
+        let position = 1.0 + 1.5 / (1.0 + first[s] as f64).sqrt();
+        let title = if in_title[s] { 1.5 } else { 1.0 };
+        (1.0 + (tf[s] as f64).ln()) * idf[s] * position * title
+    };
+    let mut scored: Vec<(f64, usize)> = cands
+        .iter()
+        .enumerate()
+        .map(|(i, c)| {
+            let mean =
+                c.stems.iter().map(|&s| weight(s as usize)).sum::<f64>() / c.stems.len() as f64;
+            let score = if c.stems.len() == 1 {
+                mean
+            } else {
+                // A phrase must recur (or be in the title) to beat its words.
+                let recur = c.count as f64 + if c.in_title { 1.0 } else { 0.0 };
+                mean * (0.45 + 0.3 * (recur - 1.0)).min(1.3)
+            };
+            (score, i)
+        })
+        .collect();
+    // Score, then position, then text.
+    scored.sort_by(|a, b| {
+        b.0.total_cmp(&a.0)
+            .then(cands[a.1].first_sentence.cmp(&cands[b.1].first_sentence))
+            .then(cands[a.1].label.cmp(&cands[b.1].label))
+    });
+
+    let mut chosen: Vec<usize> = Vec::new();
+    for &(_, i) in &scored {
+        if chosen.len() >= n {
+            break;
+        }
+        let c = &cands[i];
+        let redundant = chosen.iter().any(|&j| {
+            let d = &cands[j];
+            contains_run(&d.stems, &c.stems) || contains_run(&c.stems, &d.stems)
+        });
+        if !redundant {
+            chosen.push(i);
+        }
+    }
+    let top = scored.first().map_or(1.0, |s| s.0).max(f64::MIN_POSITIVE);
+    let score_of: HashMap<usize, f64> = scored.iter().map(|&(s, i)| (i, s)).collect();
+    chosen
+        .into_iter()
+        .map(|i| {
+            let c = &cands[i];
+            KeyIssue {
+                label: c.label.clone(),
+                score: ((score_of[&i] / top) * 10000.0).round() / 10000.0,
+                evidence: evidence(p, &c.stems),
+            }
+        })
+        .collect()
+}
+
+/// Is `needle` a contiguous part of `hay`?
+fn contains_run(hay: &[u32], needle: &[u32]) -> bool {
+    needle.len() <= hay.len() && hay.windows(needle.len()).any(|w| w == needle)
+}
+
+/// The sentence that best states a phrase: the most of its stems, a bonus
+/// when it holds the phrase itself, earliest on ties; the title when the body
+/// has no sentence that mentions it.
+fn evidence(p: &Prepared, stems: &[u32]) -> String {
+    let mut wanted = stems.to_vec();
+    wanted.sort_unstable();
+    wanted.dedup();
+    let mut best: Option<(usize, usize)> = None;
+    for i in 0..p.sentences.len() {
+        let toks = p.sentence_tokens(i);
+        let seq: Vec<u32> = toks.iter().map(|t| p.word(t).stem).collect();
+        let mut set = seq.clone();
+        set.sort_unstable();
+        set.dedup();
+        let mut v = overlap(&set, &wanted) * 2;
+        if v == 0 {
+            continue;
+        }
+        if contains_run(&seq, stems) {
+            v += 1;
+        }
+        if best.is_none_or(|(b, _)| v > b) {
+            best = Some((v, i));
+        }
+    }
+    match best {
+        Some((_, i)) => p.sentences[i].text.to_string(),
+        None => p.title.unwrap_or("").trim().to_string(),
+    }
+}
