@@ -256,7 +256,7 @@ fn shouting(p: &Prepared, toks: &[Tok]) -> bool {
             }
         }
     }
-    toks.len() >= 4 && letters > 0 && upper * 10 >= letters * 8
+    toks.len() >= 2 && letters >= 6 && upper * 10 >= letters * 8
 }
 
 pub fn extract(p: &Prepared, aliases: &Aliases) -> Vec<Entity> {

@@ -24,8 +24,6 @@ use super::summary::overlap;
 use super::tokens::{Prepared, Tok};
 use super::KeyIssue;
 
-const MAX_WORDS: usize = 3;
-
 struct Candidate {
     stems: Vec<u32>,
     count: u32,
@@ -73,7 +71,51 @@ fn render(p: &Prepared, t: &Tok) -> String {
     }
 }
 
+/// Weights of the scoring, tuned on a development split (see
+/// bench/QUALITY.md); named so that they can be varied in experiments.
+#[derive(Debug, Clone, Copy)]
+pub struct Params {
+    /// Multiplier of a multi-word phrase seen once, relative to the mean
+    /// weight of its words (1.0: as good as its average word).
+    pub phrase_once: f64,
+    /// Extra multiplier per further occurrence of the phrase as a unit.
+    pub phrase_step: f64,
+    /// Cap of the phrase multiplier.
+    pub phrase_max: f64,
+    /// Lead bonus: a word first seen in sentence s weighs 1 + lead/sqrt(1+s).
+    pub lead: f64,
+    /// Multiplier of words of the title.
+    pub title: f64,
+    /// Exponent of the coverage discount in the greedy selection.
+    pub coverage: f64,
+    /// Longest phrase, in words.
+    pub max_words: usize,
+}
+
+impl Default for Params {
+    fn default() -> Self {
+        Params {
+            phrase_once: 1.0,
+            phrase_step: 0.3,
+            phrase_max: 1.3,
+            lead: 1.5,
+            title: 1.0,
+            coverage: 1.0,
+            max_words: 3,
+        }
+    }
+}
+
 pub fn extract(p: &Prepared, corpus: &CorpusStats, n: usize) -> Vec<KeyIssue> {
+    extract_with(p, corpus, n, &Params::default())
+}
+
+pub fn extract_with(
+    p: &Prepared,
+    corpus: &CorpusStats,
+    n: usize,
+    params: &Params,
+) -> Vec<KeyIssue> {
     if n == 0 {
         return Vec::new();
     }
@@ -131,7 +173,7 @@ pub fn extract(p: &Prepared, corpus: &CorpusStats, n: usize) -> Vec<KeyIssue> {
                 if !can_start(p, &run[a]) {
                     continue;
                 }
-                for b in a..(a + MAX_WORDS).min(run.len()) {
+                for b in a..(a + params.max_words).min(run.len()) {
                     if !can_end(p, &run[b]) {
                         continue;
                     }
@@ -165,9 +207,11 @@ pub fn extract(p: &Prepared, corpus: &CorpusStats, n: usize) -> Vec<KeyIssue> {
 
     // Weight of a single stem.
     let weight = |s: usize| -> f64 {
-        let position = 1.0 + 1.5 / (1.0 + first[s] as f64).sqrt();
-        let title = if in_title[s] { 1.5 } else { 1.0 };
-        (1.0 + (tf[s] as f64).ln()) * idf[s] * position * title
+        let position = 1.0 + params.lead / (1.0 + first[s] as f64).sqrt();
+        let title = if in_title[s] { params.title } else { 1.0 };
+        // Sublinear term frequency (Salton & Buckley 1988).
+        let tfw = 1.0 + (tf[s] as f64).ln();
+        tfw * idf[s] * position * title
     };
     let mut scored: Vec<(f64, usize)> = cands
         .iter()
@@ -179,8 +223,9 @@ pub fn extract(p: &Prepared, corpus: &CorpusStats, n: usize) -> Vec<KeyIssue> {
                 mean
             } else {
                 // A phrase must recur (or be in the title) to beat its words.
-                let recur = c.count as f64 + if c.in_title { 1.0 } else { 0.0 };
-                mean * (0.45 + 0.3 * (recur - 1.0)).min(1.3)
+                let recur = c.count as f64;
+                mean * (params.phrase_once + params.phrase_step * (recur - 1.0))
+                    .min(params.phrase_max)
             };
             (score, i)
         })
@@ -192,22 +237,78 @@ pub fn extract(p: &Prepared, corpus: &CorpusStats, n: usize) -> Vec<KeyIssue> {
             .then(cands[a.1].label.cmp(&cands[b.1].label))
     });
 
+    // Greedy selection with a coverage discount: a candidate's score is
+    // scaled by the share of its stems that no chosen label covers yet, so
+    // the labels spread over different words (the redundancy idea of MMR,
+    // Carbonell & Goldstein 1998, applied to phrases).
     let mut chosen: Vec<usize> = Vec::new();
-    for &(_, i) in &scored {
-        if chosen.len() >= n {
-            break;
+    let mut covered: Vec<u32> = Vec::new();
+    let mut used = vec![false; scored.len()];
+    while chosen.len() < n {
+        let mut best: Option<(f64, usize)> = None;
+        for (rank, &(score, i)) in scored.iter().enumerate() {
+            if used[rank] {
+                continue;
+            }
+            if let Some((b, _)) = best {
+                // Scores are sorted; no later candidate can beat `b`.
+                if score <= b {
+                    break;
+                }
+            }
+            let c = &cands[i];
+            // Labels already covered word for word score 0: they come only
+            // when no other candidate is left (short texts), before the
+            // fallback words below.
+            let fresh = c.stems.iter().filter(|s| !covered.contains(s)).count();
+            let eff = score * (fresh as f64 / c.stems.len() as f64).powf(params.coverage);
+            if best.is_none_or(|(b, _)| eff > b) {
+                best = Some((eff, rank));
+            }
         }
-        let c = &cands[i];
-        let redundant = chosen.iter().any(|&j| {
-            let d = &cands[j];
-            contains_run(&d.stems, &c.stems) || contains_run(&c.stems, &d.stems)
-        });
-        if !redundant {
-            chosen.push(i);
+        let Some((_, rank)) = best else { break };
+        used[rank] = true;
+        let i = scored[rank].1;
+        chosen.push(i);
+        covered.extend(cands[i].stems.iter().copied());
+    }
+    // Too few phrases (a title-only document, a short note): fill up with
+    // the remaining single words that are not function or weak words, such
+    // as verbs in "-ed"; precision is judged over all N slots.
+    let mut extra_scores: Vec<(usize, f64)> = Vec::new();
+    if chosen.len() < n {
+        let mut extra: Vec<(f64, usize, usize)> = Vec::new(); // (weight, order, token index)
+        let mut seen: Vec<u32> = covered.clone();
+        let all = p.title_tokens.iter().chain(p.tokens.iter());
+        for (order, t) in all.enumerate() {
+            let w = p.word(t);
+            if !usable(p, t) || w.weak || seen.contains(&w.stem) {
+                continue;
+            }
+            seen.push(w.stem);
+            extra.push((weight(w.stem as usize), order, order));
+        }
+        extra.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+        let tokens: Vec<&Tok> = p.title_tokens.iter().chain(p.tokens.iter()).collect();
+        for (wt, _, ti) in extra.into_iter().take(n - chosen.len()) {
+            let t = tokens[ti];
+            cands.push(Candidate {
+                stems: vec![p.word(t).stem],
+                count: 1,
+                first_sentence: first[p.word(t).stem as usize],
+                in_title: false,
+                label: render(p, t),
+            });
+            chosen.push(cands.len() - 1);
+            extra_scores.push((cands.len() - 1, wt));
         }
     }
     let top = scored.first().map_or(1.0, |s| s.0).max(f64::MIN_POSITIVE);
-    let score_of: HashMap<usize, f64> = scored.iter().map(|&(s, i)| (i, s)).collect();
+    let score_of: HashMap<usize, f64> = scored
+        .iter()
+        .map(|&(s, i)| (i, s))
+        .chain(extra_scores.iter().map(|&(i, s)| (i, s)))
+        .collect();
     chosen
         .into_iter()
         .map(|i| {

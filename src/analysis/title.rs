@@ -98,7 +98,10 @@ fn headline_from_lead(text: &str) -> String {
         for conj in [
             "and ", "but ", "or ", "so ", "yet ", "which ", "who ", "while ",
         ] {
-            if s.len() > conj.len() && s[..conj.len()].eq_ignore_ascii_case(conj) {
+            if s.len() > conj.len()
+                && s.is_char_boundary(conj.len())
+                && s[..conj.len()].eq_ignore_ascii_case(conj)
+            {
                 s = s[conj.len()..].trim_start();
                 break;
             }
