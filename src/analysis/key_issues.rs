@@ -92,6 +92,9 @@ pub struct Params {
     pub coverage: f64,
     /// Longest phrase, in words.
     pub max_words: usize,
+    /// Multiplier of proper names (capitalised mid-sentence, never in lower
+    /// case); they are also listed as entities.
+    pub name: f64,
 }
 
 impl Default for Params {
@@ -104,12 +107,31 @@ impl Default for Params {
             title: 1.0,
             coverage: 1.0,
             max_words: 3,
+            name: 1.0,
+        }
+    }
+}
+
+impl Params {
+    /// Without corpus statistics every word has the same IDF, so frequent
+    /// names crowd out the topics; names, already listed as entities, weigh
+    /// less. (Favouring phrases here was tried: without part-of-speech tags
+    /// it surfaced verb fragments such as "talks argue".)
+    pub fn single_document() -> Params {
+        Params {
+            name: 0.75,
+            ..Params::default()
         }
     }
 }
 
 pub fn extract(p: &Prepared, corpus: &CorpusStats, n: usize) -> Vec<KeyIssue> {
-    extract_with(p, corpus, n, &Params::default())
+    let params = if corpus.idf("").is_some() {
+        Params::default()
+    } else {
+        Params::single_document()
+    };
+    extract_with(p, corpus, n, &params)
 }
 
 pub fn extract_with(
@@ -137,6 +159,12 @@ pub fn extract_with(
         let s = p.word(t).stem as usize;
         tf[s] += 1;
         first[s] = first[s].min(t.sentence + usize::from(!p.title_tokens.is_empty()));
+    }
+    let mut is_name = vec![false; nstems];
+    for w in &p.words {
+        if w.inner_cap_count > 0 && w.lower_count == 0 {
+            is_name[w.stem as usize] = true;
+        }
     }
     // IDF per stem: the rarest of its surface forms in the corpus.
     for w in &p.words {
@@ -220,6 +248,7 @@ pub fn extract_with(
     let weight = |s: usize| -> f64 {
         let position = 1.0 + params.lead / (1.0 + first[s] as f64).sqrt();
         let title = if in_title[s] { params.title } else { 1.0 };
+        let title = title * if is_name[s] { params.name } else { 1.0 };
         // Sublinear term frequency (Salton & Buckley 1988).
         let tfw = 1.0 + (tf[s] as f64).ln();
         tfw * idf[s] * position * title

@@ -295,7 +295,10 @@ pub fn word_spans(text: &str) -> Vec<RawWord> {
             end,
             break_before,
         });
-        prev_end = chars.get(j).map_or(text.len(), |x| x.0);
+        // The gap to the next word starts at the end of this one, so a
+        // dropped possessive counts as punctuation: "Tehran's nuclear
+        // programme" yields no phrase "Tehran nuclear".
+        prev_end = end;
         first = false;
         i = j;
     }
