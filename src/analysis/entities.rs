@@ -296,7 +296,7 @@ pub fn extract(p: &Prepared, aliases: &Aliases) -> Vec<Entity> {
             }
             let w = p.word(t);
             // Sentence-initial capitals of ordinary words.
-            if i == 0 && (w.stop || w.weak || w.lower_count > 0) {
+            if i == 0 && (w.stop || w.weak || w.lower_count > 0) && !is_in(HONORIFICS, &w.lower) {
                 i += 1;
                 continue;
             }
@@ -308,7 +308,12 @@ pub fn extract(p: &Prepared, aliases: &Aliases) -> Vec<Entity> {
             }
             // 3. A run of capitalised words.
             let mut j = i + 1;
-            while j < toks.len() && !toks[j].break_before {
+            // An abbreviated title's dot ("Mr. Berg") does not break a name.
+            let titled_dot = |j: usize| {
+                is_in(HONORIFICS, &p.word(&toks[j - 1]).lower)
+                    && p.text[toks[j - 1].end..toks[j].start].trim() == "."
+            };
+            while j < toks.len() && (!toks[j].break_before || titled_dot(j)) {
                 let wj = p.word(&toks[j]);
                 if toks[j].cap && !wj.stop {
                     j += 1;

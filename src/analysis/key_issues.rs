@@ -32,8 +32,13 @@ struct Candidate {
     /// First sentence it occurs in (0 for the title).
     first_sentence: usize,
     in_title: bool,
-    /// Rendered label of the first occurrence.
-    label: String,
+    /// First occurrence: source (0 = title, s + 1 = sentence s), index of
+    /// its first token in that source, number of words. Labels are rendered
+    /// from it only for the chosen candidates.
+    at: (usize, usize, usize),
+    /// Creation order = order of first occurrence (shorter first at the
+    /// same start); the deterministic tie-break.
+    order: usize,
 }
 
 /// Can this word be part of a candidate at all?
@@ -177,7 +182,8 @@ pub fn extract_with(
     }
 
     // Candidate phrases.
-    let mut index: HashMap<Vec<u32>, usize> = HashMap::new();
+    // Keyed by up to 3 stems, padded, so that lookups allocate nothing.
+    let mut index: HashMap<[u32; 3], usize> = HashMap::new();
     let mut cands: Vec<Candidate> = Vec::new();
     let title_sentence = [p.title_tokens.as_slice()];
     let sources = title_sentence
@@ -199,6 +205,7 @@ pub fn extract_with(
             // toks[run_start..i] is a run (when the break is punctuation, the
             // token i itself starts the next run).
             let run = &toks[run_start..i];
+            let a_base = run_start;
             for a in 0..run.len() {
                 if !can_start(p, &run[a]) {
                     continue;
@@ -217,18 +224,18 @@ pub fn extract_with(
                     {
                         continue;
                     }
-                    let stems: Vec<u32> = span.iter().map(|t| p.word(t).stem).collect();
-                    let id = *index.entry(stems.clone()).or_insert_with(|| {
+                    let mut key = [u32::MAX; 3];
+                    for (slot, t) in key.iter_mut().zip(span) {
+                        *slot = p.word(t).stem;
+                    }
+                    let id = *index.entry(key).or_insert_with(|| {
                         cands.push(Candidate {
-                            stems,
+                            stems: span.iter().map(|t| p.word(t).stem).collect(),
                             count: 0,
                             first_sentence: sentence_no,
                             in_title: false,
-                            label: span
-                                .iter()
-                                .map(|t| render(p, t))
-                                .collect::<Vec<_>>()
-                                .join(" "),
+                            at: (si, a_base + a, span.len()),
+                            order: cands.len(),
                         });
                         cands.len() - 1
                     });
@@ -274,7 +281,7 @@ pub fn extract_with(
     scored.sort_by(|a, b| {
         b.0.total_cmp(&a.0)
             .then(cands[a.1].first_sentence.cmp(&cands[b.1].first_sentence))
-            .then(cands[a.1].label.cmp(&cands[b.1].label))
+            .then(cands[a.1].order.cmp(&cands[b.1].order))
     });
 
     // Greedy selection with a coverage discount: a candidate's score is
@@ -329,15 +336,28 @@ pub fn extract_with(
             extra.push((weight(w.stem as usize), order, order));
         }
         extra.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
-        let tokens: Vec<&Tok> = p.title_tokens.iter().chain(p.tokens.iter()).collect();
+        let nt = p.title_tokens.len();
         for (wt, _, ti) in extra.into_iter().take(n - chosen.len()) {
-            let t = tokens[ti];
+            let (t, at) = if ti < nt {
+                (&p.title_tokens[ti], (0, ti, 1))
+            } else {
+                let t = &p.tokens[ti - nt];
+                (
+                    t,
+                    (
+                        t.sentence + 1,
+                        ti - nt - p.sentences[t.sentence].tokens.start,
+                        1,
+                    ),
+                )
+            };
             cands.push(Candidate {
                 stems: vec![p.word(t).stem],
                 count: 1,
                 first_sentence: first[p.word(t).stem as usize],
                 in_title: false,
-                label: render(p, t),
+                at,
+                order: cands.len(),
             });
             chosen.push(cands.len() - 1);
             extra_scores.push((cands.len() - 1, wt));
@@ -354,12 +374,26 @@ pub fn extract_with(
         .map(|i| {
             let c = &cands[i];
             KeyIssue {
-                label: c.label.clone(),
+                label: label(p, c.at),
                 score: ((score_of[&i] / top) * 10000.0).round() / 10000.0,
                 evidence: evidence(p, &c.stems),
             }
         })
         .collect()
+}
+
+/// Renders the words of a candidate's first occurrence.
+fn label(p: &Prepared, (source, start, len): (usize, usize, usize)) -> String {
+    let toks = if source == 0 {
+        &p.title_tokens[..]
+    } else {
+        p.sentence_tokens(source - 1)
+    };
+    toks[start..start + len]
+        .iter()
+        .map(|t| render(p, t))
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 /// Is `needle` a contiguous part of `hay`?

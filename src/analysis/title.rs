@@ -82,10 +82,18 @@ fn is_headline(line: &str, rest: &str) -> bool {
 
 /// A headline-like line from the first sentence of the text.
 fn headline_from_lead(text: &str) -> String {
-    let lead = split_sentences(text)
-        .into_iter()
+    // Only the opening of the text matters: segment at most its first
+    // 4 KB, so that deriving a title costs the same for any length.
+    let mut head_end = text.len().min(4096);
+    while !text.is_char_boundary(head_end) {
+        head_end -= 1;
+    }
+    let sentences = split_sentences(&text[..head_end]);
+    let lead = sentences
+        .iter()
         .find(|s| word_spans(s).len() >= 3)
-        .or_else(|| split_sentences(text).into_iter().next())
+        .or(sentences.first())
+        .copied()
         .unwrap_or("");
     let lead = strip_dateline(lead);
     let clean = |s: &str| -> String {
