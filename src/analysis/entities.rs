@@ -24,7 +24,7 @@
 use std::collections::HashMap;
 
 use super::gazetteer;
-use super::tokens::{normalize, Prepared, Tok};
+use super::tokens::{normalize, FastMap, Prepared, Tok};
 use super::{Aliases, Entity, EntityKind};
 
 /// Most entities reported for one document.
@@ -209,7 +209,7 @@ struct Found {
 
 #[derive(Default)]
 struct Table {
-    index: HashMap<String, usize>,
+    index: FastMap<String, usize>,
     found: Vec<Found>,
 }
 

@@ -19,11 +19,9 @@
 //! words and 2–3-word phrases results. A bonus for title words was tried and
 //! lowered accuracy on the development split, so [`Params::title`] is 1.
 
-use std::collections::HashMap;
-
 use super::corpus::CorpusStats;
 use super::summary::overlap;
-use super::tokens::{Prepared, Tok};
+use super::tokens::{FastMap, Prepared, Tok};
 use super::KeyIssue;
 
 struct Candidate {
@@ -183,7 +181,7 @@ pub fn extract_with(
 
     // Candidate phrases.
     // Keyed by up to 3 stems, padded, so that lookups allocate nothing.
-    let mut index: HashMap<[u32; 3], usize> = HashMap::new();
+    let mut index: FastMap<[u32; 3], usize> = FastMap::default();
     let mut cands: Vec<Candidate> = Vec::new();
     let title_sentence = [p.title_tokens.as_slice()];
     let sources = title_sentence
@@ -364,18 +362,20 @@ pub fn extract_with(
         }
     }
     let top = scored.first().map_or(1.0, |s| s.0).max(f64::MIN_POSITIVE);
-    let score_of: HashMap<usize, f64> = scored
-        .iter()
-        .map(|&(s, i)| (i, s))
-        .chain(extra_scores.iter().map(|&(i, s)| (i, s)))
-        .collect();
+    let mut score_of = vec![0.0f64; cands.len()];
+    for &(sc, i) in &scored {
+        score_of[i] = sc;
+    }
+    for &(i, sc) in &extra_scores {
+        score_of[i] = sc;
+    }
     chosen
         .into_iter()
         .map(|i| {
             let c = &cands[i];
             KeyIssue {
                 label: label(p, c.at),
-                score: ((score_of[&i] / top) * 10000.0).round() / 10000.0,
+                score: ((score_of[i] / top) * 10000.0).round() / 10000.0,
                 evidence: evidence(p, &c.stems),
             }
         })
