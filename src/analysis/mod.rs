@@ -4,6 +4,19 @@
 //! Architecture invariant: everything here is pure. No file, no clock, no
 //! template, no global state: the same text and options give the same result,
 //! which is what makes caching, parallelism and byte-identical output possible.
+//! `analyze` takes shared references only and keeps its state on the stack, so
+//! it can run on many documents in parallel (`Analysis`, `CorpusStats` are
+//! `Send + Sync`).
+//!
+//! Pipeline (one file per stage):
+//! * `title`: a headline first line becomes the title, else one is derived;
+//! * `sentences`: news-aware sentence segmentation;
+//! * `tokens`: words, interned and stemmed per document;
+//! * `summary`: TextRank centrality + lead prior + MMR selection;
+//! * `key_issues`: RAKE-style candidates scored by TF-IDF and position;
+//! * `entities` with `gazetteer`: capitalisation, gazetteer, cues, aliases;
+//! * `corpus`: document frequencies of a whole site;
+//! * `stopwords`: the word lists.
 
 mod corpus;
 mod entities;

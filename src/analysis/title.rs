@@ -61,11 +61,12 @@ fn is_headline(line: &str, rest: &str) -> bool {
     if matches!(last, '.' | ',' | ';' | ':' | '-' | '–' | '—') && !line.ends_with("...") {
         return false;
     }
-    // A headline does not end on a function word ("... pulling the").
+    // A headline does not end on an article, preposition, conjunction or
+    // possessive ("... pulling the"); a cut-off line of prose does.
     let words = word_spans(line);
     if let Some(w) = words.last() {
         let lower = normalize(&line[w.start..w.end]);
-        if is_stop(&lower) && lower.len() > 1 && !matches!(lower.as_str(), "us" | "it" | "out") {
+        if DANGLING.contains(&lower.as_str()) {
             return false;
         }
     }
@@ -76,11 +77,28 @@ fn is_headline(line: &str, rest: &str) -> bool {
             return false;
         }
     }
-    // More than one sentence is prose, not a headline.
-    split_sentences(line).len() == 1
+    // Several sentences are prose, unless the line is short ("Is it a cold?
+    // Or an allergy?") or in title case, where abbreviations such as
+    // "Ariz." fool the segmenter.
+    let capitalised = words
+        .iter()
+        .filter(|w| {
+            line[w.start..]
+                .chars()
+                .next()
+                .is_some_and(char::is_uppercase)
+        })
+        .count();
+    let title_case = !words.is_empty() && capitalised * 10 >= words.len() * 6;
+    split_sentences(line).len() == 1 || words.len() <= 15 || title_case
 }
 
-/// A headline-like line from the first sentence of the text.
+/// Words a headline does not end with.
+const DANGLING: &[&str] = &[
+    "a", "an", "and", "as", "at", "but", "by", "for", "from", "her", "his", "in", "into", "its",
+    "my", "of", "on", "or", "our", "than", "that", "the", "their", "to", "which", "with", "your",
+];
+
 fn headline_from_lead(text: &str) -> String {
     // Only the opening of the text matters: segment at most its first
     // 4 KB, so that deriving a title costs the same for any length.
@@ -240,6 +258,20 @@ mod tests {
         for w in g.title.to_lowercase().split_whitespace() {
             assert!(text.to_lowercase().contains(w), "{w}");
         }
+    }
+
+    #[test]
+    fn headlines_with_abbreviations_or_two_questions() {
+        let g = derive_title(
+            "Facing Budget Gap, Ore. Moves Costs To Towns\nThe state said on Monday it would act.",
+        );
+        assert!(g.from_first_line);
+        let g = derive_title("Flu or a cold? Or hay fever?\nDoctors say the signs overlap.");
+        assert_eq!(g.title, "Flu or a cold? Or hay fever?");
+        let g = derive_title(
+            "Why the old harbour will never be the same for us\nIt was a grey morning.",
+        );
+        assert!(g.from_first_line);
     }
 
     #[test]
