@@ -69,7 +69,9 @@ fn render(p: &Prepared, t: &Tok) -> String {
     let surface = p.surface(t).replace('’', "'");
     let acronym = surface.chars().filter(|c| c.is_alphabetic()).count() >= 2
         && surface.chars().all(|c| !c.is_lowercase());
-    if acronym || (w.lower_count == 0 && w.inner_cap_count > 0) {
+    let known_name = || super::gazetteer::lookup(&w.lower).is_some();
+    let capital = surface.chars().next().is_some_and(char::is_uppercase);
+    if acronym || (w.lower_count == 0 && capital && (w.inner_cap_count > 0 || known_name())) {
         surface
     } else {
         w.lower.clone()

@@ -157,14 +157,28 @@ impl<'a> Prepared<'a> {
         }
         let mut title_tokens = Vec::new();
         if let Some(t) = title {
-            for raw in word_spans(t) {
+            let spans = word_spans(t);
+            let caps = spans
+                .iter()
+                .filter(|w| t[w.start..].chars().next().is_some_and(char::is_uppercase))
+                .count();
+            // In a sentence-case title ("Depp could be back for more
+            // Pirates") a capital inside says "name", as in the body; in a
+            // title-case one it says nothing.
+            let sentence_case = caps * 10 < spans.len() * 6;
+            for (i, raw) in spans.into_iter().enumerate() {
                 let surface = &t[raw.start..raw.end];
+                let cap = surface.chars().next().is_some_and(char::is_uppercase);
+                let word = interner.intern(surface);
+                if sentence_case && cap && i > 0 && !raw.break_before {
+                    interner.words[word as usize].inner_cap_count += 1;
+                }
                 title_tokens.push(Tok {
                     start: raw.start,
                     end: raw.end,
-                    word: interner.intern(surface),
+                    word,
                     break_before: raw.break_before,
-                    cap: surface.chars().next().is_some_and(char::is_uppercase),
+                    cap,
                     sentence: usize::MAX,
                 });
             }
