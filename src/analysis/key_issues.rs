@@ -45,21 +45,32 @@ fn usable(p: &Prepared, t: &Tok) -> bool {
     !w.stop && w.lower.chars().any(char::is_alphabetic) && w.lower.len() <= 40
 }
 
-/// May this word start a phrase?
-fn can_start(p: &Prepared, t: &Tok) -> bool {
-    let w = p.word(t);
-    !w.weak && !(w.lower.ends_with("ly") && w.lower.len() > 4)
+/// Endings of "-ly" adverbs ("reportedly", "largely", "significantly").
+/// A plain "-ly" test would also reject nouns and names such as "family",
+/// "supply", "assembly", "rally" or "Italy".
+const ADVERB_ENDINGS: &[&str] = &[
+    "ably", "ally", "arily", "arly", "ately", "ctly", "dily", "edly", "ely", "enly", "fully",
+    "ghtly", "ibly", "ingly", "ively", "ntly", "ously", "rtly", "sily", "ssly", "stly", "vily",
+];
+
+fn adverb(l: &str) -> bool {
+    l.len() > 5 && ADVERB_ENDINGS.iter().any(|e| l.ends_with(e))
 }
 
-/// May this word end a phrase (of `len` words)?
+/// May this word start a phrase? Not a weak word nor an adverb.
+fn can_start(p: &Prepared, t: &Tok) -> bool {
+    let w = p.word(t);
+    !(w.weak || adverb(&w.lower))
+}
+
+/// May this word end a phrase? Not a weak word, a number, an adverb, a
+/// past-tense-looking verb ("announced") or a single character: English
+/// noun phrases end with their head noun.
 fn can_end(p: &Prepared, t: &Tok) -> bool {
     let w = p.word(t);
     let l = &w.lower;
-    !w.weak
-        && !w.numeric
-        && !(l.ends_with("ly") && l.len() > 4)
-        && !(l.ends_with("ed") && l.len() > 4)
-        && l.chars().count() >= 2
+    let past = l.ends_with("ed") && l.len() > 4;
+    !(w.weak || w.numeric || adverb(l) || past) && l.chars().count() >= 2
 }
 
 /// Renders a token for a label: proper names keep their capitals, other
@@ -431,5 +442,72 @@ fn evidence(p: &Prepared, stems: &[u32]) -> String {
     match best {
         Some((_, i)) => p.sentences[i].text.to_string(),
         None => p.title.unwrap_or("").trim().to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn labels(text: &str, n: usize) -> Vec<String> {
+        let p = Prepared::new(text, None);
+        extract(&p, &CorpusStats::default(), n)
+            .into_iter()
+            .map(|k| k.label)
+            .collect()
+    }
+
+    #[test]
+    fn adverbs_by_ending_only() {
+        for w in [
+            "reportedly",
+            "largely",
+            "significantly",
+            "possibly",
+            "easily",
+        ] {
+            assert!(adverb(w), "{w}");
+        }
+        for w in ["family", "supply", "assembly", "rally", "italy", "monopoly"] {
+            assert!(!adverb(w), "{w}");
+        }
+    }
+
+    #[test]
+    fn no_fragments() {
+        let text = "The ministers will review their plans on Thursday. \
+                    The fuel subsidy review said on Thursday that fuel subsidy costs rose. \
+                    Critics said the fuel subsidy was reportedly too generous.";
+        let got = labels(text, 10);
+        assert!(!got.is_empty());
+        for l in &got {
+            let first = l.split(' ').next().unwrap().to_lowercase();
+            let last = l.split(' ').last().unwrap().to_lowercase();
+            for bad in [
+                "the",
+                "their",
+                "on",
+                "said",
+                "thursday",
+                "reportedly",
+                "will",
+            ] {
+                assert!(first != bad && last != bad, "{l}");
+            }
+        }
+        assert!(got.iter().any(|l| l == "fuel subsidy"), "{got:?}");
+    }
+
+    #[test]
+    fn evidence_is_the_sentence_with_most_of_the_phrase() {
+        let text = "Rain fell. Sanctions were eased. Sanctions relief for exporters began. \
+                    Exporters cheered the sanctions relief.";
+        let p = Prepared::new(text, None);
+        let issues = extract(&p, &CorpusStats::default(), 5);
+        let relief = issues
+            .iter()
+            .find(|k| k.label == "sanctions relief")
+            .expect("phrase");
+        assert_eq!(relief.evidence, "Sanctions relief for exporters began.");
     }
 }
