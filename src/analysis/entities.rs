@@ -469,7 +469,14 @@ fn classify(p: &Prepared, run: &[Tok], lowers: &[&str]) -> (Option<String>, Enti
     if is_in(ORG_SUFFIXES, last) || (run.len() >= 3 && is_in(ORG_PREFIXES, first)) {
         return (Some(name), EntityKind::Organization);
     }
-    if run.len() >= 2 && is_in(PLACE_SUFFIXES, last) {
+    // "North Atlantic", "South Sudan"-like names: a compass word before a
+    // name mostly makes a region.
+    let compass = [
+        "north", "south", "east", "west", "northern", "southern", "eastern", "western",
+    ];
+    if run.len() >= 2
+        && (is_in(PLACE_SUFFIXES, last) || (run.len() == 2 && compass.contains(&first)))
+    {
         return (Some(name), EntityKind::Place);
     }
     let letters: Vec<char> = name.chars().filter(|c| c.is_alphabetic()).collect();
