@@ -149,11 +149,23 @@ fn read_article(path: &Path) -> Result<Article, String> {
             text: crate::markdown::plain_text(split.body),
         })
     } else {
-        Ok(Article {
-            path: display,
-            title: None,
-            text: text.replace("\r\n", "\n"),
-        })
+        // Plain text: a first line that reads as a headline is the title and
+        // not body text; otherwise the analysis derives a title.
+        let text = text.replace("\r\n", "\n");
+        let guess = crate::analysis::derive_title(&text);
+        if guess.from_first_line {
+            Ok(Article {
+                path: display,
+                title: Some(guess.title),
+                text: text[guess.body_start..].to_string(),
+            })
+        } else {
+            Ok(Article {
+                path: display,
+                title: None,
+                text,
+            })
+        }
     }
 }
 

@@ -4,12 +4,33 @@
 //! Architecture invariant: everything here is pure. No file, no clock, no
 //! template, no global state: the same text and options give the same result,
 //! which is what makes caching, parallelism and byte-identical output possible.
+//! `analyze` takes shared references only and keeps its state on the stack, so
+//! it can run on many documents in parallel (`Analysis`, `CorpusStats` are
+//! `Send + Sync`).
+//!
+//! Pipeline (one file per stage):
+//! * `title`: a headline first line becomes the title, else one is derived;
+//! * `sentences`: news-aware sentence segmentation;
+//! * `tokens`: words, interned and stemmed per document;
+//! * `summary`: TextRank centrality + lead prior + MMR selection;
+//! * `key_issues`: RAKE-style candidates scored by TF-IDF and position;
+//! * `entities` with `gazetteer`: capitalisation, gazetteer, cues, aliases;
+//! * `corpus`: document frequencies of a whole site;
+//! * `stopwords`: the word lists.
 
 mod corpus;
+mod entities;
+mod gazetteer;
+mod key_issues;
 mod sentences;
+mod stopwords;
+mod summary;
+mod title;
+mod tokens;
 
 pub use corpus::CorpusStats;
 pub use sentences::split_sentences;
+pub use title::{derive_title, TitleGuess};
 
 use serde::{Deserialize, Serialize};
 
@@ -107,25 +128,41 @@ pub type Aliases = std::collections::BTreeMap<String, String>;
 /// Analyse one document. `corpus` holds document frequencies of the whole
 /// site (or [`CorpusStats::default`] when the document is analysed alone).
 ///
-/// First implementation: the lead sentences as summary, the first as bottom
-/// line; key issues and entities are left to the front matter's tags.
+/// When the document has no title, one is derived ([`derive_title`]); if the
+/// text's first line is a headline, that line is the title and is not
+/// analysed as body text.
 pub fn analyze(
     doc: &Document,
     options: &AnalysisOptions,
-    _corpus: &CorpusStats,
-    _aliases: &Aliases,
+    corpus: &CorpusStats,
+    aliases: &Aliases,
 ) -> Analysis {
-    let sentences = split_sentences(doc.text);
-    let summary: Vec<String> = sentences
-        .iter()
-        .take(options.summary_sentences)
-        .map(|s| s.to_string())
+    let mut text = doc.text;
+    let mut title = doc.title;
+    let mut derived_title = None;
+    let guess;
+    if title.is_none() {
+        guess = derive_title(text);
+        if guess.from_first_line {
+            text = &text[guess.body_start..];
+            title = Some(guess.title.as_str());
+        }
+        derived_title = Some(guess.title.clone());
+    }
+    let prepared = tokens::Prepared::new(text, title);
+    let ranked = summary::rank(&prepared);
+    let summary = summary::select(&ranked, options.summary_sentences)
+        .into_iter()
+        .map(|i| prepared.sentences[i].text.to_string())
         .collect();
+    let bottom_line = summary::bottom_line(&ranked)
+        .map(|i| prepared.sentences[i].text.to_string())
+        .unwrap_or_default();
     Analysis {
-        derived_title: None,
-        bottom_line: summary.first().cloned().unwrap_or_default(),
+        derived_title,
+        bottom_line,
         summary,
-        key_issues: Vec::new(),
-        entities: Vec::new(),
+        key_issues: key_issues::extract(&prepared, corpus, options.key_issues),
+        entities: entities::extract(&prepared, aliases),
     }
 }

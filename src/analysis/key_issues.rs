@@ -1,0 +1,529 @@
+//! Key issues: the topics a document is about, as short readable phrases.
+//!
+//! Candidates come from a POS-free chunker in the manner of RAKE (Rose et al.
+//! 2010): maximal runs of words that contain no stop word and no punctuation;
+//! every 1- to 3-word span of a run is a candidate unless a weak word starts
+//! or ends it (or stands inside it, uncapitalised), or it ends with a number,
+//! an adverb ("-ly") or a past-tense-looking verb ("-ed"). Function words can
+//! therefore never begin or end a label, which rules out fragments such as
+//! "review their" or "said on Thursday".
+//!
+//! Scoring is TF × IDF (Salton & Buckley 1988) over stemmed terms, with the
+//! site's document frequencies when a corpus is given (terms that appear
+//! everywhere weigh less) and a position weight (words that come early in a
+//! news story are more often its topic; cf. YAKE, Campos et al. 2020, and the
+//! lead bias of news). A phrase scores the mean of its words' weights times a
+//! factor that grows when it recurs as a unit. Selection is greedy with a
+//! coverage discount (the redundancy idea of MMR, Carbonell & Goldstein
+//! 1998), so the labels spread over different words; a mix of strong single
+//! words and 2–3-word phrases results. A bonus for title words was tried and
+//! lowered accuracy on the development split, so [`Params::title`] is 1.
+
+use super::corpus::CorpusStats;
+use super::summary::overlap;
+use super::tokens::{FastMap, Prepared, Tok};
+use super::KeyIssue;
+
+struct Candidate {
+    stems: Vec<u32>,
+    count: u32,
+    /// First sentence it occurs in (0 for the title).
+    first_sentence: usize,
+    in_title: bool,
+    /// First occurrence: source (0 = title, s + 1 = sentence s), index of
+    /// its first token in that source, number of words. Labels are rendered
+    /// from it only for the chosen candidates.
+    at: (usize, usize, usize),
+    /// Creation order = order of first occurrence (shorter first at the
+    /// same start); the deterministic tie-break.
+    order: usize,
+}
+
+/// Can this word be part of a candidate at all?
+fn usable(p: &Prepared, t: &Tok) -> bool {
+    let w = p.word(t);
+    !w.stop && w.lower.chars().any(char::is_alphabetic) && w.lower.len() <= 40
+}
+
+/// Endings of "-ly" adverbs ("reportedly", "largely", "significantly").
+/// A plain "-ly" test would also reject nouns and names such as "family",
+/// "supply", "assembly", "rally" or "Italy".
+const ADVERB_ENDINGS: &[&str] = &[
+    "ably", "ally", "arily", "arly", "ately", "ctly", "dily", "edly", "ely", "enly", "fully",
+    "ghtly", "ibly", "ingly", "ively", "ntly", "ously", "rtly", "sily", "ssly", "stly", "vily",
+];
+
+fn adverb(l: &str) -> bool {
+    l.len() > 5 && ADVERB_ENDINGS.iter().any(|e| l.ends_with(e))
+}
+
+/// May this word start a phrase? Not a weak word nor an adverb.
+fn can_start(p: &Prepared, t: &Tok) -> bool {
+    let w = p.word(t);
+    !(w.weak || adverb(&w.lower))
+}
+
+/// May this word end a phrase? Not a weak word, a number, an adverb, a
+/// past-tense-looking verb ("announced") or a single character: English
+/// noun phrases end with their head noun.
+fn can_end(p: &Prepared, t: &Tok) -> bool {
+    let w = p.word(t);
+    let l = &w.lower;
+    let past = l.ends_with("ed") && l.len() > 4;
+    !(w.weak || w.numeric || adverb(l) || past) && l.chars().count() >= 2
+}
+
+/// Renders a token for a label: proper names keep their capitals, other
+/// words are lower-cased.
+fn render(p: &Prepared, t: &Tok) -> String {
+    let w = p.word(t);
+    let surface = p.surface(t).replace('’', "'");
+    let acronym = surface.chars().filter(|c| c.is_alphabetic()).count() >= 2
+        && surface.chars().all(|c| !c.is_lowercase());
+    let known_name = || super::gazetteer::lookup(&w.lower).is_some();
+    let capital = surface.chars().next().is_some_and(char::is_uppercase);
+    if acronym || (w.lower_count == 0 && capital && (w.inner_cap_count > 0 || known_name())) {
+        surface
+    } else {
+        w.lower.clone()
+    }
+}
+
+/// Weights of the scoring, tuned on a development split (see
+/// bench/QUALITY.md); named so that they can be varied in experiments.
+#[derive(Debug, Clone, Copy)]
+pub struct Params {
+    /// Multiplier of a multi-word phrase seen once, relative to the mean
+    /// weight of its words (1.0: as good as its average word).
+    pub phrase_once: f64,
+    /// Extra multiplier per further occurrence of the phrase as a unit.
+    pub phrase_step: f64,
+    /// Cap of the phrase multiplier.
+    pub phrase_max: f64,
+    /// Lead bonus: a word first seen in sentence s weighs 1 + lead/sqrt(1+s).
+    pub lead: f64,
+    /// Multiplier of words of the title.
+    pub title: f64,
+    /// Exponent of the coverage discount in the greedy selection.
+    pub coverage: f64,
+    /// Longest phrase, in words.
+    pub max_words: usize,
+    /// Multiplier of proper names (capitalised mid-sentence, never in lower
+    /// case); they are also listed as entities.
+    pub name: f64,
+}
+
+impl Default for Params {
+    fn default() -> Self {
+        Params {
+            phrase_once: 1.02,
+            phrase_step: 0.3,
+            phrase_max: 1.3,
+            lead: 1.0,
+            title: 1.0,
+            coverage: 1.0,
+            max_words: 3,
+            name: 1.0,
+        }
+    }
+}
+
+impl Params {
+    /// Without corpus statistics every word has the same IDF, so frequent
+    /// names crowd out the topics; names, already listed as entities, weigh
+    /// less, and phrases that recur as a unit (reliably noun phrases) gain
+    /// more. (Favouring every phrase was tried: without part-of-speech tags
+    /// it surfaced verb fragments such as "talks argue".)
+    pub fn single_document() -> Params {
+        Params {
+            name: 0.75,
+            phrase_step: 0.6,
+            phrase_max: 2.0,
+            ..Params::default()
+        }
+    }
+}
+
+pub fn extract(p: &Prepared, corpus: &CorpusStats, n: usize) -> Vec<KeyIssue> {
+    let params = if corpus.idf("").is_some() {
+        Params::default()
+    } else {
+        Params::single_document()
+    };
+    extract_with(p, corpus, n, &params)
+}
+
+pub fn extract_with(
+    p: &Prepared,
+    corpus: &CorpusStats,
+    n: usize,
+    params: &Params,
+) -> Vec<KeyIssue> {
+    if n == 0 {
+        return Vec::new();
+    }
+    // Term frequency and first position of every stem.
+    let nstems = p.stems.len();
+    let mut tf = vec![0u32; nstems];
+    let mut first = vec![usize::MAX; nstems];
+    let mut in_title = vec![false; nstems];
+    let mut idf = vec![1.0f64; nstems];
+    for t in p.title_tokens.iter() {
+        let s = p.word(t).stem as usize;
+        tf[s] += 1;
+        in_title[s] = true;
+        first[s] = 0;
+    }
+    for t in &p.tokens {
+        let s = p.word(t).stem as usize;
+        tf[s] += 1;
+        first[s] = first[s].min(t.sentence + usize::from(!p.title_tokens.is_empty()));
+    }
+    let mut is_name = vec![false; nstems];
+    for w in &p.words {
+        if w.inner_cap_count > 0 && w.lower_count == 0 {
+            is_name[w.stem as usize] = true;
+        }
+    }
+    // IDF per stem: the rarest of its surface forms in the corpus.
+    for w in &p.words {
+        if let Some(v) = corpus.idf(&w.lower) {
+            let s = w.stem as usize;
+            if idf[s] == 1.0 || v > idf[s] {
+                idf[s] = v;
+            }
+        }
+    }
+
+    // Candidate phrases.
+    // Keyed by up to 3 stems, padded, so that lookups allocate nothing.
+    let mut index: FastMap<[u32; 3], usize> = FastMap::default();
+    let mut cands: Vec<Candidate> = Vec::new();
+    let title_sentence = [p.title_tokens.as_slice()];
+    let sources = title_sentence
+        .into_iter()
+        .chain((0..p.sentences.len()).map(|i| p.sentence_tokens(i)));
+    for (si, toks) in sources.enumerate() {
+        let is_title = si == 0;
+        let sentence_no = if p.title_tokens.is_empty() {
+            si.saturating_sub(1)
+        } else {
+            si
+        };
+        let mut run_start = 0;
+        for i in 0..=toks.len() {
+            let boundary = i == toks.len() || !usable(p, &toks[i]) || toks[i].break_before;
+            if !boundary {
+                continue;
+            }
+            // toks[run_start..i] is a run (when the break is punctuation, the
+            // token i itself starts the next run).
+            let run = &toks[run_start..i];
+            let a_base = run_start;
+            for a in 0..run.len() {
+                if !can_start(p, &run[a]) {
+                    continue;
+                }
+                for b in a..(a + params.max_words).min(run.len()) {
+                    if !can_end(p, &run[b]) {
+                        continue;
+                    }
+                    let span = &run[a..=b];
+                    // Weak words may not stand inside a phrase either ("fund
+                    // says ready"), unless capitalised as part of a name.
+                    if span.len() > 2
+                        && span[1..span.len() - 1]
+                            .iter()
+                            .any(|t| p.word(t).weak && !t.cap)
+                    {
+                        continue;
+                    }
+                    let mut key = [u32::MAX; 3];
+                    for (slot, t) in key.iter_mut().zip(span) {
+                        *slot = p.word(t).stem;
+                    }
+                    let id = *index.entry(key).or_insert_with(|| {
+                        cands.push(Candidate {
+                            stems: span.iter().map(|t| p.word(t).stem).collect(),
+                            count: 0,
+                            first_sentence: sentence_no,
+                            in_title: false,
+                            at: (si, a_base + a, span.len()),
+                            order: cands.len(),
+                        });
+                        cands.len() - 1
+                    });
+                    cands[id].count += 1;
+                    cands[id].in_title |= is_title;
+                }
+            }
+            run_start = if i < toks.len() && usable(p, &toks[i]) {
+                i
+            } else {
+                i + 1
+            };
+        }
+    }
+
+    // Weight of a single stem.
+    let weight = |s: usize| -> f64 {
+        let position = 1.0 + params.lead / (1.0 + first[s] as f64).sqrt();
+        let title = if in_title[s] { params.title } else { 1.0 };
+        let title = title * if is_name[s] { params.name } else { 1.0 };
+        // Sublinear term frequency (Salton & Buckley 1988).
+        let tfw = 1.0 + (tf[s] as f64).ln();
+        tfw * idf[s] * position * title
+    };
+    let mut scored: Vec<(f64, usize)> = cands
+        .iter()
+        .enumerate()
+        .map(|(i, c)| {
+            let mean =
+                c.stems.iter().map(|&s| weight(s as usize)).sum::<f64>() / c.stems.len() as f64;
+            let score = if c.stems.len() == 1 {
+                mean
+            } else {
+                // A phrase must recur (or be in the title) to beat its words.
+                let recur = c.count as f64;
+                mean * (params.phrase_once + params.phrase_step * (recur - 1.0))
+                    .min(params.phrase_max)
+            };
+            (score, i)
+        })
+        .collect();
+    // Score, then position, then text.
+    scored.sort_by(|a, b| {
+        b.0.total_cmp(&a.0)
+            .then(cands[a.1].first_sentence.cmp(&cands[b.1].first_sentence))
+            .then(cands[a.1].order.cmp(&cands[b.1].order))
+    });
+
+    // Greedy selection with a coverage discount: a candidate's score is
+    // scaled by the share of its stems that no chosen label covers yet, so
+    // the labels spread over different words (the redundancy idea of MMR,
+    // Carbonell & Goldstein 1998, applied to phrases).
+    let mut chosen: Vec<usize> = Vec::new();
+    let mut covered: Vec<u32> = Vec::new();
+    let mut used = vec![false; scored.len()];
+    while chosen.len() < n {
+        let mut best: Option<(f64, usize)> = None;
+        for (rank, &(score, i)) in scored.iter().enumerate() {
+            if used[rank] {
+                continue;
+            }
+            if let Some((b, _)) = best {
+                // Scores are sorted; no later candidate can beat `b`.
+                if score <= b {
+                    break;
+                }
+            }
+            let c = &cands[i];
+            // Labels already covered word for word score 0: they come only
+            // when no other candidate is left (short texts), before the
+            // fallback words below.
+            let fresh = c.stems.iter().filter(|s| !covered.contains(s)).count();
+            let eff = score * (fresh as f64 / c.stems.len() as f64).powf(params.coverage);
+            if best.is_none_or(|(b, _)| eff > b) {
+                best = Some((eff, rank));
+            }
+        }
+        let Some((_, rank)) = best else { break };
+        used[rank] = true;
+        let i = scored[rank].1;
+        chosen.push(i);
+        covered.extend(cands[i].stems.iter().copied());
+    }
+    // Too few phrases (a title-only document, a short note): fill up with
+    // the remaining single words that are not function or weak words, such
+    // as verbs in "-ed"; precision is judged over all N slots.
+    let mut extra_scores: Vec<(usize, f64)> = Vec::new();
+    if chosen.len() < n {
+        let mut extra: Vec<(f64, usize, usize)> = Vec::new(); // (weight, order, token index)
+        let mut seen: Vec<u32> = covered.clone();
+        let all = p.title_tokens.iter().chain(p.tokens.iter());
+        for (order, t) in all.enumerate() {
+            let w = p.word(t);
+            if !usable(p, t) || w.weak || seen.contains(&w.stem) {
+                continue;
+            }
+            seen.push(w.stem);
+            extra.push((weight(w.stem as usize), order, order));
+        }
+        extra.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+        let nt = p.title_tokens.len();
+        for (wt, _, ti) in extra.into_iter().take(n - chosen.len()) {
+            let (t, at) = if ti < nt {
+                (&p.title_tokens[ti], (0, ti, 1))
+            } else {
+                let t = &p.tokens[ti - nt];
+                (
+                    t,
+                    (
+                        t.sentence + 1,
+                        ti - nt - p.sentences[t.sentence].tokens.start,
+                        1,
+                    ),
+                )
+            };
+            cands.push(Candidate {
+                stems: vec![p.word(t).stem],
+                count: 1,
+                first_sentence: first[p.word(t).stem as usize],
+                in_title: false,
+                at,
+                order: cands.len(),
+            });
+            chosen.push(cands.len() - 1);
+            extra_scores.push((cands.len() - 1, wt));
+        }
+    }
+    let top = scored.first().map_or(1.0, |s| s.0).max(f64::MIN_POSITIVE);
+    let mut score_of = vec![0.0f64; cands.len()];
+    for &(sc, i) in &scored {
+        score_of[i] = sc;
+    }
+    for &(i, sc) in &extra_scores {
+        score_of[i] = sc;
+    }
+    chosen
+        .into_iter()
+        .map(|i| {
+            let c = &cands[i];
+            KeyIssue {
+                label: label(p, c.at),
+                score: ((score_of[i] / top) * 10000.0).round() / 10000.0,
+                evidence: evidence(p, &c.stems),
+            }
+        })
+        .collect()
+}
+
+/// Renders the words of a candidate's first occurrence.
+fn label(p: &Prepared, (source, start, len): (usize, usize, usize)) -> String {
+    let toks = if source == 0 {
+        &p.title_tokens[..]
+    } else {
+        p.sentence_tokens(source - 1)
+    };
+    let span = &toks[start..start + len];
+    let words: Vec<String> = span.iter().map(|t| render(p, t)).collect();
+    // A capitalised name of several words keeps all its capitals even if
+    // one of its words also occurs in lower case ("European Union" beside
+    // "a union leader").
+    let name = span.len() > 1
+        && span.iter().all(|t| t.cap)
+        && words
+            .iter()
+            .any(|w| w.chars().next().is_some_and(char::is_uppercase));
+    if name {
+        span.iter()
+            .map(|t| p.surface(t).replace('’', "'"))
+            .collect::<Vec<_>>()
+            .join(" ")
+    } else {
+        words.join(" ")
+    }
+}
+
+/// Is `needle` a contiguous part of `hay`?
+fn contains_run(hay: &[u32], needle: &[u32]) -> bool {
+    needle.len() <= hay.len() && hay.windows(needle.len()).any(|w| w == needle)
+}
+
+/// The sentence that best states a phrase: the most of its stems, a bonus
+/// when it holds the phrase itself, earliest on ties; the title when the body
+/// has no sentence that mentions it.
+fn evidence(p: &Prepared, stems: &[u32]) -> String {
+    let mut wanted = stems.to_vec();
+    wanted.sort_unstable();
+    wanted.dedup();
+    let mut best: Option<(usize, usize)> = None;
+    for i in 0..p.sentences.len() {
+        let toks = p.sentence_tokens(i);
+        let seq: Vec<u32> = toks.iter().map(|t| p.word(t).stem).collect();
+        let mut set = seq.clone();
+        set.sort_unstable();
+        set.dedup();
+        let mut v = overlap(&set, &wanted) * 2;
+        if v == 0 {
+            continue;
+        }
+        if contains_run(&seq, stems) {
+            v += 1;
+        }
+        if best.is_none_or(|(b, _)| v > b) {
+            best = Some((v, i));
+        }
+    }
+    match best {
+        Some((_, i)) => p.sentences[i].text.to_string(),
+        None => p.title.unwrap_or("").trim().to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn labels(text: &str, n: usize) -> Vec<String> {
+        let p = Prepared::new(text, None);
+        extract(&p, &CorpusStats::default(), n)
+            .into_iter()
+            .map(|k| k.label)
+            .collect()
+    }
+
+    #[test]
+    fn adverbs_by_ending_only() {
+        for w in [
+            "reportedly",
+            "largely",
+            "significantly",
+            "possibly",
+            "easily",
+        ] {
+            assert!(adverb(w), "{w}");
+        }
+        for w in ["family", "supply", "assembly", "rally", "italy", "monopoly"] {
+            assert!(!adverb(w), "{w}");
+        }
+    }
+
+    #[test]
+    fn no_fragments() {
+        let text = "The ministers will review their plans on Thursday. \
+                    The fuel subsidy review said on Thursday that fuel subsidy costs rose. \
+                    Critics said the fuel subsidy was reportedly too generous.";
+        let got = labels(text, 10);
+        assert!(!got.is_empty());
+        for l in &got {
+            let first = l.split(' ').next().unwrap().to_lowercase();
+            let last = l.split(' ').last().unwrap().to_lowercase();
+            for bad in [
+                "the",
+                "their",
+                "on",
+                "said",
+                "thursday",
+                "reportedly",
+                "will",
+            ] {
+                assert!(first != bad && last != bad, "{l}");
+            }
+        }
+        assert!(got.iter().any(|l| l == "fuel subsidy"), "{got:?}");
+    }
+
+    #[test]
+    fn evidence_is_the_sentence_with_most_of_the_phrase() {
+        let text = "Rain fell. Sanctions were eased. Sanctions relief for exporters began. \
+                    Exporters cheered the sanctions relief.";
+        let p = Prepared::new(text, None);
+        let issues = extract(&p, &CorpusStats::default(), 5);
+        let relief = issues
+            .iter()
+            .find(|k| k.label == "sanctions relief")
+            .expect("phrase");
+        assert_eq!(relief.evidence, "Sanctions relief for exporters began.");
+    }
+}

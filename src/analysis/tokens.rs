@@ -1,0 +1,425 @@
+//! Word tokens of one document, interned per document so that the later
+//! stages compare small integers instead of strings.
+//!
+//! A word is a run of letters and digits, joined across an apostrophe
+//! ("don't"), a hyphen ("off-ramp"), a decimal point or thousands separator
+//! ("3.5", "1,000") and the dots of an abbreviation ("U.S."). A trailing
+//! possessive ("Iran's", "Iran’s") is dropped, so that it counts as "Iran".
+//! Words are stemmed with the Snowball English (Porter 2) stemmer so that
+//! inflections ("sanction", "sanctions") count as one term.
+
+use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
+
+use rust_stemmers::{Algorithm, Stemmer};
+
+use super::sentences::split_sentence_spans;
+use super::stopwords::{is_stop, is_weak};
+
+/// The multiply-rotate hash of rustc ("FxHash"): much faster than SipHash
+/// on the short keys used here, and deterministic. Hash-flooding resistance
+/// is not needed for per-document tables, and no map's iteration order ever
+/// reaches the output.
+#[derive(Default, Clone, Copy)]
+pub struct FxHasher {
+    hash: u64,
+}
+
+impl FxHasher {
+    #[inline]
+    fn add(&mut self, word: u64) {
+        self.hash = (self.hash.rotate_left(5) ^ word).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+}
+
+impl Hasher for FxHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        let mut chunks = bytes.chunks_exact(8);
+        for c in &mut chunks {
+            self.add(u64::from_le_bytes([
+                c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7],
+            ]));
+        }
+        let rest = chunks.remainder();
+        if !rest.is_empty() {
+            let mut b = [0u8; 8];
+            b[..rest.len()].copy_from_slice(rest);
+            self.add(u64::from_le_bytes(b));
+        }
+    }
+    fn write_u8(&mut self, i: u8) {
+        self.add(i as u64);
+    }
+    fn write_u32(&mut self, i: u32) {
+        self.add(i as u64);
+    }
+    fn write_u64(&mut self, i: u64) {
+        self.add(i);
+    }
+    fn write_usize(&mut self, i: usize) {
+        self.add(i as u64);
+    }
+    fn finish(&self) -> u64 {
+        self.hash
+    }
+}
+
+/// A hash map with [`FxHasher`].
+pub type FastMap<K, V> = HashMap<K, V, BuildHasherDefault<FxHasher>>;
+
+/// One word occurrence.
+#[derive(Debug, Clone, Copy)]
+pub struct Tok {
+    /// Byte range in its source (the text, or the title for title tokens).
+    pub start: usize,
+    pub end: usize,
+    /// Index into [`Prepared::words`].
+    pub word: u32,
+    /// Punctuation (not only spaces) separates it from the previous token of
+    /// the same sentence; key phrases never span it.
+    pub break_before: bool,
+    /// First character is upper case.
+    pub cap: bool,
+    /// Index of its sentence (`usize::MAX` for title tokens).
+    pub sentence: usize,
+}
+
+/// A distinct lower-cased word of the document.
+#[derive(Debug, Clone)]
+pub struct Word {
+    pub lower: String,
+    /// Index into [`Prepared::stems`].
+    pub stem: u32,
+    pub stop: bool,
+    pub weak: bool,
+    /// Only digits and separators: "2015", "3.5", "1,000".
+    pub numeric: bool,
+    /// Occurrences in the body, and how many of them are not capitalised.
+    pub count: u32,
+    pub lower_count: u32,
+    /// Capitalised occurrences not at the start of a sentence.
+    pub inner_cap_count: u32,
+}
+
+#[derive(Debug, Clone)]
+pub struct Sentence<'a> {
+    pub text: &'a str,
+    pub start: usize,
+    /// Range into [`Prepared::tokens`].
+    pub tokens: std::ops::Range<usize>,
+}
+
+/// A document split into sentences and tokens.
+pub struct Prepared<'a> {
+    pub text: &'a str,
+    pub title: Option<&'a str>,
+    pub sentences: Vec<Sentence<'a>>,
+    pub tokens: Vec<Tok>,
+    pub title_tokens: Vec<Tok>,
+    pub words: Vec<Word>,
+    pub stems: Vec<String>,
+}
+
+impl<'a> Prepared<'a> {
+    pub fn new(text: &'a str, title: Option<&'a str>) -> Prepared<'a> {
+        let mut interner = Interner::new();
+        let mut sentences = Vec::new();
+        let mut tokens = Vec::new();
+        for (start, end) in split_sentence_spans(text) {
+            let first = tokens.len();
+            let sentence = sentences.len();
+            for (i, raw) in word_spans(&text[start..end]).into_iter().enumerate() {
+                let (s, e) = (start + raw.start, start + raw.end);
+                let surface = &text[s..e];
+                let cap = surface.chars().next().is_some_and(char::is_uppercase);
+                let word = interner.intern(surface);
+                let w = &mut interner.words[word as usize];
+                w.count += 1;
+                if !cap {
+                    w.lower_count += 1;
+                } else if i > 0 && !raw.break_before {
+                    w.inner_cap_count += 1;
+                }
+                tokens.push(Tok {
+                    start: s,
+                    end: e,
+                    word,
+                    break_before: raw.break_before,
+                    cap,
+                    sentence,
+                });
+            }
+            sentences.push(Sentence {
+                text: &text[start..end],
+                start,
+                tokens: first..tokens.len(),
+            });
+        }
+        let mut title_tokens = Vec::new();
+        if let Some(t) = title {
+            let spans = word_spans(t);
+            let caps = spans
+                .iter()
+                .filter(|w| t[w.start..].chars().next().is_some_and(char::is_uppercase))
+                .count();
+            // In a sentence-case title ("Depp could be back for more
+            // Pirates") a capital inside says "name", as in the body; in a
+            // title-case one it says nothing.
+            let sentence_case = caps * 10 < spans.len() * 6;
+            for (i, raw) in spans.into_iter().enumerate() {
+                let surface = &t[raw.start..raw.end];
+                let cap = surface.chars().next().is_some_and(char::is_uppercase);
+                let word = interner.intern(surface);
+                if sentence_case && cap && i > 0 && !raw.break_before {
+                    interner.words[word as usize].inner_cap_count += 1;
+                }
+                title_tokens.push(Tok {
+                    start: raw.start,
+                    end: raw.end,
+                    word,
+                    break_before: raw.break_before,
+                    cap,
+                    sentence: usize::MAX,
+                });
+            }
+        }
+        Prepared {
+            text,
+            title,
+            sentences,
+            tokens,
+            title_tokens,
+            words: interner.words,
+            stems: interner.stems,
+        }
+    }
+
+    pub fn word(&self, t: &Tok) -> &Word {
+        &self.words[t.word as usize]
+    }
+
+    /// Surface text of a token (body or title).
+    pub fn surface(&self, t: &Tok) -> &'a str {
+        if t.sentence == usize::MAX {
+            &self.title.unwrap_or("")[t.start..t.end]
+        } else {
+            &self.text[t.start..t.end]
+        }
+    }
+
+    pub fn sentence_tokens(&self, i: usize) -> &[Tok] {
+        &self.tokens[self.sentences[i].tokens.clone()]
+    }
+}
+
+struct Interner {
+    stemmer: Stemmer,
+    by_lower: FastMap<String, u32>,
+    by_stem: FastMap<String, u32>,
+    words: Vec<Word>,
+    stems: Vec<String>,
+}
+
+impl Interner {
+    fn new() -> Interner {
+        Interner {
+            stemmer: Stemmer::create(Algorithm::English),
+            by_lower: FastMap::default(),
+            by_stem: FastMap::default(),
+            words: Vec::new(),
+            stems: Vec::new(),
+        }
+    }
+
+    fn intern(&mut self, surface: &str) -> u32 {
+        // Most words are already in normal form: look them up without
+        // allocating.
+        let plain = !surface.chars().any(|c| c.is_uppercase() || c == '’');
+        if plain {
+            if let Some(&id) = self.by_lower.get(surface) {
+                return id;
+            }
+        }
+        let lower = if plain {
+            surface.to_string()
+        } else {
+            normalize(surface)
+        };
+        if let Some(&id) = self.by_lower.get(&lower) {
+            return id;
+        }
+        let stem_text = self.stemmer.stem(&lower).into_owned();
+        let stem = match self.by_stem.get(&stem_text) {
+            Some(&s) => s,
+            None => {
+                let s = self.stems.len() as u32;
+                self.by_stem.insert(stem_text.clone(), s);
+                self.stems.push(stem_text);
+                s
+            }
+        };
+        let id = self.words.len() as u32;
+        self.words.push(Word {
+            stop: is_stop(&lower),
+            weak: is_weak(&lower),
+            numeric: is_numeric(&lower),
+            lower: lower.clone(),
+            stem,
+            count: 0,
+            lower_count: 0,
+            inner_cap_count: 0,
+        });
+        self.by_lower.insert(lower, id);
+        id
+    }
+}
+
+/// Lower case, with typographic apostrophes made plain.
+pub fn normalize(surface: &str) -> String {
+    surface.to_lowercase().replace('’', "'")
+}
+
+pub fn is_numeric(word: &str) -> bool {
+    word.chars().any(|c| c.is_ascii_digit())
+        && word
+            .chars()
+            .all(|c| c.is_ascii_digit() || c == '.' || c == ',')
+}
+
+/// A word's byte range within a sentence, and whether punctuation separates it
+/// from the previous word.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RawWord {
+    pub start: usize,
+    pub end: usize,
+    pub break_before: bool,
+}
+
+fn is_apostrophe(c: char) -> bool {
+    c == '\'' || c == '’'
+}
+
+/// Splits a piece of text into words (see the module comment).
+pub fn word_spans(text: &str) -> Vec<RawWord> {
+    let chars: Vec<(usize, char)> = text.char_indices().collect();
+    let mut out = Vec::new();
+    let mut i = 0;
+    let mut prev_end = 0;
+    let mut first = true;
+    while i < chars.len() {
+        if !chars[i].1.is_alphanumeric() {
+            i += 1;
+            continue;
+        }
+        let start_idx = i;
+        let mut j = i + 1;
+        while j < chars.len() {
+            let c = chars[j].1;
+            if c.is_alphanumeric() {
+                j += 1;
+                continue;
+            }
+            let prev = chars[j - 1].1;
+            let next = chars.get(j + 1).map(|x| x.1);
+            let joins = match c {
+                // 3.5, 1,000
+                '.' | ',' if prev.is_ascii_digit() && next.is_some_and(|n| n.is_ascii_digit()) => {
+                    true
+                }
+                // U.S., e.g.: a single letter then a dot then a letter
+                '.' if prev.is_alphabetic()
+                    && (j < 2 || !chars[j - 2].1.is_alphanumeric())
+                    && next.is_some_and(char::is_alphabetic)
+                    && chars.get(j + 2).is_none_or(|x| !x.1.is_alphanumeric()) =>
+                {
+                    true
+                }
+                '-' | '\'' | '’' => next.is_some_and(char::is_alphanumeric),
+                _ => false,
+            };
+            if joins {
+                j += 2;
+            } else {
+                break;
+            }
+        }
+        // Keep the final dot of a letter-dot abbreviation such as "U.S." or "U.K.".
+        if j < chars.len()
+            && chars[j].1 == '.'
+            && j >= 2
+            && chars[j - 2].1 == '.'
+            && chars[j - 1].1.is_alphabetic()
+        {
+            j += 1;
+        }
+        let start = chars[start_idx].0;
+        let mut end = chars.get(j).map_or(text.len(), |x| x.0);
+        // Drop a possessive 's.
+        let word = &text[start..end];
+        for suffix in ["'s", "’s", "'S", "’S"] {
+            if word.len() > suffix.len() + 1 && word.ends_with(suffix) {
+                end -= suffix.len();
+                break;
+            }
+        }
+        // A trailing apostrophe (plural possessive) is not part of the word.
+        while end > start && text[..end].ends_with(is_apostrophe) {
+            end -= text[..end].chars().last().map_or(1, char::len_utf8);
+        }
+        let gap = &text[prev_end..start];
+        let break_before = !first && gap.chars().any(|c| !c.is_whitespace());
+        out.push(RawWord {
+            start,
+            end,
+            break_before,
+        });
+        // The gap to the next word starts at the end of this one, so a
+        // dropped possessive counts as punctuation: "Tehran's nuclear
+        // programme" yields no phrase "Tehran nuclear".
+        prev_end = end;
+        first = false;
+        i = j;
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn words(text: &str) -> Vec<&str> {
+        word_spans(text)
+            .into_iter()
+            .map(|w| &text[w.start..w.end])
+            .collect()
+    }
+
+    #[test]
+    fn joins_abbreviations_figures_and_compounds() {
+        assert_eq!(
+            words("The U.S. paid $1.4bn, up 3.5%, for an off-ramp."),
+            vec!["The", "U.S.", "paid", "1.4bn", "up", "3.5", "for", "an", "off-ramp"]
+        );
+        assert_eq!(
+            words("Oslo’s plan and the owners' club"),
+            vec!["Oslo", "plan", "and", "the", "owners", "club"]
+        );
+        assert_eq!(words("don't stop"), vec!["don't", "stop"]);
+    }
+
+    #[test]
+    fn marks_punctuation_breaks() {
+        let w = word_spans("red, green blue");
+        assert!(!w[0].break_before && w[1].break_before && !w[2].break_before);
+    }
+
+    #[test]
+    fn prepared_interns_and_stems() {
+        let p = Prepared::new("Sanctions bite. The sanction stays.", None);
+        assert_eq!(p.sentences.len(), 2);
+        let a = p.word(&p.tokens[0]);
+        let b = p.word(&p.tokens[3]);
+        assert_eq!(a.stem, b.stem);
+        assert!(p.word(&p.tokens[2]).stop);
+    }
+}

@@ -1,0 +1,109 @@
+//! `briefing analyze` end to end: the JSON contract, .txt titles, and a
+//! parallel run of `analyze` over many documents.
+
+use std::process::Command;
+
+use briefing::analysis::{analyze, Aliases, AnalysisOptions, CorpusStats, Document};
+
+const ARTICLE: &str = include_str!("../benches/article.txt");
+
+#[test]
+fn json_contract_on_a_folder_of_txt_and_md() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("a.txt"), ARTICLE.replace('\n', "\r\n")).unwrap();
+    std::fs::write(
+        dir.path().join("b.txt"),
+        "The committee met for six hours on Monday and agreed a new timetable for the bridge repairs.\n\
+         Work will start in spring.\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("c.md"),
+        "+++\ntitle = \"Ferry service resumes\"\n+++\n\nThe ferry to the islands runs again. \
+         Repairs to the pier took four months.\n",
+    )
+    .unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_briefing"))
+        .args([
+            "analyze",
+            "--format",
+            "json",
+            "--summary-sentences",
+            "2",
+            "--key-issues",
+            "4",
+        ])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let briefings = v["briefings"].as_array().unwrap();
+    assert_eq!(briefings.len(), 3);
+    for b in briefings {
+        for key in ["path", "title", "bottom_line"] {
+            assert!(b[key].is_string(), "{key}");
+        }
+        assert!(b["summary"].as_array().unwrap().len() <= 2);
+        assert!(b["key_issues"].as_array().unwrap().len() <= 4);
+        for k in b["key_issues"].as_array().unwrap() {
+            assert!(k["label"].is_string() && k["score"].is_number() && k["evidence"].is_string());
+        }
+        for e in b["entities"].as_array().unwrap() {
+            let kind = e["kind"].as_str().unwrap();
+            assert!(["person", "place", "organization", "group", "other"].contains(&kind));
+            assert!(e["name"].is_string() && e["mentions"].is_u64());
+        }
+        assert_eq!(b["related"], serde_json::json!([]));
+    }
+    // a.txt: the headline line is the title and not a summary sentence.
+    let a = &briefings[0];
+    assert_eq!(
+        a["title"],
+        "Arctic fishing talks end with a fragile quota deal"
+    );
+    for s in a["summary"].as_array().unwrap() {
+        let s = s.as_str().unwrap();
+        assert!(ARTICLE.contains(s), "not verbatim: {s}");
+        assert!(!s.contains('\r'));
+    }
+    // b.txt: no headline, so a title is derived (at most 90 characters).
+    let t = briefings[1]["title"].as_str().unwrap();
+    assert!(!t.is_empty() && t.chars().count() <= 90, "{t}");
+    // c.md: the front matter's title.
+    assert_eq!(briefings[2]["title"], "Ferry service resumes");
+}
+
+#[test]
+fn analyze_runs_in_parallel() {
+    fn assert_sync<T: Sync + Send>() {}
+    assert_sync::<CorpusStats>();
+    assert_sync::<AnalysisOptions>();
+    assert_sync::<Aliases>();
+    let texts: Vec<String> = (0..32)
+        .map(|i| ARTICLE.replace("mackerel", &format!("fish{i}")))
+        .collect();
+    let docs: Vec<Document> = texts
+        .iter()
+        .map(|t| Document {
+            title: None,
+            text: t,
+        })
+        .collect();
+    let corpus = CorpusStats::from_documents(&docs);
+    let options = AnalysisOptions::default();
+    let aliases = Aliases::new();
+    let serial: Vec<_> = docs
+        .iter()
+        .map(|d| analyze(d, &options, &corpus, &aliases))
+        .collect();
+    let parallel: Vec<_> = std::thread::scope(|s| {
+        let handles: Vec<_> = docs
+            .iter()
+            .map(|d| s.spawn(|| analyze(d, &options, &corpus, &aliases)))
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+    assert_eq!(serial, parallel);
+}
