@@ -1,0 +1,111 @@
+//! Inline links: which phrases of a briefing's body link to which hub.
+//!
+//! The Markdown renderer places a link on the first mention of a phrase; it
+//! can only find phrases that are really in the text. A hub's canonical name
+//! often is not ("Sanctions relief" for a briefing that wrote "relief from
+//! sanctions"), so for each hub the briefing belongs to we look for the
+//! briefing's own spelling first, then the hub's other spellings, and hand
+//! over the phrase exactly as the text writes it.
+
+use super::hubs::HubSet;
+use crate::briefings::Briefing;
+
+/// A hub a phrase links to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HubRef {
+    Issue(usize),
+    Entity(usize),
+}
+
+/// A phrase of the body (as written there) and the hub it links to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InlineLink {
+    pub phrase: String,
+    pub hub: HubRef,
+}
+
+/// The byte offset of the first whole-word, ASCII-case-insensitive match of
+/// `phrase` in `text` (`lower` is `text` lower-cased ASCII-wise, so offsets
+/// agree).
+fn find_word(text: &str, lower: &str, phrase: &str) -> Option<usize> {
+    let needle = phrase.trim().to_ascii_lowercase();
+    if needle.is_empty() {
+        return None;
+    }
+    let is_word = |c: Option<char>| c.is_some_and(char::is_alphanumeric);
+    let mut from = 0;
+    while let Some(at) = lower[from..].find(&needle) {
+        let start = from + at;
+        let end = start + needle.len();
+        if !is_word(text[..start].chars().next_back()) && !is_word(text[end..].chars().next()) {
+            return Some(start);
+        }
+        from = start + needle.chars().next().map_or(1, char::len_utf8);
+    }
+    None
+}
+
+/// For every briefing, its inline links in priority order: key issues (in
+/// the analysis' order), then entities, then front-matter tags; one per hub,
+/// one per phrase, and only phrases found in the text.
+pub(super) fn phrases(briefings: &[Briefing], hubs: &HubSet) -> Vec<Vec<InlineLink>> {
+    use rayon::prelude::*;
+    briefings
+        .par_iter()
+        .enumerate()
+        .map(|(i, b)| {
+            let text = b.text.as_str();
+            let lower = text.to_ascii_lowercase();
+            let mut links: Vec<InlineLink> = Vec::new();
+            let mut try_hub = |own: &str, hub: HubRef| {
+                if links.iter().any(|l| l.hub == hub) {
+                    return;
+                }
+                let forms = match hub {
+                    HubRef::Issue(h) => &hubs.issues[h].surface_forms,
+                    HubRef::Entity(h) => &hubs.entities[h].surface_forms,
+                };
+                for form in std::iter::once(own).chain(forms.iter().map(String::as_str)) {
+                    if let Some(at) = find_word(text, &lower, form) {
+                        let phrase = text[at..at + form.trim().len()].to_string();
+                        if links.iter().any(|l| l.phrase.eq_ignore_ascii_case(&phrase)) {
+                            continue;
+                        }
+                        links.push(InlineLink { phrase, hub });
+                        return;
+                    }
+                }
+            };
+            for (k, h) in b.analysis.key_issues.iter().zip(&hubs.issue_links[i]) {
+                if let Some(h) = h {
+                    try_hub(&k.label, HubRef::Issue(*h));
+                }
+            }
+            for (e, h) in b.analysis.entities.iter().zip(&hubs.entity_links[i]) {
+                if let Some(h) = h {
+                    try_hub(&e.name, HubRef::Entity(*h));
+                }
+            }
+            for (t, h) in b.page.tags.iter().zip(&hubs.tag_links[i]) {
+                if let Some(h) = h {
+                    try_hub(t, HubRef::Issue(*h));
+                }
+            }
+            links
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::find_word;
+
+    #[test]
+    fn finds_whole_words_only() {
+        let t = "Sanctionsrelief aside, relief from sanctions.";
+        let l = t.to_ascii_lowercase();
+        assert_eq!(find_word(t, &l, "Relief from Sanctions"), Some(23));
+        assert_eq!(find_word(t, &l, "sanctions relief"), None);
+        assert_eq!(find_word("Oman's role", "oman's role", "Oman"), Some(0));
+    }
+}
