@@ -7,7 +7,8 @@
 //! briefing's own spelling first, then the hub's other spellings, and hand
 //! over the phrase exactly as the text writes it.
 
-use super::hubs::HubSet;
+use super::hubs::{issue_key, HubSet};
+use super::text::Stems;
 use crate::briefings::Briefing;
 
 /// A hub a phrase links to.
@@ -45,6 +46,69 @@ fn find_word(text: &str, lower: &str, phrase: &str) -> Option<usize> {
     None
 }
 
+/// Words of a text with their byte spans and content stems (`None` for stop words).
+fn spans(text: &str, stems: &mut Stems) -> Vec<(usize, usize, Option<String>)> {
+    let mut out = Vec::new();
+    let mut start = None;
+    for (at, c) in text
+        .char_indices()
+        .chain(std::iter::once((text.len(), ' ')))
+    {
+        match (c.is_alphanumeric(), start) {
+            (true, None) => start = Some(at),
+            (false, Some(s)) => {
+                out.push((s, at, stems.content_stem(&text[s..at]).map(str::to_string)));
+                start = None;
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
+/// The first run of words whose content stems are exactly the issue key's
+/// ("relief from sanctions" for the key of "sanctions relief"): a phrase in
+/// another word order or inflection still gets its link. The run must not
+/// cross punctuation other than hyphens and apostrophes, and may hold stop
+/// words only between key words.
+fn find_by_key(
+    text: &str,
+    words: &[(usize, usize, Option<String>)],
+    key: &str,
+) -> Option<(usize, usize)> {
+    let key: Vec<&str> = key.split(' ').collect();
+    for s in 0..words.len() {
+        match &words[s].2 {
+            Some(st) if key.contains(&st.as_str()) => {}
+            _ => continue,
+        }
+        let mut seen: Vec<&str> = Vec::new();
+        for e in s..words.len().min(s + 2 * key.len() + 2) {
+            if e > s {
+                let gap = &text[words[e - 1].1..words[e].0];
+                if !gap
+                    .chars()
+                    .all(|c| c == ' ' || c == '-' || c == '\'' || c == '’')
+                {
+                    break;
+                }
+            }
+            if let Some(st) = &words[e].2 {
+                if !key.contains(&st.as_str()) {
+                    break;
+                }
+                if !seen.contains(&st.as_str()) {
+                    seen.push(st);
+                }
+            }
+            if seen.len() == key.len() {
+                return Some((words[s].0, words[e].1));
+            }
+        }
+    }
+    None
+}
+
 /// For every briefing, its inline links in priority order: key issues (in
 /// the analysis' order), then entities, then front-matter tags; one per hub,
 /// one per phrase, and only phrases found in the text.
@@ -53,8 +117,9 @@ pub(super) fn phrases(briefings: &[Briefing], hubs: &HubSet) -> Vec<Vec<InlineLi
     briefings
         .par_iter()
         .enumerate()
-        .map(|(i, b)| {
+        .map_init(Stems::default, |stems, (i, b)| {
             let text = b.text.as_str();
+            let mut words: Option<Vec<(usize, usize, Option<String>)>> = None;
             let lower = text.to_ascii_lowercase();
             let mut links: Vec<InlineLink> = Vec::new();
             let mut try_hub = |own: &str, hub: HubRef| {
@@ -73,6 +138,17 @@ pub(super) fn phrases(briefings: &[Briefing], hubs: &HubSet) -> Vec<Vec<InlineLi
                         }
                         links.push(InlineLink { phrase, hub });
                         return;
+                    }
+                }
+                // Issues only: the same words in another order or inflection.
+                if let HubRef::Issue(_) = hub {
+                    let key = issue_key(own);
+                    let words = words.get_or_insert_with(|| spans(text, stems));
+                    if let Some((s, e)) = find_by_key(text, words, &key) {
+                        let phrase = text[s..e].to_string();
+                        if !links.iter().any(|l| l.phrase.eq_ignore_ascii_case(&phrase)) {
+                            links.push(InlineLink { phrase, hub });
+                        }
                     }
                 }
             };
@@ -107,5 +183,15 @@ mod tests {
         assert_eq!(find_word(t, &l, "Relief from Sanctions"), Some(23));
         assert_eq!(find_word(t, &l, "sanctions relief"), None);
         assert_eq!(find_word("Oman's role", "oman's role", "Oman"), Some(0));
+    }
+
+    #[test]
+    fn finds_issues_in_other_word_orders() {
+        let t = "Talks, relief. Then relief from the sanctions came.";
+        let mut st = super::Stems::default();
+        let w = super::spans(t, &mut st);
+        let key = super::issue_key("sanction relief");
+        let (s, e) = super::find_by_key(t, &w, &key).unwrap();
+        assert_eq!(&t[s..e], "relief from the sanctions");
     }
 }

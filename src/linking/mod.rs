@@ -8,6 +8,10 @@ mod digests;
 mod hubs;
 mod inline;
 mod related;
+#[doc(hidden)]
+pub mod synthetic;
+#[cfg(test)]
+mod tests;
 mod text;
 
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
