@@ -143,6 +143,17 @@ pub(super) fn phrases(briefings: &[Briefing], hubs: &HubSet) -> Vec<Vec<InlineLi
                 // Issues only: the same words in another order or inflection.
                 if let HubRef::Issue(_) = hub {
                     let key = issue_key(own);
+                    // Cheap pre-check before stemming the whole text: a
+                    // Snowball stem is a prefix of its word once a final "i"
+                    // (for "y": "polici") or "e" (restored: "hope" from
+                    // "hoping") is dropped.
+                    let present = |st: &str| {
+                        let st = st.strip_suffix(['i', 'e']).unwrap_or(st);
+                        lower.contains(st)
+                    };
+                    if !key.split(' ').all(present) {
+                        return;
+                    }
                     let words = words.get_or_insert_with(|| spans(text, stems));
                     if let Some((s, e)) = find_by_key(text, words, &key) {
                         let phrase = text[s..e].to_string();

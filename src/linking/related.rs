@@ -27,7 +27,7 @@ use chrono::{DateTime, Utc};
 use rayon::prelude::*;
 
 use super::hubs::{issue_key, HubSet};
-use super::text::{words, Stems};
+use super::text::{words, FastMap, Stems};
 use super::LinkOptions;
 use crate::briefings::Briefing;
 use crate::config::RelatedScope;
@@ -51,11 +51,11 @@ const ISSUE_BONUS: f32 = 0.10;
 const ENTITY_BONUS: f32 = 0.05;
 /// Query with a briefing's heaviest terms only: they carry most of its
 /// vector's weight, and the light ones (common words) have the longest lists.
-const QUERY_TERMS: usize = 64;
+const QUERY_TERMS: usize = 32;
 /// At most this many entries of one postings list are read per query: the
 /// ones nearest in time, which also favours recent briefings for words that
 /// are everywhere.
-const POSTINGS_CAP: usize = 384;
+const POSTINGS_CAP: usize = 256;
 /// Candidates (by partial score) that get an exact cosine.
 const RESCORED: usize = 48;
 
@@ -82,6 +82,7 @@ struct Index {
     group_start: Vec<usize>,
     /// Document index -> (term id, weight), sorted by term id, L2-normalised.
     vectors: Vec<Vec<(u32, f32)>>,
+    n_terms: usize,
     /// CSR postings: term id -> (position, weight), positions ascending.
     term_offsets: Vec<usize>,
     term_postings: Vec<(u32, f32)>,
@@ -90,51 +91,96 @@ struct Index {
     feature_postings: Vec<u32>,
 }
 
+/// Documents per chunk of [`term_counts`]: big enough that a chunk's word
+/// cache pays off, small enough to spread over the threads.
+const CHUNK: usize = 256;
+
+/// What one chunk of documents learned: its stems and, per document,
+/// (chunk-local stem id, tf).
+struct ChunkCounts {
+    stems: Vec<String>,
+    docs: Vec<Vec<(u32, u32)>>,
+}
+
+fn count_chunk(docs: &[RankDoc]) -> ChunkCounts {
+    let mut stemmer = Stems::default();
+    // Raw word (as written) -> chunk-local stem id, or NONE for stop words:
+    // most words repeat, so each distinct spelling is lower-cased and stemmed once.
+    const NONE: u32 = u32::MAX;
+    let mut word_ids: FastMap<&str, u32> = FastMap::default();
+    let mut stem_ids: FastMap<String, u32> = FastMap::default();
+    let mut stems: Vec<String> = Vec::new();
+    let mut tf: Vec<u32> = Vec::new();
+    let mut touched: Vec<u32> = Vec::new();
+    let mut out = Vec::with_capacity(docs.len());
+    for d in docs {
+        for part in &d.parts {
+            for w in words(part) {
+                let id = match word_ids.get(w) {
+                    Some(&id) => id,
+                    None => {
+                        let id = match stemmer.content_stem(w) {
+                            None => NONE,
+                            Some(st) => match stem_ids.get(st) {
+                                Some(&id) => id,
+                                None => {
+                                    let id = stems.len() as u32;
+                                    stems.push(st.to_string());
+                                    stem_ids.insert(st.to_string(), id);
+                                    tf.push(0);
+                                    id
+                                }
+                            },
+                        };
+                        word_ids.insert(w, id);
+                        id
+                    }
+                };
+                if id != NONE {
+                    if tf[id as usize] == 0 {
+                        touched.push(id);
+                    }
+                    tf[id as usize] += 1;
+                }
+            }
+        }
+        let mut counts: Vec<(u32, u32)> = touched.iter().map(|&t| (t, tf[t as usize])).collect();
+        for &t in &touched {
+            tf[t as usize] = 0;
+        }
+        touched.clear();
+        counts.sort_unstable();
+        out.push(counts);
+    }
+    ChunkCounts { stems, docs: out }
+}
+
 /// Term frequencies of every document: (term id, tf), sorted by term id.
 /// Term ids follow the sorted order of the stems, so they do not depend on
 /// the order of the input or of the threads.
 fn term_counts(docs: &[RankDoc]) -> (Vec<Vec<(u32, u32)>>, usize) {
-    let local: Vec<Vec<(String, u32)>> = docs
-        .par_iter()
-        .map_init(Stems::default, |stems, d| {
-            let mut counts: HashMap<String, u32> = HashMap::new();
-            for part in &d.parts {
-                for w in words(part) {
-                    if let Some(s) = stems.content_stem(w) {
-                        if let Some(c) = counts.get_mut(s) {
-                            *c += 1;
-                        } else {
-                            counts.insert(s.to_string(), 1);
-                        }
-                    }
-                }
-            }
-            counts.into_iter().collect()
-        })
+    let chunks: Vec<ChunkCounts> = docs.par_chunks(CHUNK).map(count_chunk).collect();
+    let mut vocab: Vec<&str> = chunks
+        .iter()
+        .flat_map(|c| c.stems.iter().map(String::as_str))
         .collect();
-    let mut ids: HashMap<&str, u32> = HashMap::new();
-    for v in &local {
-        for (s, _) in v {
-            let next = ids.len() as u32;
-            ids.entry(s.as_str()).or_insert(next);
-        }
-    }
-    // Renumber by sorted stem for determinism.
-    let mut vocab: Vec<(&str, u32)> = ids.iter().map(|(s, i)| (*s, *i)).collect();
-    vocab.sort_unstable();
-    let mut remap = vec![0u32; vocab.len()];
-    for (new, (_, old)) in vocab.iter().enumerate() {
-        remap[*old as usize] = new as u32;
-    }
-    let counts = local
+    vocab.par_sort_unstable();
+    vocab.dedup();
+    let ids: FastMap<&str, u32> = vocab
+        .iter()
+        .enumerate()
+        .map(|(i, s)| (*s, i as u32))
+        .collect();
+    let counts = chunks
         .par_iter()
-        .map(|v| {
-            let mut t: Vec<(u32, u32)> = v
-                .iter()
-                .map(|(s, c)| (remap[ids[s.as_str()] as usize], *c))
-                .collect();
-            t.sort_unstable();
-            t
+        .flat_map_iter(|c| {
+            let remap: Vec<u32> = c.stems.iter().map(|s| ids[s.as_str()]).collect();
+            c.docs.iter().map(move |d| {
+                let mut t: Vec<(u32, u32)> =
+                    d.iter().map(|&(l, n)| (remap[l as usize], n)).collect();
+                t.sort_unstable();
+                t
+            })
         })
         .collect();
     (counts, vocab.len())
@@ -242,6 +288,7 @@ fn build_index(docs: &[RankDoc], scope: RelatedScope, n_features: usize) -> Inde
         pos_of,
         group_start,
         vectors,
+        n_terms,
         term_offsets,
         term_postings,
         feature_offsets,
@@ -267,22 +314,6 @@ fn window<T>(list: &[T], pos: impl Fn(&T) -> u32, p: usize, from: usize, past: b
             .min(list.len() - POSTINGS_CAP);
         &list[start..start + POSTINGS_CAP]
     }
-}
-
-fn dot(a: &[(u32, f32)], b: &[(u32, f32)]) -> f32 {
-    let (mut i, mut j, mut s) = (0, 0, 0.0f32);
-    while i < a.len() && j < b.len() {
-        match a[i].0.cmp(&b[j].0) {
-            std::cmp::Ordering::Less => i += 1,
-            std::cmp::Ordering::Greater => j += 1,
-            std::cmp::Ordering::Equal => {
-                s += a[i].1 * b[j].1;
-                i += 1;
-                j += 1;
-            }
-        }
-    }
-    s
 }
 
 fn shared(a: &[u32], b: &[u32]) -> Vec<u32> {
@@ -318,8 +349,8 @@ pub(crate) fn rank(
     (0..n)
         .into_par_iter()
         .map_init(
-            || (vec![0f32; n], Vec::<u32>::new()),
-            |(acc, touched), i| {
+            || (vec![0f32; n], Vec::<u32>::new(), vec![0f32; index.n_terms]),
+            |(acc, touched, dense), i| {
                 let p = index.pos_of[i];
                 let from = index.group_start[p];
                 let mut query = index.vectors[i].clone();
@@ -354,19 +385,37 @@ pub(crate) fn rank(
                     acc[q as usize] = 0.0;
                 }
                 touched.clear();
-                candidates.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
-                candidates.truncate(RESCORED.max(k));
+                // The best RESCORED by partial score (ties: position, so the
+                // choice is deterministic); a selection, not a full sort.
+                let by_score =
+                    |a: &(f32, u32), b: &(f32, u32)| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1));
+                let keep = RESCORED.max(k);
+                if candidates.len() > keep {
+                    candidates.select_nth_unstable_by(keep - 1, by_score);
+                    candidates.truncate(keep);
+                }
+                // Exact cosines against this document's vector scattered
+                // into a dense array: one branch-free pass per candidate.
+                for &(t, w) in &index.vectors[i] {
+                    dense[t as usize] = w;
+                }
                 let mut ranked: Vec<(f32, u32, Vec<u32>)> = candidates
                     .into_iter()
                     .map(|(_, q)| {
                         let j = index.order[q as usize];
                         let common = shared(&docs[i].features, &docs[j].features);
-                        let score = dot(&index.vectors[i], &index.vectors[j])
-                            + common.iter().map(|&f| bonus[f as usize]).sum::<f32>();
+                        let cosine: f32 = index.vectors[j]
+                            .iter()
+                            .map(|&(t, w)| dense[t as usize] * w)
+                            .sum();
+                        let score = cosine + common.iter().map(|&f| bonus[f as usize]).sum::<f32>();
                         (score, q, common)
                     })
                     .filter(|(s, _, _)| *s > 0.0)
                     .collect();
+                for &(t, _) in &index.vectors[i] {
+                    dense[t as usize] = 0.0;
+                }
                 // Best score; ties to the newer briefing (lower position).
                 ranked.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
                 ranked.truncate(k);

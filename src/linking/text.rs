@@ -2,6 +2,7 @@
 //! Snowball-stemmed, so that "sanctions", "Sanction" and "sanctioned" meet.
 
 use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
 
 use rust_stemmers::{Algorithm, Stemmer};
 
@@ -41,8 +42,39 @@ const STOP_WORDS: &[&str] = &[
     "yourselves", "mr", "mrs", "ms", "s", "t", "ll", "ve", "d",
 ];
 
+/// The Fx hash (as in rustc): much faster than SipHash on short words, and
+/// nothing here is exposed to hash flooding (keys come from our own content).
+#[derive(Default, Clone, Copy)]
+pub struct FxHasher(u64);
+
+impl Hasher for FxHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        const K: u64 = 0x51_7c_c1_b7_27_22_0a_95;
+        let mut chunks = bytes.chunks_exact(8);
+        for c in &mut chunks {
+            let v = u64::from_le_bytes(c.try_into().unwrap());
+            self.0 = (self.0.rotate_left(5) ^ v).wrapping_mul(K);
+        }
+        for &b in chunks.remainder() {
+            self.0 = (self.0.rotate_left(5) ^ b as u64).wrapping_mul(K);
+        }
+    }
+
+    fn write_u8(&mut self, b: u8) {
+        self.write(&[b]);
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+/// A hash map with [`FxHasher`]; iteration order is never relied upon.
+pub type FastMap<K, V> = HashMap<K, V, BuildHasherDefault<FxHasher>>;
+
 thread_local! {
-    static STOPS: std::collections::HashSet<&'static str> = STOP_WORDS.iter().copied().collect();
+    static STOPS: std::collections::HashSet<&'static str, BuildHasherDefault<FxHasher>> =
+        STOP_WORDS.iter().copied().collect();
 }
 
 pub fn is_stop_word(word: &str) -> bool {
@@ -60,7 +92,7 @@ pub fn words(text: &str) -> impl Iterator<Item = &str> {
 /// stemmer costs more than a hash lookup.
 pub struct Stems {
     stemmer: Stemmer,
-    cache: HashMap<String, Option<String>>,
+    cache: FastMap<String, Option<String>>,
     lower: String,
 }
 
@@ -68,7 +100,7 @@ impl Default for Stems {
     fn default() -> Self {
         Stems {
             stemmer: Stemmer::create(Algorithm::English),
-            cache: HashMap::new(),
+            cache: FastMap::default(),
             lower: String::new(),
         }
     }
