@@ -85,12 +85,21 @@ pub fn run(request: &AnalyzeRequest, out: &mut dyn Write, err: &mut dyn Write) -
         .map(|doc| analysis::analyze(doc, &request.options, &corpus, &aliases))
         .collect();
     // Related articles across the whole set (no dates: every article may relate to every other).
+    // A Markdown article's title is in its front matter, not its text: add it back.
+    let related_texts: Vec<String> = articles
+        .iter()
+        .map(|a| match &a.title {
+            Some(t) => format!("{t}\n\n{}", a.text),
+            None => a.text.clone(),
+        })
+        .collect();
     let related_inputs: Vec<RelatedInput> = articles
         .iter()
         .zip(&analyses)
-        .map(|(a, an)| RelatedInput {
+        .zip(&related_texts)
+        .map(|((a, an), text)| RelatedInput {
             path: &a.path,
-            text: &a.text,
+            text,
             key_issue_labels: an.key_issues.iter().map(|k| k.label.as_str()).collect(),
             entity_names: an.entities.iter().map(|e| e.name.as_str()).collect(),
             date: None,

@@ -62,7 +62,7 @@ pub fn issue_key(label: &str) -> String {
     issue_key_with(label, &mut stems)
 }
 
-fn issue_key_with(label: &str, stems: &mut Stems) -> String {
+pub(super) fn issue_key_with(label: &str, stems: &mut Stems) -> String {
     let mut parts: Vec<String> = words(label)
         .filter_map(|w| stems.content_stem(w).map(str::to_string))
         .collect();

@@ -7,7 +7,7 @@
 //! briefing's own spelling first, then the hub's other spellings, and hand
 //! over the phrase exactly as the text writes it.
 
-use super::hubs::{issue_key, HubSet};
+use super::hubs::{issue_key_with, HubSet};
 use super::text::Stems;
 use crate::briefings::Briefing;
 
@@ -46,8 +46,8 @@ fn find_word(text: &str, lower: &str, phrase: &str) -> Option<usize> {
     None
 }
 
-/// Words of a text with their byte spans and content stems (`None` for stop words).
-fn spans(text: &str, stems: &mut Stems) -> Vec<(usize, usize, Option<String>)> {
+/// Byte spans of the words of a text.
+fn spans(text: &str) -> Vec<(usize, usize)> {
     let mut out = Vec::new();
     let mut start = None;
     for (at, c) in text
@@ -57,13 +57,25 @@ fn spans(text: &str, stems: &mut Stems) -> Vec<(usize, usize, Option<String>)> {
         match (c.is_alphanumeric(), start) {
             (true, None) => start = Some(at),
             (false, Some(s)) => {
-                out.push((s, at, stems.content_stem(&text[s..at]).map(str::to_string)));
+                out.push((s, at));
                 start = None;
             }
             _ => {}
         }
     }
     out
+}
+
+/// A Snowball stem is a prefix of its word once a final "i" (for "y":
+/// "polici") or "e" (restored: "hope" from "hoping") is dropped; used to skip
+/// stemming words that cannot match.
+fn stem_prefix(stem: &str) -> &str {
+    stem.strip_suffix(['i', 'e']).unwrap_or(stem)
+}
+
+fn starts_with_ignore_case(word: &str, prefix: &str) -> bool {
+    word.len() >= prefix.len()
+        && word.as_bytes()[..prefix.len()].eq_ignore_ascii_case(prefix.as_bytes())
 }
 
 /// The first run of words whose content stems are exactly the issue key's
@@ -73,16 +85,22 @@ fn spans(text: &str, stems: &mut Stems) -> Vec<(usize, usize, Option<String>)> {
 /// words only between key words.
 fn find_by_key(
     text: &str,
-    words: &[(usize, usize, Option<String>)],
+    words: &[(usize, usize)],
     key: &str,
+    stems: &mut Stems,
 ) -> Option<(usize, usize)> {
     let key: Vec<&str> = key.split(' ').collect();
+    let prefixes: Vec<&str> = key.iter().map(|k| stem_prefix(k)).collect();
+    let word = |i: usize| &text[words[i].0..words[i].1];
     for s in 0..words.len() {
-        match &words[s].2 {
-            Some(st) if key.contains(&st.as_str()) => {}
+        if !prefixes.iter().any(|p| starts_with_ignore_case(word(s), p)) {
+            continue;
+        }
+        match stems.content_stem(word(s)) {
+            Some(st) if key.contains(&st) => {}
             _ => continue,
         }
-        let mut seen: Vec<&str> = Vec::new();
+        let mut seen: Vec<String> = Vec::new();
         for e in s..words.len().min(s + 2 * key.len() + 2) {
             if e > s {
                 let gap = &text[words[e - 1].1..words[e].0];
@@ -93,12 +111,12 @@ fn find_by_key(
                     break;
                 }
             }
-            if let Some(st) = &words[e].2 {
-                if !key.contains(&st.as_str()) {
+            if let Some(st) = stems.content_stem(word(e)) {
+                if !key.contains(&st) {
                     break;
                 }
-                if !seen.contains(&st.as_str()) {
-                    seen.push(st);
+                if !seen.iter().any(|x| x == st) {
+                    seen.push(st.to_string());
                 }
             }
             if seen.len() == key.len() {
@@ -119,7 +137,7 @@ pub(super) fn phrases(briefings: &[Briefing], hubs: &HubSet) -> Vec<Vec<InlineLi
         .enumerate()
         .map_init(Stems::default, |stems, (i, b)| {
             let text = b.text.as_str();
-            let mut words: Option<Vec<(usize, usize, Option<String>)>> = None;
+            let mut words: Option<Vec<(usize, usize)>> = None;
             let lower = text.to_ascii_lowercase();
             let mut links: Vec<InlineLink> = Vec::new();
             let mut try_hub = |own: &str, hub: HubRef| {
@@ -130,7 +148,13 @@ pub(super) fn phrases(briefings: &[Briefing], hubs: &HubSet) -> Vec<Vec<InlineLi
                     HubRef::Issue(h) => &hubs.issues[h].surface_forms,
                     HubRef::Entity(h) => &hubs.entities[h].surface_forms,
                 };
+                let mut tried: Vec<&str> = Vec::new();
                 for form in std::iter::once(own).chain(forms.iter().map(String::as_str)) {
+                    // Spellings differing only in case find the same text.
+                    if tried.iter().any(|t| t.eq_ignore_ascii_case(form)) {
+                        continue;
+                    }
+                    tried.push(form);
                     if let Some(at) = find_word(text, &lower, form) {
                         let phrase = text[at..at + form.trim().len()].to_string();
                         if links.iter().any(|l| l.phrase.eq_ignore_ascii_case(&phrase)) {
@@ -142,20 +166,13 @@ pub(super) fn phrases(briefings: &[Briefing], hubs: &HubSet) -> Vec<Vec<InlineLi
                 }
                 // Issues only: the same words in another order or inflection.
                 if let HubRef::Issue(_) = hub {
-                    let key = issue_key(own);
-                    // Cheap pre-check before stemming the whole text: a
-                    // Snowball stem is a prefix of its word once a final "i"
-                    // (for "y": "polici") or "e" (restored: "hope" from
-                    // "hoping") is dropped.
-                    let present = |st: &str| {
-                        let st = st.strip_suffix(['i', 'e']).unwrap_or(st);
-                        lower.contains(st)
-                    };
-                    if !key.split(' ').all(present) {
+                    let key = issue_key_with(own, stems);
+                    // Cheap pre-check before scanning the words.
+                    if !key.split(' ').all(|st| lower.contains(stem_prefix(st))) {
                         return;
                     }
-                    let words = words.get_or_insert_with(|| spans(text, stems));
-                    if let Some((s, e)) = find_by_key(text, words, &key) {
+                    let words = words.get_or_insert_with(|| spans(text));
+                    if let Some((s, e)) = find_by_key(text, words, &key, stems) {
                         let phrase = text[s..e].to_string();
                         if !links.iter().any(|l| l.phrase.eq_ignore_ascii_case(&phrase)) {
                             links.push(InlineLink { phrase, hub });
@@ -186,6 +203,7 @@ pub(super) fn phrases(briefings: &[Briefing], hubs: &HubSet) -> Vec<Vec<InlineLi
 #[cfg(test)]
 mod tests {
     use super::find_word;
+    use crate::linking::issue_key;
 
     #[test]
     fn finds_whole_words_only() {
@@ -200,9 +218,9 @@ mod tests {
     fn finds_issues_in_other_word_orders() {
         let t = "Talks, relief. Then relief from the sanctions came.";
         let mut st = super::Stems::default();
-        let w = super::spans(t, &mut st);
-        let key = super::issue_key("sanction relief");
-        let (s, e) = super::find_by_key(t, &w, &key).unwrap();
+        let w = super::spans(t);
+        let key = issue_key("sanction relief");
+        let (s, e) = super::find_by_key(t, &w, &key, &mut st).unwrap();
         assert_eq!(&t[s..e], "relief from the sanctions");
     }
 }

@@ -55,9 +55,9 @@ const QUERY_TERMS: usize = 32;
 /// At most this many entries of one postings list are read per query: the
 /// ones nearest in time, which also favours recent briefings for words that
 /// are everywhere.
-const POSTINGS_CAP: usize = 256;
+const POSTINGS_CAP: usize = 128;
 /// Candidates (by partial score) that get an exact cosine.
-const RESCORED: usize = 48;
+const RESCORED: usize = 24;
 
 /// One document as the ranking sees it.
 pub(crate) struct RankDoc<'a> {
