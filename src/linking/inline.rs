@@ -8,7 +8,7 @@
 //! over the phrase exactly as the text writes it.
 
 use super::hubs::{issue_key_with, HubSet};
-use super::text::Stems;
+use super::text::{words, FastSet, Stems};
 use crate::briefings::Briefing;
 
 /// A hub a phrase links to.
@@ -137,8 +137,21 @@ pub(super) fn phrases(briefings: &[Briefing], hubs: &HubSet) -> Vec<Vec<InlineLi
         .enumerate()
         .map_init(Stems::default, |stems, (i, b)| {
             let text = b.text.as_str();
-            let mut words: Option<Vec<(usize, usize)>> = None;
+            let mut word_spans: Option<Vec<(usize, usize)>> = None;
             let lower = text.to_ascii_lowercase();
+            // The text's words, to rule out most phrases without scanning
+            // the text: a phrase can only occur if each of its words does.
+            let mut vocabulary: FastSet<&str> = FastSet::default();
+            vocabulary.reserve(text.len() / 6);
+            vocabulary.extend(words(&lower));
+            let may_occur = |form: &str| {
+                form.split(|c: char| !c.is_alphanumeric())
+                    .filter(|w| !w.is_empty())
+                    .all(|w| {
+                        let w = w.to_ascii_lowercase();
+                        vocabulary.contains(w.as_str())
+                    })
+            };
             let mut links: Vec<InlineLink> = Vec::new();
             let mut try_hub = |own: &str, hub: HubRef| {
                 if links.iter().any(|l| l.hub == hub) {
@@ -155,6 +168,9 @@ pub(super) fn phrases(briefings: &[Briefing], hubs: &HubSet) -> Vec<Vec<InlineLi
                         continue;
                     }
                     tried.push(form);
+                    if !may_occur(form) {
+                        continue;
+                    }
                     if let Some(at) = find_word(text, &lower, form) {
                         let phrase = text[at..at + form.trim().len()].to_string();
                         if links.iter().any(|l| l.phrase.eq_ignore_ascii_case(&phrase)) {
@@ -171,7 +187,7 @@ pub(super) fn phrases(briefings: &[Briefing], hubs: &HubSet) -> Vec<Vec<InlineLi
                     if !key.split(' ').all(|st| lower.contains(stem_prefix(st))) {
                         return;
                     }
-                    let words = words.get_or_insert_with(|| spans(text));
+                    let words = word_spans.get_or_insert_with(|| spans(text));
                     if let Some((s, e)) = find_by_key(text, words, &key, stems) {
                         let phrase = text[s..e].to_string();
                         if !links.iter().any(|l| l.phrase.eq_ignore_ascii_case(&phrase)) {

@@ -102,8 +102,7 @@ struct ChunkCounts {
     docs: Vec<Vec<(u32, u32)>>,
 }
 
-fn count_chunk(docs: &[RankDoc]) -> ChunkCounts {
-    let mut stemmer = Stems::default();
+fn count_chunk(docs: &[RankDoc], stemmer: &mut Stems) -> ChunkCounts {
     // Raw word (as written) -> chunk-local stem id, or NONE for stop words:
     // most words repeat, so each distinct spelling is lower-cased and stemmed once.
     const NONE: u32 = u32::MAX;
@@ -159,7 +158,12 @@ fn count_chunk(docs: &[RankDoc]) -> ChunkCounts {
 /// Term ids follow the sorted order of the stems, so they do not depend on
 /// the order of the input or of the threads.
 fn term_counts(docs: &[RankDoc]) -> (Vec<Vec<(u32, u32)>>, usize) {
-    let chunks: Vec<ChunkCounts> = docs.par_chunks(CHUNK).map(count_chunk).collect();
+    // The stemmer's cache (lower-cased word -> stem) is shared by the chunks
+    // one thread handles, so each word is stemmed about once per thread.
+    let chunks: Vec<ChunkCounts> = docs
+        .par_chunks(CHUNK)
+        .map_init(Stems::default, |stems, chunk| count_chunk(chunk, stems))
+        .collect();
     let mut vocab: Vec<&str> = chunks
         .iter()
         .flat_map(|c| c.stems.iter().map(String::as_str))

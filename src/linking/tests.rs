@@ -330,3 +330,44 @@ fn inline_phrases_are_written_as_in_the_text() {
     assert_eq!(phrases(1), vec!["relief from sanctions", "Oman"]);
     assert!(m.related[0][0].reasons.contains(&"Oman".to_string()));
 }
+
+#[test]
+fn digests_aggregate_canonical_issues_of_their_briefings() {
+    let at = |d: u32, h: u32| Utc.with_ymd_and_hms(2026, 3, d, h, 0, 0).unwrap();
+    let bs = vec![
+        briefing(
+            "b/1.md",
+            at(2, 8),
+            "x",
+            &["sanction relief", "oil"],
+            &[],
+            &[],
+        ),
+        briefing(
+            "b/2.md",
+            at(2, 20),
+            "x",
+            &["Relief from sanctions"],
+            &[],
+            &[],
+        ),
+        briefing("b/3.md", at(4, 9), "x", &["oil"], &[], &[]),
+    ];
+    let mut o = options();
+    o.digest_period = DigestPeriod::Week;
+    let m = link(bs, &o);
+    // 2 and 4 March 2026 are in ISO week 10.
+    assert_eq!(m.digests.len(), 1);
+    assert_eq!(m.digests[0].key, "2026-W10");
+    let issues: Vec<(&str, usize)> = m.digests[0]
+        .issues
+        .iter()
+        .map(|&(h, n)| (m.issue_hubs[h].name.as_str(), n))
+        .collect();
+    // One use each: the shorter spelling names the hub.
+    assert_eq!(issues, vec![("oil", 2), ("sanction relief", 2)]);
+    o.digest_period = DigestPeriod::Day;
+    let m = link(m.briefings, &o);
+    assert_eq!(m.digests.len(), 2);
+    assert_eq!(m.digests[1].members.len(), 2);
+}

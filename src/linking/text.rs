@@ -71,6 +71,7 @@ impl Hasher for FxHasher {
 
 /// A hash map with [`FxHasher`]; iteration order is never relied upon.
 pub type FastMap<K, V> = HashMap<K, V, BuildHasherDefault<FxHasher>>;
+pub type FastSet<K> = std::collections::HashSet<K, BuildHasherDefault<FxHasher>>;
 
 thread_local! {
     static STOPS: std::collections::HashSet<&'static str, BuildHasherDefault<FxHasher>> =
