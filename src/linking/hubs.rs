@@ -52,6 +52,15 @@ pub(super) struct HubSet {
     pub entity_members: Vec<Vec<usize>>,
     /// For each briefing, its front-matter tags' issue hubs (if they have a page).
     pub tag_links: Vec<Vec<Option<usize>>>,
+    /// Every issue and entity each briefing has, as ids into `feature_names`
+    /// (issues first), also those whose hub is below `hub_min_briefings`:
+    /// related lists use these, so whether an old pair shares an issue never
+    /// depends on newer briefings pushing a hub over the page threshold.
+    pub features: Vec<Vec<u32>>,
+    /// Name of each feature (its hub's name); issue features come first.
+    pub feature_names: Vec<String>,
+    /// How many of the features are issues.
+    pub issue_features: usize,
 }
 
 /// The canonical key of an issue label: its stemmed content words, sorted and
@@ -190,6 +199,38 @@ pub(super) fn build(briefings: &[Briefing], options: &LinkOptions) -> HubSet {
         }
         entity_keys.push(keys);
     }
+    // Feature ids: every draft key, issues then entities, in key order.
+    let mut feature_id: HashMap<(bool, &str), u32> = HashMap::new();
+    let mut feature_names = Vec::new();
+    for (issue, drafts) in [(true, &issues), (false, &entities)] {
+        for (key, draft) in drafts.iter() {
+            feature_id.insert((issue, key.as_str()), feature_names.len() as u32);
+            feature_names.push(
+                draft
+                    .curated_name
+                    .clone()
+                    .unwrap_or_else(|| draft.ranked_forms()[0].clone()),
+            );
+        }
+    }
+    let issue_features = issues.len();
+    let features: Vec<Vec<u32>> = (0..briefings.len())
+        .map(|i| {
+            let issue_keys = shown_issue_keys[i].iter().chain(&tag_keys[i]);
+            let mut f: Vec<u32> = issue_keys
+                .filter_map(|k| feature_id.get(&(true, k.as_str())).copied())
+                .chain(
+                    entity_keys[i]
+                        .iter()
+                        .filter_map(|k| feature_id.get(&(false, k.as_str())).copied()),
+                )
+                .collect();
+            f.sort_unstable();
+            f.dedup();
+            f
+        })
+        .collect();
+    drop(feature_id);
     let (issue_hubs, issue_index) = finish(issues, briefings, options.hub_min_briefings, true);
     let (entity_hubs, entity_index) = finish(entities, briefings, options.hub_min_briefings, false);
     let lookup = |keys: &[String], index: &HashMap<String, usize>| -> Vec<Option<usize>> {
@@ -222,6 +263,9 @@ pub(super) fn build(briefings: &[Briefing], options: &LinkOptions) -> HubSet {
             .collect(),
         issues: issue_hubs,
         entities: entity_hubs,
+        features,
+        feature_names,
+        issue_features,
     };
     co_occurrence(&mut set);
     set

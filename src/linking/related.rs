@@ -437,24 +437,24 @@ pub(super) fn compute(
     hubs: &HubSet,
     options: &LinkOptions,
 ) -> Vec<Vec<Related>> {
-    let n_issues = hubs.issues.len() as u32;
     let docs: Vec<RankDoc> = briefings
         .iter()
-        .enumerate()
-        .map(|(i, b)| {
-            let mut features: Vec<u32> = hubs.issue_members[i].iter().map(|&h| h as u32).collect();
-            features.extend(hubs.entity_members[i].iter().map(|&h| n_issues + h as u32));
-            features.sort_unstable();
-            features.dedup();
-            RankDoc {
-                parts: vec![b.title.as_str(), b.text.as_str()],
-                features,
-                time: super::date_of(b).timestamp(),
+        .zip(&hubs.features)
+        .map(|(b, features)| RankDoc {
+            parts: vec![b.title.as_str(), b.text.as_str()],
+            features: features.clone(),
+            time: super::date_of(b).timestamp(),
+        })
+        .collect();
+    let bonus: Vec<f32> = (0..hubs.feature_names.len())
+        .map(|f| {
+            if f < hubs.issue_features {
+                ISSUE_BONUS
+            } else {
+                ENTITY_BONUS
             }
         })
         .collect();
-    let mut bonus = vec![ISSUE_BONUS; hubs.issues.len()];
-    bonus.extend(std::iter::repeat_n(ENTITY_BONUS, hubs.entities.len()));
     rank(
         &docs,
         &bonus,
@@ -469,13 +469,7 @@ pub(super) fn compute(
                 score,
                 reasons: common
                     .iter()
-                    .map(|&f| {
-                        if f < n_issues {
-                            hubs.issues[f as usize].name.clone()
-                        } else {
-                            hubs.entities[(f - n_issues) as usize].name.clone()
-                        }
-                    })
+                    .map(|&f| hubs.feature_names[f as usize].clone())
                     .collect(),
             })
             .collect()

@@ -371,3 +371,42 @@ fn digests_aggregate_canonical_issues_of_their_briefings() {
     assert_eq!(m.digests.len(), 2);
     assert_eq!(m.digests[1].members.len(), 2);
 }
+
+#[test]
+fn a_hub_reaching_its_page_threshold_does_not_change_old_lists() {
+    let mut o = options();
+    o.hub_min_briefings = 3;
+    let a = briefing(
+        "b/a.md",
+        day(1),
+        "Port strike halts exports.",
+        &["port strike"],
+        &[],
+        &[],
+    );
+    let b = briefing(
+        "b/b.md",
+        day(2),
+        "Dockers extend the strike.",
+        &["Port strikes"],
+        &[],
+        &[],
+    );
+    let c = briefing(
+        "b/c.md",
+        day(3),
+        "Strike ends at the port.",
+        &["port strike"],
+        &[],
+        &[],
+    );
+    let before = link(vec![a.clone(), b.clone()], &o);
+    assert!(before.issue_hubs.is_empty());
+    let after = link(vec![a, b, c], &o);
+    assert_eq!(after.issue_hubs.len(), 1);
+    let a = related_by_source(&after);
+    let b = related_by_source(&before);
+    assert_eq!(a[..2], b[..]);
+    // The shared issue is a reason although it had no page yet.
+    assert_eq!(b[1].1[0].2, vec!["port strike".to_string()]);
+}
