@@ -8,6 +8,10 @@ use serde::Serialize;
 
 use crate::analysis::{self, Aliases, AnalysisOptions, CorpusStats, Document, Entity, KeyIssue};
 use crate::cli::Format;
+use crate::linking::{related_for_corpus, RelatedInput};
+
+/// Related articles listed per article (the site's default `related_briefings`).
+const RELATED_PER_ARTICLE: usize = 3;
 
 /// What to analyse and how to print it.
 #[derive(Debug, Clone)]
@@ -76,24 +80,54 @@ pub fn run(request: &AnalyzeRequest, out: &mut dyn Write, err: &mut dyn Write) -
         .collect();
     let corpus = CorpusStats::from_documents(&docs);
     let aliases = Aliases::new();
+    let analyses: Vec<analysis::Analysis> = docs
+        .iter()
+        .map(|doc| analysis::analyze(doc, &request.options, &corpus, &aliases))
+        .collect();
+    // Related articles across the whole set (no dates: every article may relate to every other).
+    // A Markdown article's title is in its front matter, not its text: add it back.
+    let related_texts: Vec<String> = articles
+        .iter()
+        .map(|a| match &a.title {
+            Some(t) => format!("{t}\n\n{}", a.text),
+            None => a.text.clone(),
+        })
+        .collect();
+    let related_inputs: Vec<RelatedInput> = articles
+        .iter()
+        .zip(&analyses)
+        .zip(&related_texts)
+        .map(|((a, an), text)| RelatedInput {
+            path: &a.path,
+            text,
+            key_issue_labels: an.key_issues.iter().map(|k| k.label.as_str()).collect(),
+            entity_names: an.entities.iter().map(|e| e.name.as_str()).collect(),
+            date: None,
+        })
+        .collect();
+    let related = related_for_corpus(&related_inputs, RELATED_PER_ARTICLE);
     let briefings: Vec<BriefingOutput> = articles
         .iter()
-        .zip(&docs)
-        .map(|(article, doc)| {
-            let analysis = analysis::analyze(doc, &request.options, &corpus, &aliases);
-            BriefingOutput {
-                path: article.path.clone(),
-                title: article
-                    .title
-                    .clone()
-                    .or(analysis.derived_title)
-                    .unwrap_or_default(),
-                bottom_line: analysis.bottom_line,
-                summary: analysis.summary,
-                key_issues: analysis.key_issues,
-                entities: analysis.entities,
-                related: Vec::new(),
-            }
+        .zip(analyses)
+        .zip(related)
+        .map(|((article, analysis), related)| BriefingOutput {
+            path: article.path.clone(),
+            title: article
+                .title
+                .clone()
+                .or(analysis.derived_title)
+                .unwrap_or_default(),
+            bottom_line: analysis.bottom_line,
+            summary: analysis.summary,
+            key_issues: analysis.key_issues,
+            entities: analysis.entities,
+            related: related
+                .into_iter()
+                .map(|(j, score)| RelatedOutput {
+                    path: articles[j].path.clone(),
+                    score,
+                })
+                .collect(),
         })
         .collect();
     let output = Output { briefings };

@@ -1,10 +1,18 @@
 //! Hubs: one per canonical key issue and per entity, gathering the
 //! briefings that mention it.
+//!
+//! Key issues are canonicalised so that inflections, word order and
+//! function words do not split a topic: "sanction relief", "Sanctions
+//! relief" and "relief from sanctions" all have the key `relief sanction`
+//! (the sorted set of stemmed content words). Curated `[[issues]]` come
+//! first: a label whose key equals the key of a curated issue's name or of
+//! one of its `match` phrases belongs to that curated hub.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use chrono::{DateTime, Utc};
 
+use super::text::{words, Stems};
 use super::{date_of, LinkOptions};
 use crate::analysis::EntityKind;
 use crate::briefings::Briefing;
@@ -30,6 +38,8 @@ pub struct Hub {
     pub co_issues: Vec<(usize, usize)>,
     /// Entity hubs that co-occur most with this one.
     pub co_entities: Vec<(usize, usize)>,
+    /// Every spelling the briefings used for it, most frequent first.
+    pub surface_forms: Vec<String>,
 }
 
 pub(super) struct HubSet {
@@ -37,162 +47,297 @@ pub(super) struct HubSet {
     pub entities: Vec<Hub>,
     pub issue_links: Vec<Vec<Option<usize>>>,
     pub entity_links: Vec<Vec<Option<usize>>>,
-    /// For each briefing, every issue hub it belongs to (also below the page threshold).
+    /// For each briefing, every issue hub (with a page) it belongs to.
     pub issue_members: Vec<Vec<usize>>,
     pub entity_members: Vec<Vec<usize>>,
+    /// For each briefing, its front-matter tags' issue hubs (if they have a page).
+    pub tag_links: Vec<Vec<Option<usize>>>,
+    /// Every issue and entity each briefing has, as ids into `feature_names`
+    /// (issues first), also those whose hub is below `hub_min_briefings`:
+    /// related lists use these, so whether an old pair shares an issue never
+    /// depends on newer briefings pushing a hub over the page threshold.
+    pub features: Vec<Vec<u32>>,
+    /// Name of each feature (its hub's name); issue features come first.
+    pub feature_names: Vec<String>,
+    /// How many of the features are issues.
+    pub issue_features: usize,
 }
 
-/// The canonical key of an issue label: lower-case words, so that case
-/// variants share a hub.
+/// The canonical key of an issue label: its stemmed content words, sorted and
+/// deduplicated ("relief from sanctions" -> "relief sanction"). A label made
+/// only of stop words ("US") keeps its slug instead of vanishing.
 pub fn issue_key(label: &str) -> String {
-    slugify(label)
+    let mut stems = Stems::default();
+    issue_key_with(label, &mut stems)
 }
 
+pub(super) fn issue_key_with(label: &str, stems: &mut Stems) -> String {
+    let mut parts: Vec<String> = words(label)
+        .filter_map(|w| stems.content_stem(w).map(str::to_string))
+        .collect();
+    parts.sort();
+    parts.dedup();
+    if parts.is_empty() {
+        slugify(label)
+    } else {
+        parts.join(" ")
+    }
+}
+
+/// The key of an entity name: case, accents and punctuation folded
+/// ("Zürich", "zurich"), word order kept (names are not bags of words).
+pub fn entity_key(name: &str) -> String {
+    slugify(name)
+}
+
+/// A hub being assembled: its surface forms with counts and its members.
 struct Draft {
-    name: String,
-    kind: HubKind,
+    curated_name: Option<String>,
+    forms: BTreeMap<String, usize>,
+    kinds: BTreeMap<EntityKind, usize>,
     members: Vec<usize>,
 }
 
+impl Draft {
+    fn new(curated_name: Option<String>) -> Self {
+        Draft {
+            curated_name,
+            forms: BTreeMap::new(),
+            kinds: BTreeMap::new(),
+            members: Vec::new(),
+        }
+    }
+
+    fn add(&mut self, i: usize, form: &str) {
+        *self.forms.entry(form.trim().to_string()).or_insert(0) += 1;
+        if self.members.last() != Some(&i) {
+            self.members.push(i);
+        }
+    }
+
+    /// Surface forms, most frequent first; ties: shortest, then alphabetical.
+    fn ranked_forms(&self) -> Vec<String> {
+        let mut forms: Vec<(&String, &usize)> = self.forms.iter().collect();
+        forms.sort_by(|a, b| {
+            b.1.cmp(a.1)
+                .then(a.0.chars().count().cmp(&b.0.chars().count()))
+                .then(a.0.cmp(b.0))
+        });
+        forms.into_iter().map(|(f, _)| f.clone()).collect()
+    }
+}
+
+/// Canonical keys of the curated issues' names and `match` phrases -> the
+/// curated name. The first curated issue to claim a key keeps it.
+fn curated_keys(options: &LinkOptions, stems: &mut Stems) -> HashMap<String, String> {
+    let mut keys = HashMap::new();
+    for c in &options.curated_issues {
+        for phrase in std::iter::once(&c.name).chain(&c.matches) {
+            let key = issue_key_with(phrase, stems);
+            if !key.is_empty() {
+                keys.entry(key).or_insert_with(|| c.name.clone());
+            }
+        }
+    }
+    keys
+}
+
 pub(super) fn build(briefings: &[Briefing], options: &LinkOptions) -> HubSet {
+    let mut stems = Stems::default();
+    let curated = curated_keys(options, &mut stems);
+    // Curated hubs are keyed by their name's key, prefixed so that they can
+    // never collide with a computed key.
+    let issue_hub_key = |label: &str, stems: &mut Stems| -> (String, Option<String>) {
+        let key = issue_key_with(label, stems);
+        match curated.get(&key) {
+            Some(name) => (format!("curated:{name}"), Some(name.clone())),
+            None => (key, None),
+        }
+    };
     let mut issues: BTreeMap<String, Draft> = BTreeMap::new();
     let mut entities: BTreeMap<String, Draft> = BTreeMap::new();
-    let mut issue_keys: Vec<Vec<String>> = Vec::with_capacity(briefings.len());
-    // The hub key of each listed key issue (tags are hub members but not shown as issues).
     let mut shown_issue_keys: Vec<Vec<String>> = Vec::with_capacity(briefings.len());
+    let mut tag_keys: Vec<Vec<String>> = Vec::with_capacity(briefings.len());
     let mut entity_keys: Vec<Vec<String>> = Vec::with_capacity(briefings.len());
     for (i, b) in briefings.iter().enumerate() {
         let mut keys = Vec::new();
-        shown_issue_keys.push(
-            b.analysis
-                .key_issues
-                .iter()
-                .map(|k| curated_key(&k.label, options).unwrap_or_else(|| issue_key(&k.label)))
-                .collect(),
-        );
-        let labels = b.analysis.key_issues.iter().map(|k| k.label.as_str());
-        for label in labels.chain(b.page.tags.iter().map(String::as_str)) {
-            let key = curated_key(label, options).unwrap_or_else(|| issue_key(label));
-            if key.is_empty() {
-                continue;
-            }
-            let name = options
-                .curated_issues
-                .iter()
-                .find(|c| slugify(&c.name) == key)
-                .map(|c| c.name.clone())
-                .unwrap_or_else(|| label.to_string());
-            let draft = issues.entry(key.clone()).or_insert_with(|| Draft {
-                name,
-                kind: HubKind::Issue,
-                members: Vec::new(),
-            });
-            if draft.members.last() != Some(&i) {
-                draft.members.push(i);
+        for k in &b.analysis.key_issues {
+            let (key, name) = issue_hub_key(&k.label, &mut stems);
+            if !key.is_empty() {
+                issues
+                    .entry(key.clone())
+                    .or_insert_with(|| Draft::new(name))
+                    .add(i, &k.label);
             }
             keys.push(key);
         }
-        issue_keys.push(keys);
+        shown_issue_keys.push(keys);
+        // Front-matter tags feed issue hubs too.
+        let mut keys = Vec::new();
+        for tag in &b.page.tags {
+            let (key, name) = issue_hub_key(tag, &mut stems);
+            if !key.is_empty() {
+                issues
+                    .entry(key.clone())
+                    .or_insert_with(|| Draft::new(name))
+                    .add(i, tag);
+            }
+            keys.push(key);
+        }
+        tag_keys.push(keys);
         let mut keys = Vec::new();
         for e in &b.analysis.entities {
-            let key = slugify(&e.name);
-            if key.is_empty() {
-                continue;
-            }
-            let draft = entities.entry(key.clone()).or_insert_with(|| Draft {
-                name: e.name.clone(),
-                kind: HubKind::Entity(e.kind),
-                members: Vec::new(),
-            });
-            if draft.members.last() != Some(&i) {
-                draft.members.push(i);
+            let key = entity_key(&e.name);
+            if !key.is_empty() {
+                let draft = entities
+                    .entry(key.clone())
+                    .or_insert_with(|| Draft::new(None));
+                draft.add(i, &e.name);
+                *draft.kinds.entry(e.kind).or_insert(0) += 1;
             }
             keys.push(key);
         }
         entity_keys.push(keys);
     }
-    let (issue_hubs, issue_index) = finish(issues, briefings, options.hub_min_briefings);
-    let (entity_hubs, entity_index) = finish(entities, briefings, options.hub_min_briefings);
-    let lookup = |keys: &Vec<String>, index: &BTreeMap<String, usize>| -> Vec<Option<usize>> {
+    // Feature ids: every draft key, issues then entities, in key order.
+    let mut feature_id: HashMap<(bool, &str), u32> = HashMap::new();
+    let mut feature_names = Vec::new();
+    for (issue, drafts) in [(true, &issues), (false, &entities)] {
+        for (key, draft) in drafts.iter() {
+            feature_id.insert((issue, key.as_str()), feature_names.len() as u32);
+            feature_names.push(
+                draft
+                    .curated_name
+                    .clone()
+                    .unwrap_or_else(|| draft.ranked_forms()[0].clone()),
+            );
+        }
+    }
+    let issue_features = issues.len();
+    let features: Vec<Vec<u32>> = (0..briefings.len())
+        .map(|i| {
+            let issue_keys = shown_issue_keys[i].iter().chain(&tag_keys[i]);
+            let mut f: Vec<u32> = issue_keys
+                .filter_map(|k| feature_id.get(&(true, k.as_str())).copied())
+                .chain(
+                    entity_keys[i]
+                        .iter()
+                        .filter_map(|k| feature_id.get(&(false, k.as_str())).copied()),
+                )
+                .collect();
+            f.sort_unstable();
+            f.dedup();
+            f
+        })
+        .collect();
+    drop(feature_id);
+    let (issue_hubs, issue_index) = finish(issues, briefings, options.hub_min_briefings, true);
+    let (entity_hubs, entity_index) = finish(entities, briefings, options.hub_min_briefings, false);
+    let lookup = |keys: &[String], index: &HashMap<String, usize>| -> Vec<Option<usize>> {
         keys.iter().map(|k| index.get(k).copied()).collect()
     };
-    let issue_members: Vec<Vec<usize>> = issue_keys
-        .iter()
-        .map(|ks| {
-            dedup(
-                ks.iter()
-                    .filter_map(|k| issue_index.get(k).copied())
-                    .collect(),
-            )
-        })
-        .collect();
-    let entity_members: Vec<Vec<usize>> = entity_keys
-        .iter()
-        .map(|ks| {
-            dedup(
-                ks.iter()
-                    .filter_map(|k| entity_index.get(k).copied())
-                    .collect(),
-            )
-        })
-        .collect();
+    let members = |keys: &[String], index: &HashMap<String, usize>| -> Vec<usize> {
+        let mut v: Vec<usize> = keys.iter().filter_map(|k| index.get(k).copied()).collect();
+        v.sort_unstable();
+        v.dedup();
+        v
+    };
     let mut set = HubSet {
         issue_links: shown_issue_keys
             .iter()
             .map(|ks| lookup(ks, &issue_index))
             .collect(),
+        tag_links: tag_keys.iter().map(|ks| lookup(ks, &issue_index)).collect(),
         entity_links: entity_keys
             .iter()
             .map(|ks| lookup(ks, &entity_index))
             .collect(),
+        issue_members: shown_issue_keys
+            .iter()
+            .zip(&tag_keys)
+            .map(|(a, b)| members(&[a.as_slice(), b.as_slice()].concat(), &issue_index))
+            .collect(),
+        entity_members: entity_keys
+            .iter()
+            .map(|ks| members(ks, &entity_index))
+            .collect(),
         issues: issue_hubs,
         entities: entity_hubs,
-        issue_members,
-        entity_members,
+        features,
+        feature_names,
+        issue_features,
     };
     co_occurrence(&mut set);
     set
 }
 
-fn dedup(mut v: Vec<usize>) -> Vec<usize> {
-    v.sort_unstable();
-    v.dedup();
-    v
-}
-
-fn curated_key(label: &str, options: &LinkOptions) -> Option<String> {
-    let key = issue_key(label);
-    options
-        .curated_issues
-        .iter()
-        .find(|c| slugify(&c.name) == key || c.matches.iter().any(|m| issue_key(m) == key))
-        .map(|c| slugify(&c.name))
-}
-
-/// Keeps hubs with at least `min` briefings; returns them and key -> index.
+/// Keeps hubs with at least `min` briefings, names and slugs them, sorts them
+/// by slug; returns them and draft key -> index.
 fn finish(
     drafts: BTreeMap<String, Draft>,
     briefings: &[Briefing],
     min: usize,
-) -> (Vec<Hub>, BTreeMap<String, usize>) {
-    let mut hubs = Vec::new();
-    let mut index = BTreeMap::new();
+    issue: bool,
+) -> (Vec<Hub>, HashMap<String, usize>) {
+    let mut hubs: Vec<(String, Hub)> = Vec::new();
     for (key, draft) in drafts {
-        if draft.members.len() < min {
+        if draft.members.len() < min.max(1) {
             continue;
         }
-        index.insert(key.clone(), hubs.len());
-        hubs.push(Hub {
-            latest: date_of(&briefings[draft.members[0]]),
-            slug: key,
-            name: draft.name,
-            kind: draft.kind,
-            members: draft.members,
-            co_issues: Vec::new(),
-            co_entities: Vec::new(),
-        });
+        let surface_forms = draft.ranked_forms();
+        let name = draft
+            .curated_name
+            .clone()
+            .unwrap_or_else(|| surface_forms[0].clone());
+        // The most frequent kind; ties go to the first in the enum's order.
+        let kind = if issue {
+            HubKind::Issue
+        } else {
+            let mut kinds: Vec<(&EntityKind, &usize)> = draft.kinds.iter().collect();
+            kinds.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
+            HubKind::Entity(kinds.first().map(|k| *k.0).unwrap_or(EntityKind::Other))
+        };
+        let mut slug = slugify(&name);
+        if slug.is_empty() {
+            slug = slugify(&key);
+        }
+        hubs.push((
+            key,
+            Hub {
+                latest: date_of(&briefings[draft.members[0]]),
+                slug,
+                name,
+                kind,
+                members: draft.members,
+                co_issues: Vec::new(),
+                co_entities: Vec::new(),
+                surface_forms,
+            },
+        ));
     }
-    (hubs, index)
+    // Two keys can name hubs with the same slug ("U.S." and "US" as
+    // entities): the later (by key) gets "-2", "-3"... deterministically.
+    hubs.sort_by(|a, b| a.1.slug.cmp(&b.1.slug).then(a.0.cmp(&b.0)));
+    let mut taken: std::collections::HashSet<String> =
+        hubs.iter().map(|(_, h)| h.slug.clone()).collect();
+    for i in 1..hubs.len() {
+        let base = hubs[i].1.slug.clone();
+        if hubs[..i].iter().any(|(_, h)| h.slug == base) {
+            let mut n = 2;
+            while taken.contains(&format!("{base}-{n}")) {
+                n += 1;
+            }
+            hubs[i].1.slug = format!("{base}-{n}");
+            taken.insert(hubs[i].1.slug.clone());
+        }
+    }
+    hubs.sort_by(|a, b| a.1.slug.cmp(&b.1.slug));
+    let index = hubs
+        .iter()
+        .enumerate()
+        .map(|(i, (k, _))| (k.clone(), i))
+        .collect();
+    (hubs.into_iter().map(|(_, h)| h).collect(), index)
 }
 
 /// For every hub, the other hubs sharing the most briefings with it.

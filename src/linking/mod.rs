@@ -6,7 +6,13 @@
 
 mod digests;
 mod hubs;
+mod inline;
 mod related;
+#[doc(hidden)]
+pub mod synthetic;
+#[cfg(test)]
+mod tests;
+mod text;
 
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use chrono_tz::Tz;
@@ -16,8 +22,9 @@ use crate::briefings::Briefing;
 use crate::config::{CuratedIssue, DigestPeriod, RelatedScope};
 
 pub use digests::{ArchiveMonth, Digest};
-pub use hubs::{Hub, HubKind};
-pub use related::Related;
+pub use hubs::{entity_key, issue_key, Hub, HubKind};
+pub use inline::{HubRef, InlineLink};
+pub use related::{related_for_corpus, Related, RelatedInput};
 
 /// What the link stage needs from the configuration.
 #[derive(Debug, Clone)]
@@ -45,6 +52,10 @@ pub struct SiteModel {
     pub issue_links: Vec<Vec<Option<usize>>>,
     /// For each briefing, for each of its entities: the entity hub, if it has a page.
     pub entity_links: Vec<Vec<Option<usize>>>,
+    /// For each briefing, the phrases of its body that link to a hub on first
+    /// mention, as written in the text, in priority order (truncate to the
+    /// configured maximum).
+    pub inline_links: Vec<Vec<InlineLink>>,
     /// Digests, newest first.
     pub digests: Vec<Digest>,
     /// For each briefing, the index of its digest.
@@ -62,6 +73,7 @@ pub fn link(mut briefings: Vec<Briefing>, options: &LinkOptions) -> SiteModel {
     });
     let hub_set = hubs::build(&briefings, options);
     let related = related::compute(&briefings, &hub_set, options);
+    let inline_links = inline::phrases(&briefings, &hub_set);
     let (digests, digest_of) = digests::group(&briefings, &hub_set, options);
     let months = digests::months(&briefings, options.timezone);
     SiteModel {
@@ -70,6 +82,7 @@ pub fn link(mut briefings: Vec<Briefing>, options: &LinkOptions) -> SiteModel {
         entity_hubs: hub_set.entities,
         issue_links: hub_set.issue_links,
         entity_links: hub_set.entity_links,
+        inline_links,
         digests,
         digest_of,
         months,

@@ -1,10 +1,33 @@
-//! Related briefings: for each briefing, the others that share the most
-//! key issues and entities, found through an inverted index (hub -> briefings)
-//! rather than by comparing all pairs.
+//! Related briefings: for each briefing the k most related others, by text
+//! similarity plus shared key issues and entities.
+//!
+//! How (and why):
+//! - Text: TF-IDF cosine over stemmed content words of title and body, with
+//!   sublinear term frequency (1 + ln tf: the tenth "tariff" says less than
+//!   the first) and smoothed IDF (ln((1+n)/(1+df)) + 1, so a word in every
+//!   document still counts a little and nothing divides by zero). Cosine
+//!   normalisation keeps long briefings from being related to everything.
+//! - Shared hubs: each key-issue hub both briefings belong to adds
+//!   [`ISSUE_BONUS`], each entity hub [`ENTITY_BONUS`]; these are also the
+//!   reasons shown, so a reason is always a hub both really share.
+//! - Sub-quadratic: candidates come from an inverted index (term ->
+//!   briefings), queried with each briefing's [`QUERY_TERMS`] heaviest terms,
+//!   each postings list read for at most [`POSTINGS_CAP`] entries nearest in
+//!   time; only the [`RESCORED`] best candidates get an exact cosine.
+//! - Stable under `related_scope = "past"`: a briefing's list, its scores and
+//!   the IDF behind them use only briefings published up to it (the postings
+//!   window too), so publishing a newer briefing never rewrites an old page.
+//! - Deterministic: every briefing is scored on its own (rayon only spreads
+//!   them over threads), term ids come from sorted stems, and ties go to the
+//!   newer briefing, then the earlier position.
 
-use std::collections::BTreeMap;
+use std::collections::HashMap;
 
-use super::hubs::HubSet;
+use chrono::{DateTime, Utc};
+use rayon::prelude::*;
+
+use super::hubs::{issue_key, HubSet};
+use super::text::{words, FastMap, Stems};
 use super::LinkOptions;
 use crate::briefings::Briefing;
 use crate::config::RelatedScope;
@@ -19,65 +42,501 @@ pub struct Related {
     pub reasons: Vec<String>,
 }
 
-/// Shared entities count half as much as shared issues: an entity (a country,
-/// say) is a weaker sign of the same story than a shared topic.
-const ENTITY_WEIGHT: f64 = 0.5;
+/// A shared key issue is strong evidence of the same story; it weighs about
+/// as much as a moderate text similarity (cosines of related news items are
+/// typically 0.1-0.4).
+const ISSUE_BONUS: f32 = 0.10;
+/// A shared entity (a country, a ministry) is weaker evidence than a shared
+/// topic: half as much.
+const ENTITY_BONUS: f32 = 0.05;
+/// Query with a briefing's heaviest terms only: they carry most of its
+/// vector's weight, and the light ones (common words) have the longest lists.
+const QUERY_TERMS: usize = 32;
+/// At most this many entries of one postings list are read per query: the
+/// ones nearest in time, which also favours recent briefings for words that
+/// are everywhere.
+const POSTINGS_CAP: usize = 128;
+/// Candidates (by partial score) that get an exact cosine.
+const RESCORED: usize = 24;
+
+/// One document as the ranking sees it.
+pub(crate) struct RankDoc<'a> {
+    /// Text parts (title, body), concatenated for counting.
+    pub parts: Vec<&'a str>,
+    /// Feature ids (shared-hub candidates), sorted and unique.
+    pub features: Vec<u32>,
+    /// Publication time as a sortable number; equal for undated documents.
+    pub time: i64,
+}
+
+/// A ranked neighbour: document index, score, shared feature ids.
+pub(crate) type Ranked = (usize, f64, Vec<u32>);
+
+/// Term vectors and postings of a corpus, positions in time order (newest first).
+struct Index {
+    /// Position -> document index, newest first (ties: document index).
+    order: Vec<usize>,
+    /// Document index -> position.
+    pos_of: Vec<usize>,
+    /// Position -> first position with the same time (the "published up to it" boundary).
+    group_start: Vec<usize>,
+    /// Document index -> (term id, weight), sorted by term id, L2-normalised.
+    vectors: Vec<Vec<(u32, f32)>>,
+    n_terms: usize,
+    /// CSR postings: term id -> (position, weight), positions ascending.
+    term_offsets: Vec<usize>,
+    term_postings: Vec<(u32, f32)>,
+    /// CSR postings of features: feature id -> positions ascending.
+    feature_offsets: Vec<usize>,
+    feature_postings: Vec<u32>,
+}
+
+/// Documents per chunk of [`term_counts`]: big enough that a chunk's word
+/// cache pays off, small enough to spread over the threads.
+const CHUNK: usize = 256;
+
+/// What one chunk of documents learned: its stems and, per document,
+/// (chunk-local stem id, tf).
+struct ChunkCounts {
+    stems: Vec<String>,
+    docs: Vec<Vec<(u32, u32)>>,
+}
+
+fn count_chunk(docs: &[RankDoc], stemmer: &mut Stems) -> ChunkCounts {
+    // Raw word (as written) -> chunk-local stem id, or NONE for stop words:
+    // most words repeat, so each distinct spelling is lower-cased and stemmed once.
+    const NONE: u32 = u32::MAX;
+    let mut word_ids: FastMap<&str, u32> = FastMap::default();
+    let mut stem_ids: FastMap<String, u32> = FastMap::default();
+    let mut stems: Vec<String> = Vec::new();
+    let mut tf: Vec<u32> = Vec::new();
+    let mut touched: Vec<u32> = Vec::new();
+    let mut out = Vec::with_capacity(docs.len());
+    for d in docs {
+        for part in &d.parts {
+            for w in words(part) {
+                let id = match word_ids.get(w) {
+                    Some(&id) => id,
+                    None => {
+                        let id = match stemmer.content_stem(w) {
+                            None => NONE,
+                            Some(st) => match stem_ids.get(st) {
+                                Some(&id) => id,
+                                None => {
+                                    let id = stems.len() as u32;
+                                    stems.push(st.to_string());
+                                    stem_ids.insert(st.to_string(), id);
+                                    tf.push(0);
+                                    id
+                                }
+                            },
+                        };
+                        word_ids.insert(w, id);
+                        id
+                    }
+                };
+                if id != NONE {
+                    if tf[id as usize] == 0 {
+                        touched.push(id);
+                    }
+                    tf[id as usize] += 1;
+                }
+            }
+        }
+        let mut counts: Vec<(u32, u32)> = touched.iter().map(|&t| (t, tf[t as usize])).collect();
+        for &t in &touched {
+            tf[t as usize] = 0;
+        }
+        touched.clear();
+        counts.sort_unstable();
+        out.push(counts);
+    }
+    ChunkCounts { stems, docs: out }
+}
+
+/// Term frequencies of every document: (term id, tf), sorted by term id.
+/// Term ids follow the sorted order of the stems, so they do not depend on
+/// the order of the input or of the threads.
+fn term_counts(docs: &[RankDoc]) -> (Vec<Vec<(u32, u32)>>, usize) {
+    // The stemmer's cache (lower-cased word -> stem) is shared by the chunks
+    // one thread handles, so each word is stemmed about once per thread.
+    let chunks: Vec<ChunkCounts> = docs
+        .par_chunks(CHUNK)
+        .map_init(Stems::default, |stems, chunk| count_chunk(chunk, stems))
+        .collect();
+    let mut vocab: Vec<&str> = chunks
+        .iter()
+        .flat_map(|c| c.stems.iter().map(String::as_str))
+        .collect();
+    vocab.par_sort_unstable();
+    vocab.dedup();
+    let ids: FastMap<&str, u32> = vocab
+        .iter()
+        .enumerate()
+        .map(|(i, s)| (*s, i as u32))
+        .collect();
+    let counts = chunks
+        .par_iter()
+        .flat_map_iter(|c| {
+            let remap: Vec<u32> = c.stems.iter().map(|s| ids[s.as_str()]).collect();
+            c.docs.iter().map(move |d| {
+                let mut t: Vec<(u32, u32)> =
+                    d.iter().map(|&(l, n)| (remap[l as usize], n)).collect();
+                t.sort_unstable();
+                t
+            })
+        })
+        .collect();
+    (counts, vocab.len())
+}
+
+fn build_index(docs: &[RankDoc], scope: RelatedScope, n_features: usize) -> Index {
+    let n = docs.len();
+    let mut order: Vec<usize> = (0..n).collect();
+    order.sort_by(|&a, &b| docs[b].time.cmp(&docs[a].time).then(a.cmp(&b)));
+    let mut pos_of = vec![0; n];
+    for (p, &d) in order.iter().enumerate() {
+        pos_of[d] = p;
+    }
+    let mut group_start = vec![0; n];
+    for p in 1..n {
+        group_start[p] = if docs[order[p]].time == docs[order[p - 1]].time {
+            group_start[p - 1]
+        } else {
+            p
+        };
+    }
+    let (counts, n_terms) = term_counts(docs);
+
+    // Document frequencies and the IDF each document is weighted with.
+    // "all": the whole corpus. "past": the briefings up to the document's own
+    // time, swept from the oldest group to the newest.
+    let idf = |df: u32, n: usize| ((1.0 + n as f32) / (1.0 + df as f32)).ln() + 1.0;
+    let weigh = |tf: &[(u32, u32)], df: &[u32], n: usize| -> Vec<(u32, f32)> {
+        let mut v: Vec<(u32, f32)> = tf
+            .iter()
+            .map(|&(t, c)| (t, (1.0 + (c as f32).ln()) * idf(df[t as usize], n)))
+            .collect();
+        let norm = v.iter().map(|(_, w)| w * w).sum::<f32>().sqrt();
+        if norm > 0.0 {
+            v.iter_mut().for_each(|(_, w)| *w /= norm);
+        }
+        v
+    };
+    let mut df = vec![0u32; n_terms];
+    let mut vectors: Vec<Vec<(u32, f32)>> = vec![Vec::new(); n];
+    match scope {
+        RelatedScope::All => {
+            for c in &counts {
+                for &(t, _) in c {
+                    df[t as usize] += 1;
+                }
+            }
+            vectors = counts.par_iter().map(|c| weigh(c, &df, n)).collect();
+        }
+        RelatedScope::Past => {
+            let mut end = n;
+            while end > 0 {
+                let start = group_start[end - 1];
+                for &d in &order[start..end] {
+                    for &(t, _) in &counts[d] {
+                        df[t as usize] += 1;
+                    }
+                }
+                let seen = n - start;
+                for &d in &order[start..end] {
+                    vectors[d] = weigh(&counts[d], &df, seen);
+                }
+                end = start;
+            }
+        }
+    }
+
+    // Postings in position order (CSR: count, offsets, fill).
+    let mut term_offsets = vec![0usize; n_terms + 1];
+    for v in &vectors {
+        for &(t, _) in v {
+            term_offsets[t as usize + 1] += 1;
+        }
+    }
+    for t in 0..n_terms {
+        term_offsets[t + 1] += term_offsets[t];
+    }
+    let mut fill = term_offsets.clone();
+    let mut term_postings = vec![(0u32, 0f32); term_offsets[n_terms]];
+    for (p, &d) in order.iter().enumerate() {
+        for &(t, w) in &vectors[d] {
+            term_postings[fill[t as usize]] = (p as u32, w);
+            fill[t as usize] += 1;
+        }
+    }
+    let mut feature_offsets = vec![0usize; n_features + 1];
+    for d in docs {
+        for &f in &d.features {
+            feature_offsets[f as usize + 1] += 1;
+        }
+    }
+    for f in 0..n_features {
+        feature_offsets[f + 1] += feature_offsets[f];
+    }
+    let mut fill = feature_offsets.clone();
+    let mut feature_postings = vec![0u32; feature_offsets[n_features]];
+    for (p, &d) in order.iter().enumerate() {
+        for &f in &docs[d].features {
+            feature_postings[fill[f as usize]] = p as u32;
+            fill[f as usize] += 1;
+        }
+    }
+    Index {
+        order,
+        pos_of,
+        group_start,
+        vectors,
+        n_terms,
+        term_offsets,
+        term_postings,
+        feature_offsets,
+        feature_postings,
+    }
+}
+
+/// The part of a postings list (positions ascending) a query at position `p`
+/// reads: under "past" the first `cap` entries at or after the start of `p`'s
+/// time group (the most recent up to it); under "all" the `cap` entries
+/// nearest to `p`.
+fn window<T>(list: &[T], pos: impl Fn(&T) -> u32, p: usize, from: usize, past: bool) -> &[T] {
+    if past {
+        let start = list.partition_point(|e| (pos(e) as usize) < from);
+        let end = (start + POSTINGS_CAP).min(list.len());
+        &list[start..end]
+    } else if list.len() <= POSTINGS_CAP {
+        list
+    } else {
+        let at = list.partition_point(|e| (pos(e) as usize) < p);
+        let start = at
+            .saturating_sub(POSTINGS_CAP / 2)
+            .min(list.len() - POSTINGS_CAP);
+        &list[start..start + POSTINGS_CAP]
+    }
+}
+
+fn shared(a: &[u32], b: &[u32]) -> Vec<u32> {
+    let (mut i, mut j, mut out) = (0, 0, Vec::new());
+    while i < a.len() && j < b.len() {
+        match a[i].cmp(&b[j]) {
+            std::cmp::Ordering::Less => i += 1,
+            std::cmp::Ordering::Greater => j += 1,
+            std::cmp::Ordering::Equal => {
+                out.push(a[i]);
+                i += 1;
+                j += 1;
+            }
+        }
+    }
+    out
+}
+
+/// For every document, its `k` best neighbours in `scope`, best first.
+/// `bonus[f]` is what sharing feature `f` adds to the score.
+pub(crate) fn rank(
+    docs: &[RankDoc],
+    bonus: &[f32],
+    scope: RelatedScope,
+    k: usize,
+) -> Vec<Vec<Ranked>> {
+    let n = docs.len();
+    if k == 0 || n < 2 {
+        return vec![Vec::new(); n];
+    }
+    let index = build_index(docs, scope, bonus.len());
+    let past = scope == RelatedScope::Past;
+    (0..n)
+        .into_par_iter()
+        .map_init(
+            || (vec![0f32; n], Vec::<u32>::new(), vec![0f32; index.n_terms]),
+            |(acc, touched, dense), i| {
+                let p = index.pos_of[i];
+                let from = index.group_start[p];
+                let mut query = index.vectors[i].clone();
+                query.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+                query.truncate(QUERY_TERMS);
+                let mut add = |q: u32, w: f32| {
+                    if q as usize == p {
+                        return;
+                    }
+                    if acc[q as usize] == 0.0 {
+                        touched.push(q);
+                    }
+                    acc[q as usize] += w;
+                };
+                for &(t, qw) in &query {
+                    let list = &index.term_postings
+                        [index.term_offsets[t as usize]..index.term_offsets[t as usize + 1]];
+                    for &(q, w) in window(list, |e| e.0, p, from, past) {
+                        add(q, qw * w);
+                    }
+                }
+                for &f in &docs[i].features {
+                    let list = &index.feature_postings
+                        [index.feature_offsets[f as usize]..index.feature_offsets[f as usize + 1]];
+                    for &q in window(list, |e| *e, p, from, past) {
+                        add(q, bonus[f as usize]);
+                    }
+                }
+                let mut candidates: Vec<(f32, u32)> =
+                    touched.iter().map(|&q| (acc[q as usize], q)).collect();
+                for &q in touched.iter() {
+                    acc[q as usize] = 0.0;
+                }
+                touched.clear();
+                // The best RESCORED by partial score (ties: position, so the
+                // choice is deterministic); a selection, not a full sort.
+                let by_score =
+                    |a: &(f32, u32), b: &(f32, u32)| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1));
+                let keep = RESCORED.max(k);
+                if candidates.len() > keep {
+                    candidates.select_nth_unstable_by(keep - 1, by_score);
+                    candidates.truncate(keep);
+                }
+                // Exact cosines against this document's vector scattered
+                // into a dense array: one branch-free pass per candidate.
+                for &(t, w) in &index.vectors[i] {
+                    dense[t as usize] = w;
+                }
+                let mut ranked: Vec<(f32, u32, Vec<u32>)> = candidates
+                    .into_iter()
+                    .map(|(_, q)| {
+                        let j = index.order[q as usize];
+                        let common = shared(&docs[i].features, &docs[j].features);
+                        let cosine: f32 = index.vectors[j]
+                            .iter()
+                            .map(|&(t, w)| dense[t as usize] * w)
+                            .sum();
+                        let score = cosine + common.iter().map(|&f| bonus[f as usize]).sum::<f32>();
+                        (score, q, common)
+                    })
+                    .filter(|(s, _, _)| *s > 0.0)
+                    .collect();
+                for &(t, _) in &index.vectors[i] {
+                    dense[t as usize] = 0.0;
+                }
+                // Best score; ties to the newer briefing (lower position).
+                ranked.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+                ranked.truncate(k);
+                ranked
+                    .into_iter()
+                    .map(|(s, q, common)| (index.order[q as usize], s as f64, common))
+                    .collect()
+            },
+        )
+        .collect()
+}
 
 pub(super) fn compute(
     briefings: &[Briefing],
     hubs: &HubSet,
     options: &LinkOptions,
 ) -> Vec<Vec<Related>> {
-    (0..briefings.len())
-        .map(|i| related_to(i, briefings, hubs, options))
-        .collect()
-}
-
-fn related_to(
-    i: usize,
-    briefings: &[Briefing],
-    hubs: &HubSet,
-    options: &LinkOptions,
-) -> Vec<Related> {
-    if options.related_briefings == 0 {
-        return Vec::new();
-    }
-    let date = super::date_of(&briefings[i]);
-    let mut scores: BTreeMap<usize, (f64, Vec<String>)> = BTreeMap::new();
-    let mut add = |members: &[usize], name: &str, weight: f64| {
-        for &j in members {
-            if j == i {
-                continue;
-            }
-            // Briefings are sorted newest first; "past" keeps only the ones up to this one.
-            if options.related_scope == RelatedScope::Past && super::date_of(&briefings[j]) > date {
-                continue;
-            }
-            let entry = scores.entry(j).or_insert((0.0, Vec::new()));
-            entry.0 += weight;
-            entry.1.push(name.to_string());
-        }
-    };
-    for &h in &hubs.issue_members[i] {
-        add(&hubs.issues[h].members, &hubs.issues[h].name, 1.0);
-    }
-    for &h in &hubs.entity_members[i] {
-        add(
-            &hubs.entities[h].members,
-            &hubs.entities[h].name,
-            ENTITY_WEIGHT,
-        );
-    }
-    let mut ranked: Vec<Related> = scores
-        .into_iter()
-        .map(|(target, (score, reasons))| Related {
-            target,
-            score,
-            reasons,
+    let docs: Vec<RankDoc> = briefings
+        .iter()
+        .zip(&hubs.features)
+        .map(|(b, features)| RankDoc {
+            parts: vec![b.title.as_str(), b.text.as_str()],
+            features: features.clone(),
+            time: super::date_of(b).timestamp(),
         })
         .collect();
-    // Highest score; then the newer briefing (lower index); index is unique.
-    ranked.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.target.cmp(&b.target)));
-    ranked.truncate(options.related_briefings);
-    ranked
+    let bonus: Vec<f32> = (0..hubs.feature_names.len())
+        .map(|f| {
+            if f < hubs.issue_features {
+                ISSUE_BONUS
+            } else {
+                ENTITY_BONUS
+            }
+        })
+        .collect();
+    rank(
+        &docs,
+        &bonus,
+        options.related_scope,
+        options.related_briefings,
+    )
+    .into_iter()
+    .map(|list| {
+        list.into_iter()
+            .map(|(target, score, common)| Related {
+                target,
+                score,
+                reasons: common
+                    .iter()
+                    .map(|&f| hubs.feature_names[f as usize].clone())
+                    .collect(),
+            })
+            .collect()
+    })
+    .collect()
+}
+
+/// One article for [`related_for_corpus`].
+#[derive(Debug, Clone)]
+pub struct RelatedInput<'a> {
+    pub path: &'a str,
+    pub text: &'a str,
+    pub key_issue_labels: Vec<&'a str>,
+    pub entity_names: Vec<&'a str>,
+    pub date: Option<DateTime<Utc>>,
+}
+
+/// Related documents of a free-standing corpus (`briefing analyze`): for each
+/// document, up to `k` others as (index, score), best first. Every document
+/// may relate to every other (there is no site history to keep stable); key
+/// issues and entities are matched by their canonical keys; dates, where
+/// given, only break ties in favour of the newer document.
+pub fn related_for_corpus(docs: &[RelatedInput], k: usize) -> Vec<Vec<(usize, f64)>> {
+    let mut features: HashMap<(bool, String), u32> = HashMap::new();
+    let mut keyed: Vec<Vec<(bool, String)>> = Vec::with_capacity(docs.len());
+    for d in docs {
+        let mut keys: Vec<(bool, String)> = d
+            .key_issue_labels
+            .iter()
+            .map(|l| (true, issue_key(l)))
+            .chain(
+                d.entity_names
+                    .iter()
+                    .map(|e| (false, super::hubs::entity_key(e))),
+            )
+            .filter(|(_, k)| !k.is_empty())
+            .collect();
+        keys.sort();
+        keys.dedup();
+        keyed.push(keys);
+    }
+    // Feature ids in sorted key order, for determinism.
+    let mut all: Vec<&(bool, String)> = keyed.iter().flatten().collect();
+    all.sort();
+    all.dedup();
+    let bonus: Vec<f32> = all
+        .iter()
+        .map(|(issue, _)| if *issue { ISSUE_BONUS } else { ENTITY_BONUS })
+        .collect();
+    for (i, key) in all.into_iter().enumerate() {
+        features.insert(key.clone(), i as u32);
+    }
+    let rank_docs: Vec<RankDoc> = docs
+        .iter()
+        .zip(&keyed)
+        .map(|(d, keys)| {
+            let mut f: Vec<u32> = keys.iter().map(|k| features[k]).collect();
+            f.sort_unstable();
+            RankDoc {
+                parts: vec![d.text],
+                features: f,
+                time: d.date.map(|t| t.timestamp()).unwrap_or(0),
+            }
+        })
+        .collect();
+    rank(&rank_docs, &bonus, RelatedScope::All, k)
+        .into_iter()
+        .map(|l| l.into_iter().map(|(j, s, _)| (j, s)).collect())
+        .collect()
 }

@@ -15,7 +15,9 @@ use tera::{Context, Tera};
 use crate::config::{Config, DigestPeriod};
 use crate::content::{normalize_alias, Page, Section, BRIEFINGS_SECTION};
 use crate::diagnostics::{line_col, Diagnostic};
-use crate::linking::{date_of, entity_kind_label, local_day, Digest, Hub, HubKind, SiteModel};
+use crate::linking::{
+    date_of, entity_kind_label, local_day, Digest, Hub, HubKind, HubRef, SiteModel,
+};
 use crate::markdown::{self, RenderContext, Rendered};
 use crate::output::OutputFile;
 use views::*;
@@ -139,7 +141,7 @@ pub fn render_site(input: &RenderInput) -> Result<RenderOutput, String> {
         .par_iter()
         .enumerate()
         .map(|(i, b)| {
-            let inline = inline_links(model, i);
+            let inline = inline_links(model, i, config.inline_links);
             render_body(
                 &b.page.body,
                 &b.page.file,
@@ -287,21 +289,20 @@ fn source_paths(input: &RenderInput) -> BTreeMap<String, String> {
     map
 }
 
-/// The phrases of a briefing that link to a hub on first mention.
-fn inline_links(model: &SiteModel, i: usize) -> Vec<(String, String)> {
-    let b = &model.briefings[i];
-    let mut links = Vec::new();
-    for (k, hub) in b.analysis.key_issues.iter().zip(&model.issue_links[i]) {
-        if let Some(h) = hub {
-            links.push((k.label.clone(), hub_path(&model.issue_hubs[*h])));
-        }
-    }
-    for (e, hub) in b.analysis.entities.iter().zip(&model.entity_links[i]) {
-        if let Some(h) = hub {
-            links.push((e.name.clone(), hub_path(&model.entity_hubs[*h])));
-        }
-    }
-    links
+/// The phrases of a briefing that link to a hub on first mention: the link
+/// stage picks them as written in the text, in priority order.
+fn inline_links(model: &SiteModel, i: usize, max: usize) -> Vec<(String, String)> {
+    model.inline_links[i]
+        .iter()
+        .take(max)
+        .map(|l| {
+            let hub = match l.hub {
+                HubRef::Issue(h) => &model.issue_hubs[h],
+                HubRef::Entity(h) => &model.entity_hubs[h],
+            };
+            (l.phrase.clone(), hub_path(hub))
+        })
+        .collect()
 }
 
 fn site_view(input: &RenderInput, urls: &Urls) -> SiteView {
