@@ -23,6 +23,17 @@ pub struct BuildOptions {
     pub write: bool,
 }
 
+/// A site built in memory: every output file, sorted by path.
+#[derive(Debug, Clone, Default)]
+pub struct Built {
+    pub files: Vec<OutputFile>,
+    pub report: Report,
+    /// site.toml's `output_dir` under the root.
+    pub output_dir: PathBuf,
+    /// site.toml's `base_url` (or the override).
+    pub base_url: String,
+}
+
 /// What a successful build did.
 #[derive(Debug, Clone, Default)]
 pub struct Report {
@@ -70,6 +81,32 @@ impl Stopwatch {
 
 /// Builds the site under `root`.
 pub fn build(root: &Path, options: &BuildOptions) -> Result<Report, BuildError> {
+    let Built {
+        files,
+        mut report,
+        output_dir,
+        ..
+    } = build_in_memory(root, options)?;
+    if options.write {
+        let mut clock = Stopwatch {
+            last: Instant::now(),
+            timings: Vec::new(),
+        };
+        let out_dir = options.output.clone().unwrap_or(output_dir);
+        let stats = output::write_site(&out_dir, &files).map_err(|e| {
+            BuildError::Io(format!("{}: cannot write the site: {e}", out_dir.display()))
+        })?;
+        report.written = stats.written;
+        report.output = Some(out_dir);
+        clock.lap("write");
+        report.timings.extend(clock.timings);
+    }
+    Ok(report)
+}
+
+/// Runs every stage but the write: the site as files in memory
+/// (`options.write` and `options.output` are ignored). `serve` uses it.
+pub fn build_in_memory(root: &Path, options: &BuildOptions) -> Result<Built, BuildError> {
     let mut clock = Stopwatch {
         last: Instant::now(),
         timings: Vec::new(),
@@ -164,27 +201,21 @@ pub fn build(root: &Path, options: &BuildOptions) -> Result<Report, BuildError> 
         return Err(BuildError::Content { problems, warnings });
     }
 
-    let mut report = Report {
+    let report = Report {
         briefings: model.briefings.len(),
         pages: files.iter().filter(|f| f.path.ends_with(".html")).count(),
         files: files.len(),
         bytes: files.iter().map(|f| f.bytes.len() as u64).sum(),
         warnings,
+        timings: clock.timings,
         ..Report::default()
     };
-    if options.write {
-        let out_dir = options
-            .output
-            .clone()
-            .unwrap_or_else(|| root.join(&config.output_dir));
-        output::write_site(&out_dir, &files).map_err(|e| {
-            BuildError::Io(format!("{}: cannot write the site: {e}", out_dir.display()))
-        })?;
-        report.output = Some(out_dir);
-        clock.lap("write");
-    }
-    report.timings = clock.timings;
-    Ok(report)
+    Ok(Built {
+        files,
+        report,
+        output_dir: root.join(&config.output_dir),
+        base_url: config.base_url.clone(),
+    })
 }
 
 /// Adds the files of `static/`, which replace theme defaults of the same path.

@@ -18,4 +18,5 @@ pub mod render;
 
 mod build;
 pub mod init;
-pub use build::{build, BuildError, BuildOptions, Report, STATIC_DIR};
+pub use build::{build, build_in_memory, BuildError, BuildOptions, Built, Report, STATIC_DIR};
+pub mod serve;
