@@ -4,6 +4,7 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use crate::briefings;
+use crate::cache::Caches;
 use crate::config::Config;
 use crate::content::{self, LoadOptions, PageKind};
 use crate::diagnostics::Diagnostic;
@@ -105,8 +106,35 @@ pub fn build(root: &Path, options: &BuildOptions) -> Result<Report, BuildError> 
 }
 
 /// Runs every stage but the write: the site as files in memory
-/// (`options.write` and `options.output` are ignored). `serve` uses it.
+/// (`options.output` is ignored). Analyses come from and go to the disk
+/// cache under `root` (saved only when `options.write`: `check` writes nothing).
 pub fn build_in_memory(root: &Path, options: &BuildOptions) -> Result<Built, BuildError> {
+    let mut caches = Caches::open(root);
+    let mut result = build_with(root, options, &mut caches);
+    if options.write {
+        if let Err(e) = caches.analysis.save() {
+            let warning = Diagnostic::warning(
+                crate::cache::CACHE_DIR,
+                format!("cannot save the analysis cache: {e}"),
+            )
+            .with_hint("the site is fine; the next build analyses every briefing again");
+            match &mut result {
+                Ok(built) => built.report.warnings.push(warning),
+                Err(BuildError::Content { warnings, .. }) => warnings.push(warning),
+                Err(_) => {}
+            }
+        }
+    }
+    result
+}
+
+/// [`build_in_memory`] with caches the caller keeps (`serve` keeps them
+/// in memory between rebuilds).
+pub fn build_with(
+    root: &Path,
+    options: &BuildOptions,
+    caches: &mut Caches,
+) -> Result<Built, BuildError> {
     let mut clock = Stopwatch {
         last: Instant::now(),
         timings: Vec::new(),
@@ -145,7 +173,7 @@ pub fn build_in_memory(root: &Path, options: &BuildOptions) -> Result<Built, Bui
     let config = config.unwrap_or_else(Config::fallback);
 
     let (briefing_list, warnings) =
-        briefings::analyse(&content.pages, &config.analysis, &config.aliases);
+        briefings::analyse_cached(&content.pages, &config.analysis, &config.aliases, caches);
     clock.lap("analyse");
     let model = linking::link(
         briefing_list,

@@ -18,5 +18,8 @@ pub mod render;
 
 mod build;
 pub mod init;
-pub use build::{build, build_in_memory, BuildError, BuildOptions, Built, Report, STATIC_DIR};
+pub use build::{
+    build, build_in_memory, build_with, BuildError, BuildOptions, Built, Report, STATIC_DIR,
+};
+pub mod cache;
 pub mod serve;

@@ -18,6 +18,7 @@ use std::sync::{mpsc, Arc, Condvar, Mutex, RwLock};
 use std::time::{Duration, Instant};
 
 use crate::build::{BuildError, BuildOptions};
+use crate::cache::Caches;
 use http::{Reply, Site};
 
 /// How to serve.
@@ -91,6 +92,8 @@ pub fn serve(options: &ServeOptions) -> Result<(), String> {
         root: root.clone(),
         drafts: options.drafts,
         origin: origin(addr),
+        // Start from the disk cache of earlier builds; serving writes nothing.
+        caches: Caches::open(&root),
     };
     builder.rebuild(&site, &[]);
 
@@ -133,6 +136,7 @@ struct Rebuilder {
     root: PathBuf,
     drafts: bool,
     origin: String,
+    caches: Caches,
 }
 
 impl Rebuilder {
@@ -157,7 +161,8 @@ impl Rebuilder {
             write: false,
             output: None,
         };
-        let result = crate::build::build_in_memory(&self.root, &options);
+        let result = crate::build::build_with(&self.root, &options, &mut self.caches);
+        self.caches.analysis.retain_used();
         let elapsed = started.elapsed();
         let what = if changed.is_empty() {
             "Built".to_string()
