@@ -160,13 +160,14 @@ pub fn build_with(
         .as_ref()
         .map(|c| c.timezone)
         .unwrap_or(chrono_tz::Tz::UTC);
-    let (content, mut content_problems) = content::load(
-        root,
-        LoadOptions {
-            include_drafts: options.drafts,
-            timezone: tz,
-        },
-    );
+    let load_options = LoadOptions {
+        include_drafts: options.drafts,
+        timezone: tz,
+    };
+    let (content, mut content_problems) = match caches.content.as_mut() {
+        Some(cache) => cache.load(root, load_options),
+        None => content::load(root, load_options),
+    };
     problems.append(&mut content_problems);
     clock.lap("content");
     // With a broken site.toml, go on with the defaults to find the other problems too.
@@ -195,13 +196,19 @@ pub fn build_with(
         .filter(|p| p.kind == PageKind::Page)
         .cloned()
         .collect();
-    let rendered = render::render_site(&RenderInput {
-        config: &config,
-        model: &model,
-        pages: &other_pages,
-        sections: &content.sections,
-        tera: &tera,
-    })
+    if let Some(memo) = &caches.render {
+        memo.start(crate::cache::templates_fingerprint(root));
+    }
+    let rendered = render::render_site_memo(
+        &RenderInput {
+            config: &config,
+            model: &model,
+            pages: &other_pages,
+            sections: &content.sections,
+            tera: &tera,
+        },
+        caches.render.as_ref(),
+    )
     .map_err(BuildError::Template)?;
     problems.extend(rendered.problems);
     let mut files = rendered.files;

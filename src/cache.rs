@@ -23,12 +23,14 @@ use std::collections::{HashMap, HashSet};
 use std::hash::Hasher;
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use rayon::prelude::*;
 use siphasher::sip128::{Hasher128, SipHasher13};
 
 use crate::analysis::{Aliases, Analysis, AnalysisOptions, CorpusStats, Document};
+use crate::content::{self, Content, LoadOptions, CONTENT_DIR};
+use crate::diagnostics::Diagnostic;
 
 /// The cache directory under a site root.
 pub const CACHE_DIR: &str = ".briefing-cache";
@@ -83,6 +85,10 @@ pub struct Caches {
     words: HashMap<u128, Arc<Vec<String>>>,
     /// The corpus of the last build, kept to update it by difference.
     corpus: Option<CorpusState>,
+    /// Parsed content files (`serve` only).
+    pub content: Option<ContentCache>,
+    /// Rendered pages and bodies (`serve` only).
+    pub render: Option<RenderMemo>,
 }
 
 struct CorpusState {
@@ -106,6 +112,17 @@ impl Caches {
         Caches {
             analysis: AnalysisCache::open(&root.join(CACHE_DIR)),
             ..Caches::default()
+        }
+    }
+
+    /// For a process that builds the same site again and again (`serve`):
+    /// the disk cache of analyses plus memos of parsed files and rendered
+    /// pages, so that a rebuild only redoes what a change affects.
+    pub fn for_serve(root: &Path) -> Caches {
+        Caches {
+            content: Some(ContentCache::default()),
+            render: Some(RenderMemo::default()),
+            ..Caches::open(root)
         }
     }
 
@@ -511,5 +528,267 @@ mod tests {
         // Another format's file is ignored entirely.
         std::fs::write(&file, "briefing-analysis-cache v0\n").unwrap();
         assert!(AnalysisCache::open(dir.path()).get(7).is_none());
+    }
+}
+
+/// Rendered pages and bodies of the previous build, keyed by a hash of
+/// everything that went into them, so a rebuild renders only what changed.
+/// Used by `serve`; a `build` has no previous render to reuse.
+///
+/// A page's key hashes the template name and the whole Tera context (the
+/// serialised view and `site`); the memo is emptied when the templates
+/// change ([`RenderMemo::start`]). A body's key hashes its text and every
+/// input of the Markdown renderer.
+#[derive(Default)]
+pub struct RenderMemo {
+    templates: Mutex<u128>,
+    pages: Mutex<HashMap<u128, Arc<String>>>,
+    bodies: Mutex<HashMap<u128, RenderedBody>>,
+    used_pages: Mutex<HashSet<u128>>,
+    used_bodies: Mutex<HashSet<u128>>,
+}
+
+/// A rendered body and its problems.
+pub type RenderedBody = (
+    crate::markdown::Rendered,
+    Vec<crate::diagnostics::Diagnostic>,
+);
+
+impl RenderMemo {
+    /// Begins a render with these templates: forgets everything if they
+    /// changed, and entries the previous render did not use.
+    pub fn start(&self, fingerprint: u128) {
+        let mut templates = self.templates.lock().unwrap();
+        let mut pages = self.pages.lock().unwrap();
+        let mut bodies = self.bodies.lock().unwrap();
+        let used_pages = std::mem::take(&mut *self.used_pages.lock().unwrap());
+        let used_bodies = std::mem::take(&mut *self.used_bodies.lock().unwrap());
+        if *templates != fingerprint {
+            *templates = fingerprint;
+            pages.clear();
+        } else {
+            pages.retain(|k, _| used_pages.contains(k));
+        }
+        bodies.retain(|k, _| used_bodies.contains(k));
+    }
+
+    /// The page rendered from `template` with `context`, rendered by
+    /// `render` only when not known.
+    pub fn page(
+        &self,
+        template: &str,
+        context: &tera::Context,
+        render: impl FnOnce() -> Result<String, String>,
+    ) -> Result<String, String> {
+        let mut h = StableHasher::default();
+        h.field(template.as_bytes());
+        let _ = serde_json::to_writer(HashWriter(&mut h), &context.clone().into_json());
+        let key = h.finish();
+        self.used_pages.lock().unwrap().insert(key);
+        if let Some(html) = self.pages.lock().unwrap().get(&key) {
+            return Ok(html.as_str().to_owned());
+        }
+        let html = render()?;
+        self.pages
+            .lock()
+            .unwrap()
+            .insert(key, Arc::new(html.clone()));
+        Ok(html)
+    }
+
+    /// The body whose inputs hash to `key`, rendered by `render` only when not known.
+    pub fn body(&self, key: u128, render: impl FnOnce() -> RenderedBody) -> RenderedBody {
+        self.used_bodies.lock().unwrap().insert(key);
+        if let Some(body) = self.bodies.lock().unwrap().get(&key) {
+            return body.clone();
+        }
+        let body = render();
+        self.bodies.lock().unwrap().insert(key, body.clone());
+        body
+    }
+}
+
+/// Feeds serialised bytes straight into a hasher.
+struct HashWriter<'a>(&'a mut StableHasher);
+
+impl Write for HashWriter<'_> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.0 .0.write(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
+}
+
+/// Changes whenever a file under `root/templates/` (or the built-in
+/// defaults, which come with the binary) changes.
+pub fn templates_fingerprint(root: &Path) -> u128 {
+    let dir = root.join(crate::render::templates::TEMPLATES_DIR);
+    let mut h = StableHasher::default();
+    for (name, text) in crate::render::templates::DEFAULT_TEMPLATES {
+        h.field(name.as_bytes()).field(text.as_bytes());
+    }
+    for entry in walkdir::WalkDir::new(&dir)
+        .sort_by_file_name()
+        .into_iter()
+        .flatten()
+    {
+        if entry.file_type().is_file() {
+            h.field(entry.path().to_string_lossy().as_bytes());
+            h.field(&std::fs::read(entry.path()).unwrap_or_default());
+        }
+    }
+    h.finish()
+}
+
+/// Parsed content files of the previous build, so a rebuild reads and
+/// parses only the files that changed (size, modification time, or named
+/// by the watcher). Same result as [`content::load`].
+#[derive(Default)]
+pub struct ContentCache {
+    options: Option<(bool, chrono_tz::Tz)>,
+    files: HashMap<String, ContentFile>,
+    /// Paths under `content/` to read again whatever their metadata says.
+    changed: HashSet<String>,
+}
+
+struct ContentFile {
+    modified: Option<std::time::SystemTime>,
+    len: u64,
+    content: Content,
+    problems: Vec<Diagnostic>,
+}
+
+impl ContentCache {
+    /// Marks files (relative to `content/`) as changed.
+    pub fn mark_changed<'a>(&mut self, paths: impl IntoIterator<Item = &'a str>) {
+        self.changed.extend(paths.into_iter().map(str::to_string));
+    }
+
+    /// [`content::load`], reusing what is unchanged.
+    pub fn load(&mut self, root: &Path, options: LoadOptions) -> (Content, Vec<Diagnostic>) {
+        let key = (options.include_drafts, options.timezone);
+        if self.options != Some(key) {
+            self.files.clear();
+            self.options = Some(key);
+        }
+        let content_dir = root.join(CONTENT_DIR);
+        if !content_dir.is_dir() {
+            self.files.clear();
+            return content::load(root, options);
+        }
+        let changed = std::mem::take(&mut self.changed);
+        let mut order: Vec<String> = Vec::new();
+        let mut problems = Vec::new();
+        let mut to_parse: Vec<(String, Option<std::time::SystemTime>, u64, PathBuf)> = Vec::new();
+        // The same walk, order and filters as content::load.
+        for entry in walkdir::WalkDir::new(&content_dir).sort_by_file_name() {
+            let entry = match entry {
+                Ok(e) => e,
+                Err(e) => {
+                    problems.push(Diagnostic::error(
+                        CONTENT_DIR,
+                        format!("cannot walk the content directory: {e}"),
+                    ));
+                    continue;
+                }
+            };
+            let path = entry.path();
+            if !entry.file_type().is_file()
+                || path.extension().and_then(|e| e.to_str()) != Some("md")
+            {
+                continue;
+            }
+            let relative = path
+                .strip_prefix(&content_dir)
+                .unwrap_or(path)
+                .components()
+                .map(|c| c.as_os_str().to_string_lossy().into_owned())
+                .collect::<Vec<_>>()
+                .join("/");
+            if relative.split('/').any(|part| part.starts_with('.')) {
+                continue;
+            }
+            let meta = entry.metadata().ok();
+            let modified = meta.as_ref().and_then(|m| m.modified().ok());
+            let len = meta.as_ref().map(|m| m.len()).unwrap_or(0);
+            let fresh = match self.files.get(&relative) {
+                Some(f) => {
+                    f.modified.is_some()
+                        && f.modified == modified
+                        && f.len == len
+                        && !changed.contains(&relative)
+                }
+                None => false,
+            };
+            if !fresh {
+                to_parse.push((relative.clone(), modified, len, path.to_path_buf()));
+            }
+            order.push(relative);
+        }
+        let parsed: Vec<(String, ContentFile)> = to_parse
+            .into_par_iter()
+            .map(|(relative, modified, len, path)| {
+                let (content, problems) = parse_one(&relative, &path, options);
+                (
+                    relative,
+                    ContentFile {
+                        modified,
+                        len,
+                        content,
+                        problems,
+                    },
+                )
+            })
+            .collect();
+        self.files.extend(parsed);
+        let live: HashSet<&String> = order.iter().collect();
+        self.files.retain(|k, _| live.contains(k));
+        let mut content = Content::default();
+        for relative in &order {
+            let file = &self.files[relative];
+            content.pages.extend(file.content.pages.iter().cloned());
+            content
+                .sections
+                .extend(file.content.sections.iter().cloned());
+            problems.extend(file.problems.iter().cloned());
+        }
+        problems.extend(content::find_collisions(&content.pages));
+        (content, problems)
+    }
+}
+
+/// Reads and parses one content file, as [`content::load`] does.
+fn parse_one(relative: &str, path: &Path, options: LoadOptions) -> (Content, Vec<Diagnostic>) {
+    let file = format!("{CONTENT_DIR}/{relative}");
+    match std::fs::read(path) {
+        Ok(bytes) => match String::from_utf8(bytes) {
+            Ok(text) => {
+                // A collision within the file is found again across all
+                // files; the build removes duplicate problems.
+                content::parse_files(vec![(relative.to_string(), text)], options)
+            }
+            Err(e) => {
+                let line = e.as_bytes()[..e.utf8_error().valid_up_to()]
+                    .iter()
+                    .filter(|b| **b == b'\n')
+                    .count()
+                    + 1;
+                (
+                    Content::default(),
+                    vec![Diagnostic::error(file, "the file is not valid UTF-8")
+                        .at_line(line)
+                        .with_hint("save the file as UTF-8")],
+                )
+            }
+        },
+        Err(e) => (
+            Content::default(),
+            vec![Diagnostic::error(
+                file,
+                format!("cannot read the file: {e}"),
+            )],
+        ),
     }
 }

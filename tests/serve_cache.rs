@@ -77,7 +77,7 @@ fn incremental_rebuilds_equal_full_builds() {
     let dir = site();
     let root = dir.path().join("s");
     let options = memory_options();
-    let mut caches = Caches::in_memory();
+    let mut caches = Caches::for_serve(&root);
     let first = build_with(&root, &options, &mut caches).unwrap();
     assert_same(
         &tree(&first.files),
@@ -103,6 +103,24 @@ fn incremental_rebuilds_equal_full_builds() {
         let full = build_in_memory(&root, &options).unwrap();
         assert_same(&tree(&incremental.files), &tree(&full.files), path);
     }
+    // A broken file fails the build; fixing it recovers.
+    let b4 = "content/briefings/2026-03-05-b4.md";
+    write(&root, b4, "+++\ntitle = \"broken\n+++\nx\n");
+    assert!(build_with(&root, &options, &mut caches).is_err());
+    write(&root, b4, &briefing("Briefing 4 again", 5, BODIES[4]));
+    let incremental = build_with(&root, &options, &mut caches).unwrap();
+    let full = build_in_memory(&root, &options).unwrap();
+    assert_same(&tree(&incremental.files), &tree(&full.files), "recovery");
+    // A config change.
+    let config = std::fs::read_to_string(root.join("site.toml")).unwrap();
+    write(
+        &root,
+        "site.toml",
+        &config.replace("title = \"My briefings\"", "title = \"Gulf desk\""),
+    );
+    let incremental = build_with(&root, &options, &mut caches).unwrap();
+    let full = build_in_memory(&root, &options).unwrap();
+    assert_same(&tree(&incremental.files), &tree(&full.files), "site.toml");
     // A deletion.
     std::fs::remove_file(root.join("content/briefings/2026-03-04-b3.md")).unwrap();
     let incremental = build_with(&root, &options, &mut caches).unwrap();

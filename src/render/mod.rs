@@ -12,6 +12,7 @@ use rayon::prelude::*;
 use serde::Serialize;
 use tera::{Context, Tera};
 
+use crate::cache::{RenderMemo, StableHasher};
 use crate::config::{Config, DigestPeriod};
 use crate::content::{normalize_alias, Page, Section, BRIEFINGS_SECTION};
 use crate::diagnostics::{line_col, Diagnostic};
@@ -122,6 +123,15 @@ fn hub_path(hub: &Hub) -> String {
 
 /// Renders every page of the site.
 pub fn render_site(input: &RenderInput) -> Result<RenderOutput, String> {
+    render_site_memo(input, None)
+}
+
+/// [`render_site`], reusing the pages and bodies of earlier renders whose
+/// inputs are unchanged (`serve`). Same output as without the memo.
+pub fn render_site_memo(
+    input: &RenderInput,
+    memo: Option<&RenderMemo>,
+) -> Result<RenderOutput, String> {
     let config = input.config;
     let model = input.model;
     let urls = Urls {
@@ -131,6 +141,7 @@ pub fn render_site(input: &RenderInput) -> Result<RenderOutput, String> {
     let tz = config.timezone;
     let site = site_view(input, &urls);
     let source_paths = source_paths(input);
+    let body_inputs = memo.map(|_| body_inputs_hash(&source_paths, &urls));
 
     // Bodies first: they may hold content problems (broken `@/` links).
     let mut problems = Vec::new();
@@ -140,14 +151,25 @@ pub fn render_site(input: &RenderInput) -> Result<RenderOutput, String> {
         .enumerate()
         .map(|(i, b)| {
             let inline = inline_links(model, i);
-            render_body(
-                &b.page.body,
+            memoized_body(
+                memo,
+                body_inputs,
                 &b.page.file,
                 b.page.body_line,
-                &source_paths,
-                &urls,
+                &b.page.body,
                 &inline,
                 config.inline_links,
+                || {
+                    render_body(
+                        &b.page.body,
+                        &b.page.file,
+                        b.page.body_line,
+                        &source_paths,
+                        &urls,
+                        &inline,
+                        config.inline_links,
+                    )
+                },
             )
         })
         .collect();
@@ -166,6 +188,7 @@ pub fn render_site(input: &RenderInput) -> Result<RenderOutput, String> {
     let renderer = Renderer {
         tera: input.tera,
         site: &site,
+        memo,
     };
     let mut files: Vec<OutputFile> = Vec::new();
 
@@ -224,6 +247,46 @@ pub fn render_site(input: &RenderInput) -> Result<RenderOutput, String> {
     files.sort_by(|a, b| a.path.cmp(&b.path));
     problems.sort();
     Ok(RenderOutput { files, problems })
+}
+
+/// Hash of the body-rendering inputs shared by every body.
+fn body_inputs_hash(pages: &BTreeMap<String, String>, urls: &Urls) -> u128 {
+    let mut h = StableHasher::default();
+    h.field(urls.base_path.as_bytes())
+        .field(urls.base_url.as_bytes());
+    for (source, path) in pages {
+        h.field(source.as_bytes()).field(path.as_bytes());
+    }
+    h.finish()
+}
+
+/// `render()`, or the memo's copy of it when the same body was rendered
+/// with the same inputs before.
+#[allow(clippy::too_many_arguments)]
+fn memoized_body(
+    memo: Option<&RenderMemo>,
+    shared: Option<u128>,
+    file: &str,
+    body_line: usize,
+    body: &str,
+    inline: &[(String, String)],
+    max_inline: usize,
+    render: impl FnOnce() -> (Rendered, Vec<Diagnostic>),
+) -> (Rendered, Vec<Diagnostic>) {
+    let (Some(memo), Some(shared)) = (memo, shared) else {
+        return render();
+    };
+    let mut h = StableHasher::default();
+    h.number(shared as u64)
+        .number((shared >> 64) as u64)
+        .field(file.as_bytes())
+        .number(body_line as u64)
+        .field(body.as_bytes())
+        .number(max_inline as u64);
+    for (phrase, path) in inline {
+        h.field(phrase.as_bytes()).field(path.as_bytes());
+    }
+    memo.body(h.finish(), render)
 }
 
 /// Renders one body, turning its problems into diagnostics with file positions.
@@ -473,6 +536,7 @@ fn briefing_view(
 struct Renderer<'a> {
     tera: &'a Tera,
     site: &'a SiteView,
+    memo: Option<&'a RenderMemo>,
 }
 
 impl Renderer<'_> {
@@ -502,9 +566,15 @@ impl Renderer<'_> {
     fn render_plain(&self, template: &str, ctx: &Context) -> Result<String, String> {
         let mut ctx = ctx.clone();
         ctx.insert("site", self.site);
-        self.tera
-            .render(template, &ctx)
-            .map_err(|e| format!("template {template}: {}", templates::error_chain(&e)))
+        let render = || {
+            self.tera
+                .render(template, &ctx)
+                .map_err(|e| format!("template {template}: {}", templates::error_chain(&e)))
+        };
+        match self.memo {
+            Some(memo) => memo.page(template, &ctx, render),
+            None => render(),
+        }
     }
 }
 

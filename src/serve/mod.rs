@@ -93,7 +93,7 @@ pub fn serve(options: &ServeOptions) -> Result<(), String> {
         drafts: options.drafts,
         origin: origin(addr),
         // Start from the disk cache of earlier builds; serving writes nothing.
-        caches: Caches::open(&root),
+        caches: Caches::for_serve(&root),
     };
     builder.rebuild(&site, &[]);
 
@@ -161,6 +161,9 @@ impl Rebuilder {
             write: false,
             output: None,
         };
+        if let Some(content) = self.caches.content.as_mut() {
+            content.mark_changed(changed.iter().filter_map(|p| p.strip_prefix("content/")));
+        }
         let result = crate::build::build_with(&self.root, &options, &mut self.caches);
         self.caches.analysis.retain_used();
         let elapsed = started.elapsed();
