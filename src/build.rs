@@ -31,6 +31,8 @@ pub struct Built {
     pub report: Report,
     /// site.toml's `output_dir` under the root.
     pub output_dir: PathBuf,
+    /// site.toml's `output_dir`, as written there (for messages).
+    pub output_dir_name: String,
     /// site.toml's `base_url` (or the override).
     pub base_url: String,
 }
@@ -215,19 +217,11 @@ pub fn build_with(
     clock.lap("render");
 
     add_static_files(root, &mut files).map_err(BuildError::Io)?;
-    let base_path = render::base_path(&config.base_url);
     // A broken link in content was already reported at its source line; the
     // output check catches what remains (templates, anchors).
-    if problems.is_empty() {
-        for broken in output::check_links_with_base_url(&files, &base_path, &config.base_url) {
-            problems.push(
-                Diagnostic::error(
-                    format!("{}/{}", config.output_dir, broken.page),
-                    format!("broken link `{}`: {}", broken.link, broken.reason),
-                )
-                .with_hint("fix the link in the content or template that produced this page"),
-            );
-        }
+    // `serve` defers this check until the page is on screen.
+    if problems.is_empty() && !caches.defer_link_check {
+        problems.extend(link_problems(&files, &config.base_url, &config.output_dir));
     }
     clock.lap("check");
     if !problems.is_empty() {
@@ -249,8 +243,25 @@ pub fn build_with(
         files,
         report,
         output_dir: root.join(&config.output_dir),
+        output_dir_name: config.output_dir.clone(),
         base_url: config.base_url.clone(),
     })
+}
+
+/// Internal links of the generated site that resolve to nothing, as errors
+/// on the output files holding them (`output_dir/page`).
+pub fn link_problems(files: &[OutputFile], base_url: &str, output_dir: &str) -> Vec<Diagnostic> {
+    let base_path = render::base_path(base_url);
+    output::check_links_with_base_url(files, &base_path, base_url)
+        .into_iter()
+        .map(|broken| {
+            Diagnostic::error(
+                format!("{output_dir}/{}", broken.page),
+                format!("broken link `{}`: {}", broken.link, broken.reason),
+            )
+            .with_hint("fix the link in the content or template that produced this page")
+        })
+        .collect()
 }
 
 /// Adds the files of `static/`, which replace theme defaults of the same path.

@@ -89,6 +89,9 @@ pub struct Caches {
     pub content: Option<ContentCache>,
     /// Rendered pages and bodies (`serve` only).
     pub render: Option<RenderMemo>,
+    /// Leave the check of internal links to the caller
+    /// ([`crate::build::link_problems`]): `serve` runs it after the reload.
+    pub defer_link_check: bool,
 }
 
 struct CorpusState {
@@ -122,6 +125,7 @@ impl Caches {
         Caches {
             content: Some(ContentCache::default()),
             render: Some(RenderMemo::default()),
+            defer_link_check: true,
             ..Caches::open(root)
         }
     }

@@ -3,6 +3,7 @@
 //! live-reload script (and the error overlay) into HTML responses.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 /// Where the browser listens for reload events (server-sent events).
 pub const EVENTS_PATH: &str = "/__briefing/events";
@@ -10,8 +11,9 @@ pub const EVENTS_PATH: &str = "/__briefing/events";
 /// The site as served: output files by path, plus the last build's errors.
 #[derive(Debug, Default)]
 pub struct Site {
-    /// Output path (`briefings/x/index.html`) -> bytes.
-    pub files: HashMap<String, Vec<u8>>,
+    /// Output path (`briefings/x/index.html`) -> bytes; shared between
+    /// the published site and its errors-only successor.
+    pub files: Arc<HashMap<String, Vec<u8>>>,
     /// The path part of the served base URL (`/` or `/briefs/`).
     pub base_path: String,
     /// Errors of the last build, shown over every page until a good build.
@@ -231,7 +233,7 @@ mod tests {
         files.insert("style.css".to_string(), b"body{}".to_vec());
         files.insert("404.html".to_string(), b"<body>missing</body>".to_vec());
         Site {
-            files,
+            files: Arc::new(files),
             base_path: "/".into(),
             errors: vec![],
         }

@@ -11,6 +11,7 @@
 pub mod http;
 pub mod watch;
 
+use std::collections::HashMap;
 use std::io::Write;
 use std::net::{IpAddr, SocketAddr};
 use std::path::PathBuf;
@@ -95,7 +96,7 @@ pub fn serve(options: &ServeOptions) -> Result<(), String> {
         // Start from the disk cache of earlier builds; serving writes nothing.
         caches: Caches::for_serve(&root),
     };
-    builder.rebuild(&site, &[]);
+    builder.rebuild(&site, &reloads, &[]);
 
     println!("Serving {base_url}");
     let _ = std::io::stdout().flush();
@@ -125,8 +126,7 @@ pub fn serve(options: &ServeOptions) -> Result<(), String> {
                     .watch(&root.join(dir), notify::RecursiveMode::Recursive);
             }
         }
-        builder.rebuild(&site, &changes.paths);
-        reloads.bump();
+        builder.rebuild(&site, &reloads, &changes.paths);
     }
     Ok(())
 }
@@ -140,21 +140,17 @@ struct Rebuilder {
 }
 
 impl Rebuilder {
-    fn rebuild(&mut self, site: &RwLock<Arc<Site>>, changed: &[String]) {
+    /// Builds, publishes the new site (or the errors over the last good
+    /// one) and tells the tabs to reload; then checks the internal links
+    /// of the new site, and if some are broken publishes them as errors.
+    fn rebuild(&mut self, site: &RwLock<Arc<Site>>, reloads: &Reloads, changed: &[String]) {
         let started = Instant::now();
-        let base_path = site.read().unwrap().base_path.clone();
-        // The base URL follows site.toml's sub-path; the host and port are ours.
-        let configured = crate::config::Config::from_root(&self.root)
-            .map(|c| c.base_url)
-            .ok();
         let current = site.read().unwrap().clone();
-        let base_url = {
-            let path = configured
-                .as_deref()
-                .map(crate::render::base_path)
-                .unwrap_or(base_path);
-            format!("{}{}", self.origin, path)
-        };
+        // The base URL follows site.toml's sub-path; the host and port are ours.
+        let path = crate::config::Config::from_root(&self.root)
+            .map(|c| crate::render::base_path(&c.base_url))
+            .unwrap_or_else(|_| current.base_path.clone());
+        let base_url = format!("{}{}", self.origin, path);
         let options = BuildOptions {
             base_url: Some(base_url.clone()),
             drafts: self.drafts,
@@ -171,43 +167,69 @@ impl Rebuilder {
             "Built".to_string()
         } else {
             format!(
-                "Rebuilt after {} change{}",
+                "Rebuilt after {} change{} ({})",
                 changed.len(),
-                if changed.len() == 1 { "" } else { "s" }
+                if changed.len() == 1 { "" } else { "s" },
+                changed.join(", ")
             )
         };
-        let next = match result {
-            Ok(built) => {
-                for w in &built.report.warnings {
-                    eprintln!("{w}");
-                }
-                println!(
-                    "{what}: {} briefings, {} files in {} ms",
-                    built.report.briefings,
-                    built.files.len(),
-                    elapsed.as_millis()
-                );
-                Site {
-                    files: built.files.into_iter().map(|f| (f.path, f.bytes)).collect(),
-                    base_path: crate::render::base_path(&base_url),
-                    errors: Vec::new(),
-                }
-            }
+        let built = match result {
+            Ok(built) => built,
             Err(error) => {
                 let errors = error_lines(&error);
                 for e in &errors {
                     eprintln!("{e}");
                 }
                 eprintln!("error: the site was not rebuilt; still serving the last good build");
-                Site {
+                *site.write().unwrap() = Arc::new(Site {
                     files: current.files.clone(),
                     base_path: current.base_path.clone(),
                     errors,
-                }
+                });
+                reloads.bump();
+                return;
             }
         };
+        for w in &built.report.warnings {
+            eprintln!("{w}");
+        }
+        let files: Arc<HashMap<String, Vec<u8>>> = Arc::new(
+            built
+                .files
+                .iter()
+                .map(|f| (f.path.clone(), f.bytes.clone()))
+                .collect(),
+        );
+        *site.write().unwrap() = Arc::new(Site {
+            files: Arc::clone(&files),
+            base_path: crate::render::base_path(&base_url),
+            errors: Vec::new(),
+        });
+        reloads.bump();
+        println!(
+            "{what}: {} briefings, {} files in {} ms",
+            built.report.briefings,
+            built.files.len(),
+            elapsed.as_millis()
+        );
         let _ = std::io::stdout().flush();
-        *site.write().unwrap() = Arc::new(next);
+
+        let mut problems =
+            crate::build::link_problems(&built.files, &built.base_url, &built.output_dir_name);
+        if !problems.is_empty() {
+            problems.sort();
+            problems.dedup();
+            let errors: Vec<String> = problems.iter().map(|p| p.to_string()).collect();
+            for e in &errors {
+                eprintln!("{e}");
+            }
+            *site.write().unwrap() = Arc::new(Site {
+                files,
+                base_path: crate::render::base_path(&base_url),
+                errors,
+            });
+            reloads.bump();
+        }
     }
 }
 
