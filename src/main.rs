@@ -56,6 +56,7 @@ fn main() {
                 open: args.open,
                 drafts: args.drafts,
                 debounce: std::time::Duration::from_millis(50),
+                verbose: cli.verbose,
             };
             match briefing::serve::serve(&options) {
                 Ok(()) => EXIT_OK,

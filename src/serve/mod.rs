@@ -18,6 +18,8 @@ use std::path::PathBuf;
 use std::sync::{mpsc, Arc, Condvar, Mutex, RwLock};
 use std::time::{Duration, Instant};
 
+use notify::Watcher;
+
 use crate::build::{BuildError, BuildOptions};
 use crate::cache::Caches;
 use http::{Reply, Site};
@@ -33,6 +35,8 @@ pub struct ServeOptions {
     pub drafts: bool,
     /// Quiet time after the last change before rebuilding.
     pub debounce: Duration,
+    /// Print the time of each stage of each build.
+    pub verbose: bool,
 }
 
 /// Reload notifications: a generation counter that tabs wait on.
@@ -93,6 +97,7 @@ pub fn serve(options: &ServeOptions) -> Result<(), String> {
         root: root.clone(),
         drafts: options.drafts,
         origin: origin(addr),
+        verbose: options.verbose,
         // Start from the disk cache of earlier builds; serving writes nothing.
         caches: Caches::for_serve(&root),
     };
@@ -110,20 +115,12 @@ pub fn serve(options: &ServeOptions) -> Result<(), String> {
     }
 
     let (tx, rx) = mpsc::channel();
-    let mut watcher = watch::start(&root, options.debounce, tx)
-        .map_err(|e| format!("cannot watch {}: {e}", root.display()))?;
-    while let Ok(mut changes) = rx.recv() {
-        // Batches that arrived while we were busy are one change.
-        while let Ok(more) = rx.try_recv() {
-            changes.paths.extend(more.paths);
-        }
-        changes.paths.sort();
-        changes.paths.dedup();
+    let mut watcher =
+        watch::start(&root, tx).map_err(|e| format!("cannot watch {}: {e}", root.display()))?;
+    while let Some(changes) = watch::next_batch(&rx, options.debounce) {
         for dir in watch::WATCHED_DIRS {
             if changes.paths.iter().any(|p| p == dir) && root.join(dir).is_dir() {
-                let _ = watcher
-                    .watcher()
-                    .watch(&root.join(dir), notify::RecursiveMode::Recursive);
+                let _ = watcher.watch(&root.join(dir), notify::RecursiveMode::Recursive);
             }
         }
         builder.rebuild(&site, &reloads, &changes.paths);
@@ -136,6 +133,7 @@ struct Rebuilder {
     root: PathBuf,
     drafts: bool,
     origin: String,
+    verbose: bool,
     caches: Caches,
 }
 
@@ -212,6 +210,11 @@ impl Rebuilder {
             built.files.len(),
             elapsed.as_millis()
         );
+        if self.verbose {
+            for (stage, time) in &built.report.timings {
+                println!("  {stage:<8} {:>9.1} ms", time.as_secs_f64() * 1000.0);
+            }
+        }
         let _ = std::io::stdout().flush();
 
         let mut problems =

@@ -2,11 +2,10 @@
 //! `site.toml`, with editors' temporary files filtered out.
 
 use std::path::{Path, PathBuf};
-use std::sync::mpsc::Sender;
+use std::sync::mpsc::{Receiver, RecvTimeoutError, Sender};
 use std::time::Duration;
 
-use notify::RecursiveMode;
-use notify_debouncer_mini::{new_debouncer, DebounceEventResult, Debouncer};
+use notify::{Event, EventKind, RecommendedWatcher, RecursiveMode, Watcher};
 
 /// Directories under the root whose changes trigger a rebuild.
 pub const WATCHED_DIRS: &[&str] = &["content", "templates", "static"];
@@ -72,25 +71,26 @@ pub fn relevant(root: &Path, path: &Path) -> Option<String> {
     Some(parts.join("/"))
 }
 
-/// Starts watching `root`; batches of relevant changes arrive on `tx`
-/// once `debounce` has passed without a new event.
-pub fn start(
-    root: &Path,
-    debounce: Duration,
-    tx: Sender<Changes>,
-) -> notify::Result<Debouncer<notify::RecommendedWatcher>> {
+/// Starts watching `root`; each relevant change arrives on `tx` as it
+/// happens (the caller debounces). Access events (a file or directory
+/// opened or read, which every build does) are not changes.
+pub fn start(root: &Path, tx: Sender<Changes>) -> notify::Result<RecommendedWatcher> {
     let root_for_events: PathBuf = root.to_path_buf();
-    let mut debouncer = new_debouncer(debounce, move |result: DebounceEventResult| {
-        let events = match result {
-            Ok(events) => events,
+    let mut watcher = notify::recommended_watcher(move |result: notify::Result<Event>| {
+        let event = match result {
+            Ok(event) => event,
             Err(e) => {
                 eprintln!("warning: watching failed: {e}");
                 return;
             }
         };
-        let mut paths: Vec<String> = events
+        if matches!(event.kind, EventKind::Access(_)) {
+            return;
+        }
+        let mut paths: Vec<String> = event
+            .paths
             .iter()
-            .filter_map(|e| relevant(&root_for_events, &e.path))
+            .filter_map(|p| relevant(&root_for_events, p))
             .collect();
         paths.sort();
         paths.dedup();
@@ -101,16 +101,32 @@ pub fn start(
     // The root itself, not recursively: catches site.toml even when an
     // editor replaces it by renaming a new file over it, and watched
     // directories created after the start.
-    debouncer
-        .watcher()
-        .watch(root, RecursiveMode::NonRecursive)?;
+    watcher.watch(root, RecursiveMode::NonRecursive)?;
     for dir in WATCHED_DIRS {
         let path = root.join(dir);
         if path.is_dir() {
-            debouncer.watcher().watch(&path, RecursiveMode::Recursive)?;
+            watcher.watch(&path, RecursiveMode::Recursive)?;
         }
     }
-    Ok(debouncer)
+    Ok(watcher)
+}
+
+/// Waits for a change, then until `quiet` passes without another, and
+/// returns them all (`None` once the watcher is gone). Editors save in
+/// bursts (write a temporary file, rename it over, touch a backup); the
+/// build reads the files only after the burst.
+pub fn next_batch(rx: &Receiver<Changes>, quiet: Duration) -> Option<Changes> {
+    let mut changes = rx.recv().ok()?;
+    loop {
+        match rx.recv_timeout(quiet) {
+            Ok(more) => changes.paths.extend(more.paths),
+            Err(RecvTimeoutError::Timeout) => break,
+            Err(RecvTimeoutError::Disconnected) => break,
+        }
+    }
+    changes.paths.sort();
+    changes.paths.dedup();
+    Some(changes)
 }
 
 #[cfg(test)]
