@@ -23,6 +23,7 @@ use std::collections::{HashMap, HashSet};
 use std::hash::Hasher;
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
 use rayon::prelude::*;
@@ -550,6 +551,9 @@ pub struct RenderMemo {
     bodies: Mutex<HashMap<u128, RenderedBody>>,
     used_pages: Mutex<HashSet<u128>>,
     used_bodies: Mutex<HashSet<u128>>,
+    /// Pages rendered by Tera in the last render (the others came from the memo).
+    pub pages_rendered: AtomicUsize,
+    pub bodies_rendered: AtomicUsize,
 }
 
 /// A rendered body and its problems.
@@ -574,30 +578,47 @@ impl RenderMemo {
             pages.retain(|k, _| used_pages.contains(k));
         }
         bodies.retain(|k, _| used_bodies.contains(k));
+        self.pages_rendered.store(0, Ordering::Relaxed);
+        self.bodies_rendered.store(0, Ordering::Relaxed);
     }
 
-    /// The page rendered from `template` with `context`, rendered by
+    /// The page rendered from `template` with `context` plus `site`
+    /// (whose hash the caller computes once per render), rendered by
     /// `render` only when not known.
-    pub fn page(
+    pub fn page<S: serde::Serialize>(
         &self,
         template: &str,
-        context: &tera::Context,
-        render: impl FnOnce() -> Result<String, String>,
+        context: tera::Context,
+        site: (&str, &S, u128),
+        render: impl FnOnce(&tera::Context) -> Result<String, String>,
     ) -> Result<String, String> {
+        let json = context.into_json();
         let mut h = StableHasher::default();
-        h.field(template.as_bytes());
-        let _ = serde_json::to_writer(HashWriter(&mut h), &context.clone().into_json());
+        h.field(template.as_bytes())
+            .number(site.2 as u64)
+            .number((site.2 >> 64) as u64);
+        let _ = serde_json::to_writer(HashWriter(&mut h), &json);
         let key = h.finish();
         self.used_pages.lock().unwrap().insert(key);
         if let Some(html) = self.pages.lock().unwrap().get(&key) {
             return Ok(html.as_str().to_owned());
         }
-        let html = render()?;
+        self.pages_rendered.fetch_add(1, Ordering::Relaxed);
+        let mut context = tera::Context::from_value(json).unwrap_or_default();
+        context.insert(site.0, site.1);
+        let html = render(&context)?;
         self.pages
             .lock()
             .unwrap()
             .insert(key, Arc::new(html.clone()));
         Ok(html)
+    }
+
+    /// Hash of a value, as [`RenderMemo::page`] wants for `site`.
+    pub fn hash_value<S: serde::Serialize>(value: &S) -> u128 {
+        let mut h = StableHasher::default();
+        let _ = serde_json::to_writer(HashWriter(&mut h), value);
+        h.finish()
     }
 
     /// The body whose inputs hash to `key`, rendered by `render` only when not known.
@@ -606,6 +627,7 @@ impl RenderMemo {
         if let Some(body) = self.bodies.lock().unwrap().get(&key) {
             return body.clone();
         }
+        self.bodies_rendered.fetch_add(1, Ordering::Relaxed);
         let body = render();
         self.bodies.lock().unwrap().insert(key, body.clone());
         body

@@ -188,7 +188,7 @@ pub fn render_site_memo(
     let renderer = Renderer {
         tera: input.tera,
         site: &site,
-        memo,
+        memo: memo.map(|m| (m, RenderMemo::hash_value(&site))),
     };
     let mut files: Vec<OutputFile> = Vec::new();
 
@@ -536,7 +536,8 @@ fn briefing_view(
 struct Renderer<'a> {
     tera: &'a Tera,
     site: &'a SiteView,
-    memo: Option<&'a RenderMemo>,
+    /// The memo and the hash of `site`.
+    memo: Option<(&'a RenderMemo, u128)>,
 }
 
 impl Renderer<'_> {
@@ -564,17 +565,22 @@ impl Renderer<'_> {
     }
 
     fn render_plain(&self, template: &str, ctx: &Context) -> Result<String, String> {
-        let mut ctx = ctx.clone();
-        ctx.insert("site", self.site);
-        let render = || {
+        let render = |ctx: &Context| {
             self.tera
-                .render(template, &ctx)
+                .render(template, ctx)
                 .map_err(|e| format!("template {template}: {}", templates::error_chain(&e)))
         };
-        match self.memo {
-            Some(memo) => memo.page(template, &ctx, render),
-            None => render(),
+        if let Some((memo, site_hash)) = self.memo {
+            return memo.page(
+                template,
+                ctx.clone(),
+                ("site", self.site, site_hash),
+                render,
+            );
         }
+        let mut ctx = ctx.clone();
+        ctx.insert("site", self.site);
+        render(&ctx)
     }
 }
 

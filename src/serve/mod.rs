@@ -214,7 +214,19 @@ impl Rebuilder {
             for (stage, time) in &built.report.timings {
                 println!("  {stage:<8} {:>9.1} ms", time.as_secs_f64() * 1000.0);
             }
+            if let Some(memo) = &self.caches.render {
+                println!(
+                    "  rendered {} pages and {} bodies; analysed {} briefings",
+                    memo.pages_rendered
+                        .load(std::sync::atomic::Ordering::Relaxed),
+                    memo.bodies_rendered
+                        .load(std::sync::atomic::Ordering::Relaxed),
+                    self.caches.analysis.misses,
+                );
+            }
         }
+        self.caches.analysis.hits = 0;
+        self.caches.analysis.misses = 0;
         let _ = std::io::stdout().flush();
 
         let mut problems =
