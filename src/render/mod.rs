@@ -549,7 +549,7 @@ impl Renderer<'_> {
     ) -> Result<String, String> {
         let mut ctx = Context::new();
         ctx.insert(name, value);
-        self.render_plain(template, &ctx)
+        self.render_owned(template, ctx)
     }
 
     fn render_with(
@@ -561,24 +561,22 @@ impl Renderer<'_> {
         for (name, value) in values {
             ctx.insert(*name, &ErasedRef(*value));
         }
-        self.render_plain(template, &ctx)
+        self.render_owned(template, ctx)
     }
 
     fn render_plain(&self, template: &str, ctx: &Context) -> Result<String, String> {
+        self.render_owned(template, ctx.clone())
+    }
+
+    fn render_owned(&self, template: &str, mut ctx: Context) -> Result<String, String> {
         let render = |ctx: &Context| {
             self.tera
                 .render(template, ctx)
                 .map_err(|e| format!("template {template}: {}", templates::error_chain(&e)))
         };
         if let Some((memo, site_hash)) = self.memo {
-            return memo.page(
-                template,
-                ctx.clone(),
-                ("site", self.site, site_hash),
-                render,
-            );
+            return memo.page(template, ctx, ("site", self.site, site_hash), render);
         }
-        let mut ctx = ctx.clone();
         ctx.insert("site", self.site);
         render(&ctx)
     }
