@@ -146,7 +146,13 @@ impl Events {
 
     fn read_until(&mut self, marker: &str) -> String {
         let mut seen = String::new();
+        // Keep-alive comments reset the socket's timeout: also a deadline.
+        let deadline = Instant::now() + Duration::from_secs(30);
         while !seen.contains(marker) {
+            assert!(
+                Instant::now() < deadline,
+                "no `{marker}` within 30 s; got: {seen}"
+            );
             let mut line = String::new();
             match self.reader.read_line(&mut line) {
                 Ok(0) => panic!("event stream closed; got: {seen}"),
@@ -336,6 +342,56 @@ fn serve_shows_errors_and_recovers() {
     });
     std::fs::write(&template, good_template).unwrap();
     events.read_until("event: reload");
+    wait_for(&server, &page, "recovery", |s, b| {
+        s == 200 && !b.contains("__briefing_errors")
+    });
+}
+
+#[test]
+fn serve_keeps_the_sub_path_of_base_url() {
+    let dir = new_site();
+    let config = root(&dir).join("site.toml");
+    let text = std::fs::read_to_string(&config).unwrap();
+    std::fs::write(
+        &config,
+        text.replace("https://example.org/", "https://example.org/briefs/"),
+    )
+    .unwrap();
+    let server = start(&root(&dir));
+    assert_eq!(server.base, "/briefs/");
+    let (status, _, body) = get(&server, "/briefs/briefings/b0/");
+    assert_eq!(status, 200, "{body}");
+    assert!(body.contains("/briefs/"), "{body}");
+    assert!(!body.contains("https://example.org"), "{body}");
+    let (status, head, _) = get(&server, "/");
+    assert_eq!(status, 301);
+    assert!(head.contains("Location: /briefs/"), "{head}");
+    let (status, _, _) = get(&server, "/briefings/b0/");
+    assert_eq!(status, 404);
+}
+
+#[test]
+fn serve_shows_broken_links_after_the_reload() {
+    let dir = new_site();
+    let server = start(&root(&dir));
+    let page = format!("{}briefings/b2/", server.base);
+    let mut events = Events::connect(&server);
+    let template = root(&dir).join("templates/briefing.html");
+    let good = std::fs::read_to_string(&template).unwrap();
+    // A template link to a page that does not exist: found by the output check.
+    let broken = good.replacen(
+        "</article>",
+        "<a href=\"{{ site.base_path }}no-such-page/\">x</a></article>",
+        1,
+    );
+    assert!(broken != good, "the template has an </article>");
+    std::fs::write(&template, broken).unwrap();
+    events.read_until("event: reload");
+    let body = wait_for(&server, &page, "the link error", |s, b| {
+        s == 200 && b.contains("__briefing_errors")
+    });
+    assert!(body.contains("no-such-page"), "{body}");
+    std::fs::write(&template, good).unwrap();
     wait_for(&server, &page, "recovery", |s, b| {
         s == 200 && !b.contains("__briefing_errors")
     });

@@ -101,6 +101,11 @@ pub fn serve(options: &ServeOptions) -> Result<(), String> {
         // Start from the disk cache of earlier builds; serving writes nothing.
         caches: Caches::for_serve(&root),
     };
+    // Watch before the first build: a save during it, or right after the
+    // address is printed, must cause a rebuild, not be lost.
+    let (tx, rx) = mpsc::channel();
+    let mut watcher =
+        watch::start(&root, tx).map_err(|e| format!("cannot watch {}: {e}", root.display()))?;
     builder.rebuild(&site, &reloads, &[]);
 
     println!("Serving {base_url}");
@@ -114,9 +119,6 @@ pub fn serve(options: &ServeOptions) -> Result<(), String> {
         open_browser(&base_url);
     }
 
-    let (tx, rx) = mpsc::channel();
-    let mut watcher =
-        watch::start(&root, tx).map_err(|e| format!("cannot watch {}: {e}", root.display()))?;
     while let Some(changes) = watch::next_batch(&rx, options.debounce) {
         for dir in watch::WATCHED_DIRS {
             if changes.paths.iter().any(|p| p == dir) && root.join(dir).is_dir() {
