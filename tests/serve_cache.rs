@@ -170,9 +170,34 @@ fn disk_cache_gives_the_same_site_as_a_cold_build() {
     let entries = cached_text.lines().count() - 1;
     assert!(entries > BODIES.len(), "{cached_text}");
 
+    let leftovers: Vec<_> = std::fs::read_dir(root.join(CACHE_DIR))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n != "analysis.jsonl")
+        .collect();
+    assert!(leftovers.is_empty(), "temporary files left: {leftovers:?}");
+
+    // A second build analyses nothing: every briefing comes from the cache.
+    let mut caches = Caches::open(&root);
+    build_with(&root, &memory_options(), &mut caches).unwrap();
+    assert_eq!(caches.analysis.misses, 0);
+    assert_eq!(caches.analysis.hits, entries);
+
     let warm = dir.path().join("warm");
     build_cli(&root, &warm);
     assert_same(&read_tree(&cold), &read_tree(&warm), "warm build");
+
+    // `check` reads the cache but writes nothing, not even it.
+    std::fs::remove_dir_all(root.join(CACHE_DIR)).unwrap();
+    let o = Command::new(BIN)
+        .arg("check")
+        .arg("--root")
+        .arg(&root)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert!(!root.join(CACHE_DIR).exists(), "check wrote the cache");
+    build_cli(&root, &dir.path().join("rebuild-cache"));
 
     // A corrupt cache is ignored, never fatal.
     let mut corrupt = cached_text.clone();
