@@ -50,7 +50,8 @@ def start_serve(binary, site):
 class Events:
     def __init__(self, addr):
         self.sock = socket.create_connection(addr)
-        self.sock.sendall(b"GET /__briefing/events HTTP/1.1\r\nHost: x\r\n\r\n")
+        host = f"{addr[0]}:{addr[1]}".encode()
+        self.sock.sendall(b"GET /__briefing/events HTTP/1.1\r\nHost: " + host + b"\r\n\r\n")
         self.buf = b""
         self.wait_for(b": connected")
 

@@ -273,6 +273,16 @@ fn serve_refuses_traversal_and_answers_404() {
         assert!(!body.contains("TOP SECRET"), "{target} leaked");
         assert!(!body.contains("base_url"), "{target} leaked site.toml");
     }
+    // DNS rebinding: a request naming another host is refused.
+    let mut stream = TcpStream::connect(&server.addr).unwrap();
+    write!(
+        stream,
+        "GET / HTTP/1.1\r\nHost: evil.example\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut response = String::new();
+    stream.read_to_string(&mut response).unwrap();
+    assert!(response.starts_with("HTTP/1.1 421"), "{response}");
     let (status, _, body) = get(&server, &format!("{}no/such/page/", server.base));
     assert_eq!(status, 404);
     assert!(body.contains("/__briefing/events"));

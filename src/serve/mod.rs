@@ -113,7 +113,8 @@ pub fn serve(options: &ServeOptions) -> Result<(), String> {
     {
         let site = Arc::clone(&site);
         let reloads = Arc::clone(&reloads);
-        std::thread::spawn(move || accept(server, site, reloads));
+        let hosts = allowed_hosts(addr);
+        std::thread::spawn(move || accept(server, site, reloads, hosts));
     }
     if options.open {
         open_browser(&base_url);
@@ -263,8 +264,44 @@ pub fn error_lines(error: &BuildError) -> Vec<String> {
     }
 }
 
-fn accept(server: tiny_http::Server, site: Arc<RwLock<Arc<Site>>>, reloads: Arc<Reloads>) {
+/// On a loopback address, the Host names a request may carry: a web page
+/// elsewhere that rebinds its DNS name to 127.0.0.1 must not read the
+/// preview (unpublished drafts). `None` (any Host) when bound to another
+/// address, where the user chose to be reachable under other names.
+fn allowed_hosts(addr: SocketAddr) -> Option<Vec<String>> {
+    if !addr.ip().is_loopback() {
+        return None;
+    }
+    let port = addr.port();
+    let names = ["127.0.0.1", "localhost", "[::1]", &addr.ip().to_string()];
+    Some(
+        names
+            .iter()
+            .flat_map(|n| [n.to_string(), format!("{n}:{port}")])
+            .collect(),
+    )
+}
+
+fn accept(
+    server: tiny_http::Server,
+    site: Arc<RwLock<Arc<Site>>>,
+    reloads: Arc<Reloads>,
+    hosts: Option<Vec<String>>,
+) {
     for request in server.incoming_requests() {
+        if let Some(hosts) = &hosts {
+            let host = request
+                .headers()
+                .iter()
+                .find(|h| h.field.equiv("Host"))
+                .map(|h| h.value.as_str().to_ascii_lowercase());
+            if !host.is_some_and(|h| hosts.contains(&h)) {
+                let _ = request.respond(
+                    tiny_http::Response::from_string("unknown Host\n").with_status_code(421),
+                );
+                continue;
+            }
+        }
         if request.url().split('?').next() == Some(http::EVENTS_PATH) {
             let reloads = Arc::clone(&reloads);
             let since = *reloads.generation.lock().unwrap();
