@@ -7,8 +7,9 @@
 use rayon::prelude::*;
 
 use crate::analysis::{
-    self, Aliases, Analysis, AnalysisOptions, CorpusStats, Document, Entity, EntityKind, KeyIssue,
+    self, Aliases, Analysis, AnalysisOptions, Document, Entity, EntityKind, KeyIssue,
 };
+use crate::cache::Caches;
 use crate::content::{EntityOverride, KeyIssueOverride, Page, PageKind};
 use crate::diagnostics::Diagnostic;
 
@@ -30,38 +31,74 @@ pub fn analyse(
     options: &AnalysisOptions,
     aliases: &Aliases,
 ) -> (Vec<Briefing>, Vec<Diagnostic>) {
+    analyse_cached(pages, options, aliases, &mut Caches::in_memory())
+}
+
+/// [`analyse`], taking analyses from `caches` when the key of a briefing
+/// (its text, options and view of the corpus: see [`crate::cache`]) is
+/// known, and adding the ones it computes.
+pub fn analyse_cached(
+    pages: &[Page],
+    options: &AnalysisOptions,
+    aliases: &Aliases,
+    caches: &mut Caches,
+) -> (Vec<Briefing>, Vec<Diagnostic>) {
     let briefing_pages: Vec<&Page> = pages
         .iter()
         .filter(|p| p.kind == PageKind::Briefing)
         .collect();
-    let texts: Vec<String> = briefing_pages
-        .par_iter()
-        .map(|p| crate::markdown::plain_text(&p.body))
-        .collect();
+    let bodies: Vec<&str> = briefing_pages.iter().map(|p| p.body.as_str()).collect();
+    let texts = caches.plain_texts(&bodies);
     let docs: Vec<Document> = briefing_pages
         .iter()
         .zip(&texts)
         .map(|(p, text)| Document {
             title: p.title.as_deref(),
-            text,
+            text: text.as_str(),
         })
         .collect();
-    let corpus = CorpusStats::from_documents(&docs);
+    let page_options: Vec<AnalysisOptions> = briefing_pages
+        .iter()
+        .map(|page| AnalysisOptions {
+            summary_sentences: page
+                .front_matter
+                .summary_sentences
+                .unwrap_or(options.summary_sentences),
+            ..options.clone()
+        })
+        .collect();
+    let (keys, corpus) = caches.analysis_keys(&docs, &page_options, options, aliases);
+    let cached: Vec<Option<Analysis>> = keys
+        .iter()
+        .map(|k| caches.analysis.get(*k).cloned())
+        .collect();
+    let computed: Vec<Option<Analysis>> = docs
+        .par_iter()
+        .zip(page_options.par_iter())
+        .zip(cached.par_iter())
+        .map(|((doc, per_page), hit)| match hit {
+            Some(_) => None,
+            None => Some(analysis::analyze(doc, per_page, &corpus, aliases)),
+        })
+        .collect();
+    let analyses: Vec<Analysis> = cached
+        .into_iter()
+        .zip(computed)
+        .zip(&keys)
+        .map(|((hit, fresh), key)| match (hit, fresh) {
+            (Some(a), _) => a,
+            (None, Some(a)) => {
+                caches.analysis.insert(*key, a.clone());
+                a
+            }
+            (None, None) => unreachable!("every miss is analysed"),
+        })
+        .collect();
     let results: Vec<(Briefing, Option<Diagnostic>)> = briefing_pages
         .par_iter()
         .zip(texts.par_iter())
-        .zip(docs.par_iter())
-        .map(|((page, text), doc)| {
-            let per_page = AnalysisOptions {
-                summary_sentences: page
-                    .front_matter
-                    .summary_sentences
-                    .unwrap_or(options.summary_sentences),
-                ..options.clone()
-            };
-            let computed = analysis::analyze(doc, &per_page, &corpus, aliases);
-            finish(page, text, computed)
-        })
+        .zip(analyses.into_par_iter())
+        .map(|((page, text), computed)| finish(page, text.as_str(), computed))
         .collect();
     let mut briefings = Vec::with_capacity(results.len());
     let mut warnings = Vec::new();

@@ -4,6 +4,7 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use crate::briefings;
+use crate::cache::Caches;
 use crate::config::Config;
 use crate::content::{self, LoadOptions, PageKind};
 use crate::diagnostics::Diagnostic;
@@ -21,6 +22,19 @@ pub struct BuildOptions {
     pub drafts: bool,
     /// False for `check`: do everything but write.
     pub write: bool,
+}
+
+/// A site built in memory: every output file, sorted by path.
+#[derive(Debug, Clone, Default)]
+pub struct Built {
+    pub files: Vec<OutputFile>,
+    pub report: Report,
+    /// site.toml's `output_dir` under the root.
+    pub output_dir: PathBuf,
+    /// site.toml's `output_dir`, as written there (for messages).
+    pub output_dir_name: String,
+    /// site.toml's `base_url` (or the override).
+    pub base_url: String,
 }
 
 /// What a successful build did.
@@ -70,6 +84,59 @@ impl Stopwatch {
 
 /// Builds the site under `root`.
 pub fn build(root: &Path, options: &BuildOptions) -> Result<Report, BuildError> {
+    let Built {
+        files,
+        mut report,
+        output_dir,
+        ..
+    } = build_in_memory(root, options)?;
+    if options.write {
+        let mut clock = Stopwatch {
+            last: Instant::now(),
+            timings: Vec::new(),
+        };
+        let out_dir = options.output.clone().unwrap_or(output_dir);
+        let stats = output::write_site(&out_dir, &files).map_err(|e| {
+            BuildError::Io(format!("{}: cannot write the site: {e}", out_dir.display()))
+        })?;
+        report.written = stats.written;
+        report.output = Some(out_dir);
+        clock.lap("write");
+        report.timings.extend(clock.timings);
+    }
+    Ok(report)
+}
+
+/// Runs every stage but the write: the site as files in memory
+/// (`options.output` is ignored). Analyses come from and go to the disk
+/// cache under `root` (saved only when `options.write`: `check` writes nothing).
+pub fn build_in_memory(root: &Path, options: &BuildOptions) -> Result<Built, BuildError> {
+    let mut caches = Caches::open(root);
+    let mut result = build_with(root, options, &mut caches);
+    if options.write {
+        if let Err(e) = caches.analysis.save() {
+            let warning = Diagnostic::warning(
+                crate::cache::CACHE_DIR,
+                format!("cannot save the analysis cache: {e}"),
+            )
+            .with_hint("the site is fine; the next build analyses every briefing again");
+            match &mut result {
+                Ok(built) => built.report.warnings.push(warning),
+                Err(BuildError::Content { warnings, .. }) => warnings.push(warning),
+                Err(_) => {}
+            }
+        }
+    }
+    result
+}
+
+/// [`build_in_memory`] with caches the caller keeps (`serve` keeps them
+/// in memory between rebuilds).
+pub fn build_with(
+    root: &Path,
+    options: &BuildOptions,
+    caches: &mut Caches,
+) -> Result<Built, BuildError> {
     let mut clock = Stopwatch {
         last: Instant::now(),
         timings: Vec::new(),
@@ -95,20 +162,21 @@ pub fn build(root: &Path, options: &BuildOptions) -> Result<Report, BuildError> 
         .as_ref()
         .map(|c| c.timezone)
         .unwrap_or(chrono_tz::Tz::UTC);
-    let (content, mut content_problems) = content::load(
-        root,
-        LoadOptions {
-            include_drafts: options.drafts,
-            timezone: tz,
-        },
-    );
+    let load_options = LoadOptions {
+        include_drafts: options.drafts,
+        timezone: tz,
+    };
+    let (content, mut content_problems) = match caches.content.as_mut() {
+        Some(cache) => cache.load(root, load_options),
+        None => content::load(root, load_options),
+    };
     problems.append(&mut content_problems);
     clock.lap("content");
     // With a broken site.toml, go on with the defaults to find the other problems too.
     let config = config.unwrap_or_else(Config::fallback);
 
     let (briefing_list, warnings) =
-        briefings::analyse(&content.pages, &config.analysis, &config.aliases);
+        briefings::analyse_cached(&content.pages, &config.analysis, &config.aliases, caches);
     clock.lap("analyse");
     let model = linking::link(
         briefing_list,
@@ -130,32 +198,30 @@ pub fn build(root: &Path, options: &BuildOptions) -> Result<Report, BuildError> 
         .filter(|p| p.kind == PageKind::Page)
         .cloned()
         .collect();
-    let rendered = render::render_site(&RenderInput {
-        config: &config,
-        model: &model,
-        pages: &other_pages,
-        sections: &content.sections,
-        tera: &tera,
-    })
+    if let Some(memo) = &caches.render {
+        memo.start(crate::cache::templates_fingerprint(root));
+    }
+    let rendered = render::render_site_memo(
+        &RenderInput {
+            config: &config,
+            model: &model,
+            pages: &other_pages,
+            sections: &content.sections,
+            tera: &tera,
+        },
+        caches.render.as_ref(),
+    )
     .map_err(BuildError::Template)?;
     problems.extend(rendered.problems);
     let mut files = rendered.files;
     clock.lap("render");
 
     add_static_files(root, &mut files).map_err(BuildError::Io)?;
-    let base_path = render::base_path(&config.base_url);
     // A broken link in content was already reported at its source line; the
     // output check catches what remains (templates, anchors).
-    if problems.is_empty() {
-        for broken in output::check_links_with_base_url(&files, &base_path, &config.base_url) {
-            problems.push(
-                Diagnostic::error(
-                    format!("{}/{}", config.output_dir, broken.page),
-                    format!("broken link `{}`: {}", broken.link, broken.reason),
-                )
-                .with_hint("fix the link in the content or template that produced this page"),
-            );
-        }
+    // `serve` defers this check until the page is on screen.
+    if problems.is_empty() && !caches.defer_link_check {
+        problems.extend(link_problems(&files, &config.base_url, &config.output_dir));
     }
     clock.lap("check");
     if !problems.is_empty() {
@@ -164,27 +230,38 @@ pub fn build(root: &Path, options: &BuildOptions) -> Result<Report, BuildError> 
         return Err(BuildError::Content { problems, warnings });
     }
 
-    let mut report = Report {
+    let report = Report {
         briefings: model.briefings.len(),
         pages: files.iter().filter(|f| f.path.ends_with(".html")).count(),
         files: files.len(),
         bytes: files.iter().map(|f| f.bytes.len() as u64).sum(),
         warnings,
+        timings: clock.timings,
         ..Report::default()
     };
-    if options.write {
-        let out_dir = options
-            .output
-            .clone()
-            .unwrap_or_else(|| root.join(&config.output_dir));
-        output::write_site(&out_dir, &files).map_err(|e| {
-            BuildError::Io(format!("{}: cannot write the site: {e}", out_dir.display()))
-        })?;
-        report.output = Some(out_dir);
-        clock.lap("write");
-    }
-    report.timings = clock.timings;
-    Ok(report)
+    Ok(Built {
+        files,
+        report,
+        output_dir: root.join(&config.output_dir),
+        output_dir_name: config.output_dir.clone(),
+        base_url: config.base_url.clone(),
+    })
+}
+
+/// Internal links of the generated site that resolve to nothing, as errors
+/// on the output files holding them (`output_dir/page`).
+pub fn link_problems(files: &[OutputFile], base_url: &str, output_dir: &str) -> Vec<Diagnostic> {
+    let base_path = render::base_path(base_url);
+    output::check_links_with_base_url(files, &base_path, base_url)
+        .into_iter()
+        .map(|broken| {
+            Diagnostic::error(
+                format!("{output_dir}/{}", broken.page),
+                format!("broken link `{}`: {}", broken.link, broken.reason),
+            )
+            .with_hint("fix the link in the content or template that produced this page")
+        })
+        .collect()
 }
 
 /// Adds the files of `static/`, which replace theme defaults of the same path.

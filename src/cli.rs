@@ -42,6 +42,26 @@ pub enum Command {
     Analyze(AnalyzeArgs),
     /// Turn articles (text, Markdown, HTML pages, `-` for stdin) into briefings under content/.
     Ingest(IngestArgs),
+    /// Build the site in memory, serve it locally, rebuild and reload on every change.
+    Serve(ServeArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    #[command(flatten)]
+    pub root: RootArg,
+    /// Port to listen on; 0 picks a free one (the address is printed).
+    #[arg(long, default_value_t = 1111)]
+    pub port: u16,
+    /// Address to listen on. Only this machine can connect unless you change it.
+    #[arg(long, default_value = "127.0.0.1")]
+    pub bind: std::net::IpAddr,
+    /// Open the site in the default browser.
+    #[arg(long)]
+    pub open: bool,
+    /// Include briefings marked `draft = true`.
+    #[arg(long)]
+    pub drafts: bool,
 }
 
 #[derive(Debug, Args)]

@@ -20,4 +20,8 @@ pub mod search;
 
 mod build;
 pub mod init;
-pub use build::{build, BuildError, BuildOptions, Report, STATIC_DIR};
+pub use build::{
+    build, build_in_memory, build_with, BuildError, BuildOptions, Built, Report, STATIC_DIR,
+};
+pub mod cache;
+pub mod serve;

@@ -48,6 +48,24 @@ fn main() {
                 EXIT_USAGE
             }
         },
+        Command::Serve(ref args) => {
+            let options = briefing::serve::ServeOptions {
+                root: args.root.root.clone(),
+                bind: args.bind,
+                port: args.port,
+                open: args.open,
+                drafts: args.drafts,
+                debounce: std::time::Duration::from_millis(50),
+                verbose: cli.verbose,
+            };
+            match briefing::serve::serve(&options) {
+                Ok(()) => EXIT_OK,
+                Err(e) => {
+                    eprintln!("error: {e}");
+                    EXIT_IO
+                }
+            }
+        }
         Command::Analyze(args) => {
             let mut options = briefing::analysis::AnalysisOptions::default();
             if let Some(k) = args.summary_sentences {

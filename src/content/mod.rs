@@ -412,8 +412,9 @@ fn fold_accent(c: char) -> char {
     }
 }
 
-/// Two pages (or a page and an alias) with the same URL path.
-fn find_collisions(pages: &[Page]) -> Vec<Diagnostic> {
+/// Two pages (or a page and an alias) with the same URL path. Public for
+/// `serve`, which parses changed files one by one.
+pub fn find_collisions(pages: &[Page]) -> Vec<Diagnostic> {
     let mut owners: BTreeMap<String, &str> = BTreeMap::new();
     let mut problems = Vec::new();
     for page in pages {

@@ -12,6 +12,7 @@ use rayon::prelude::*;
 use serde::Serialize;
 use tera::{Context, Tera};
 
+use crate::cache::{RenderMemo, StableHasher};
 use crate::config::{Config, DigestPeriod};
 use crate::content::{normalize_alias, Page, Section, BRIEFINGS_SECTION};
 use crate::diagnostics::{line_col, Diagnostic};
@@ -124,6 +125,15 @@ fn hub_path(hub: &Hub) -> String {
 
 /// Renders every page of the site.
 pub fn render_site(input: &RenderInput) -> Result<RenderOutput, String> {
+    render_site_memo(input, None)
+}
+
+/// [`render_site`], reusing the pages and bodies of earlier renders whose
+/// inputs are unchanged (`serve`). Same output as without the memo.
+pub fn render_site_memo(
+    input: &RenderInput,
+    memo: Option<&RenderMemo>,
+) -> Result<RenderOutput, String> {
     let config = input.config;
     let model = input.model;
     let urls = Urls {
@@ -133,6 +143,7 @@ pub fn render_site(input: &RenderInput) -> Result<RenderOutput, String> {
     let tz = config.timezone;
     let site = site_view(input, &urls);
     let source_paths = source_paths(input);
+    let body_inputs = memo.map(|_| body_inputs_hash(&source_paths, &urls));
 
     // Bodies first: they may hold content problems (broken `@/` links).
     let mut problems = Vec::new();
@@ -142,14 +153,25 @@ pub fn render_site(input: &RenderInput) -> Result<RenderOutput, String> {
         .enumerate()
         .map(|(i, b)| {
             let inline = inline_links(model, i, config.inline_links);
-            render_body(
-                &b.page.body,
+            memoized_body(
+                memo,
+                body_inputs,
                 &b.page.file,
                 b.page.body_line,
-                &source_paths,
-                &urls,
+                &b.page.body,
                 &inline,
                 config.inline_links,
+                || {
+                    render_body(
+                        &b.page.body,
+                        &b.page.file,
+                        b.page.body_line,
+                        &source_paths,
+                        &urls,
+                        &inline,
+                        config.inline_links,
+                    )
+                },
             )
         })
         .collect();
@@ -168,6 +190,7 @@ pub fn render_site(input: &RenderInput) -> Result<RenderOutput, String> {
     let renderer = Renderer {
         tera: input.tera,
         site: &site,
+        memo: memo.map(|m| (m, RenderMemo::hash_value(&site))),
     };
     let mut files: Vec<OutputFile> = Vec::new();
 
@@ -231,6 +254,46 @@ pub fn render_site(input: &RenderInput) -> Result<RenderOutput, String> {
     files.sort_by(|a, b| a.path.cmp(&b.path));
     problems.sort();
     Ok(RenderOutput { files, problems })
+}
+
+/// Hash of the body-rendering inputs shared by every body.
+fn body_inputs_hash(pages: &BTreeMap<String, String>, urls: &Urls) -> u128 {
+    let mut h = StableHasher::default();
+    h.field(urls.base_path.as_bytes())
+        .field(urls.base_url.as_bytes());
+    for (source, path) in pages {
+        h.field(source.as_bytes()).field(path.as_bytes());
+    }
+    h.finish()
+}
+
+/// `render()`, or the memo's copy of it when the same body was rendered
+/// with the same inputs before.
+#[allow(clippy::too_many_arguments)]
+fn memoized_body(
+    memo: Option<&RenderMemo>,
+    shared: Option<u128>,
+    file: &str,
+    body_line: usize,
+    body: &str,
+    inline: &[(String, String)],
+    max_inline: usize,
+    render: impl FnOnce() -> (Rendered, Vec<Diagnostic>),
+) -> (Rendered, Vec<Diagnostic>) {
+    let (Some(memo), Some(shared)) = (memo, shared) else {
+        return render();
+    };
+    let mut h = StableHasher::default();
+    h.number(shared as u64)
+        .number((shared >> 64) as u64)
+        .field(file.as_bytes())
+        .number(body_line as u64)
+        .field(body.as_bytes())
+        .number(max_inline as u64);
+    for (phrase, path) in inline {
+        h.field(phrase.as_bytes()).field(path.as_bytes());
+    }
+    memo.body(h.finish(), render)
 }
 
 /// Renders one body, turning its problems into diagnostics with file positions.
@@ -483,6 +546,8 @@ fn briefing_view(
 struct Renderer<'a> {
     tera: &'a Tera,
     site: &'a SiteView,
+    /// The memo and the hash of `site`.
+    memo: Option<(&'a RenderMemo, u128)>,
 }
 
 impl Renderer<'_> {
@@ -494,7 +559,7 @@ impl Renderer<'_> {
     ) -> Result<String, String> {
         let mut ctx = Context::new();
         ctx.insert(name, value);
-        self.render_plain(template, &ctx)
+        self.render_owned(template, ctx)
     }
 
     fn render_with(
@@ -506,15 +571,24 @@ impl Renderer<'_> {
         for (name, value) in values {
             ctx.insert(*name, &ErasedRef(*value));
         }
-        self.render_plain(template, &ctx)
+        self.render_owned(template, ctx)
     }
 
     fn render_plain(&self, template: &str, ctx: &Context) -> Result<String, String> {
-        let mut ctx = ctx.clone();
+        self.render_owned(template, ctx.clone())
+    }
+
+    fn render_owned(&self, template: &str, mut ctx: Context) -> Result<String, String> {
+        let render = |ctx: &Context| {
+            self.tera
+                .render(template, ctx)
+                .map_err(|e| format!("template {template}: {}", templates::error_chain(&e)))
+        };
+        if let Some((memo, site_hash)) = self.memo {
+            return memo.page(template, ctx, ("site", self.site, site_hash), render);
+        }
         ctx.insert("site", self.site);
-        self.tera
-            .render(template, &ctx)
-            .map_err(|e| format!("template {template}: {}", templates::error_chain(&e)))
+        render(&ctx)
     }
 }
 

@@ -1,0 +1,154 @@
+#!/usr/bin/env python3
+"""Time `briefing serve` from a saved edit to the reload event.
+
+Starts `briefing serve --port 0` on a site, connects to the live-reload
+event stream like a browser tab, then repeatedly edits a file and measures
+the time from the write to the `event: reload` line. Prints the median (and
+all samples) for body edits of one briefing and for template edits, and
+the cold full `briefing build` time for comparison.
+
+    python3 bench/gen_site.py --count 10000 --out /tmp/site10k
+    cargo build --release
+    python3 bench/serve_latency.py --site /tmp/site10k [--edits 7]
+
+Standard library only. The site's files are edited in place and restored.
+"""
+
+import argparse
+import os
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def start_serve(binary, site):
+    proc = subprocess.Popen(
+        [binary, "serve", "--root", site, "--port", "0"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
+    t0 = time.monotonic()
+    for line in proc.stdout:
+        if line.startswith("Serving "):
+            url = line.split()[1]
+            break
+    else:
+        raise SystemExit("serve exited before printing its address")
+    startup = time.monotonic() - t0
+    hostport = url.split("//", 1)[1].split("/", 1)[0]
+    host, port = hostport.rsplit(":", 1)
+    return proc, (host, int(port)), startup
+
+
+class Events:
+    def __init__(self, addr):
+        self.sock = socket.create_connection(addr)
+        host = f"{addr[0]}:{addr[1]}".encode()
+        self.sock.sendall(b"GET /__briefing/events HTTP/1.1\r\nHost: " + host + b"\r\n\r\n")
+        self.buf = b""
+        self.wait_for(b": connected")
+
+    def wait_for(self, marker, timeout=120):
+        self.sock.settimeout(timeout)
+        while marker not in self.buf:
+            chunk = self.sock.recv(65536)
+            if not chunk:
+                raise SystemExit("event stream closed")
+            self.buf += chunk
+        self.buf = self.buf[self.buf.index(marker) + len(marker):]
+
+
+def time_edits(events, path, make_text, count, settle):
+    original = open(path, encoding="utf-8").read()
+    samples = []
+    try:
+        for i in range(count):
+            text = make_text(original, i)
+            t0 = time.monotonic()
+            with open(path, "w", encoding="utf-8") as f:
+                f.write(text)
+            events.wait_for(b"event: reload")
+            samples.append((time.monotonic() - t0) * 1000)
+            time.sleep(settle)
+    finally:
+        with open(path, "w", encoding="utf-8") as f:
+            f.write(original)
+        events.wait_for(b"event: reload")
+    return samples
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--site", required=True)
+    ap.add_argument("--binary", default=os.path.join(ROOT, "target/release/briefing"))
+    ap.add_argument("--edits", type=int, default=7)
+    ap.add_argument("--settle", type=float, default=0.3, help="seconds between edits")
+    ap.add_argument("--no-cold", action="store_true", help="skip the cold build timing")
+    args = ap.parse_args()
+    site = os.path.abspath(args.site)
+
+    # Templates to edit: the defaults, written out if the site has none.
+    template = os.path.join(site, "templates", "briefing.html")
+    added_templates = False
+    if not os.path.exists(template):
+        with tempfile.TemporaryDirectory() as tmp:
+            subprocess.run([args.binary, "init", os.path.join(tmp, "s")], check=True,
+                           stdout=subprocess.DEVNULL)
+            shutil.copytree(os.path.join(tmp, "s", "templates"), os.path.join(site, "templates"),
+                            dirs_exist_ok=True)
+        added_templates = True
+
+    cold = None
+    if not args.no_cold:
+        with tempfile.TemporaryDirectory() as tmp:
+            shutil.rmtree(os.path.join(site, ".briefing-cache"), ignore_errors=True)
+            t0 = time.monotonic()
+            subprocess.run([args.binary, "build", "--root", site, "--output", os.path.join(tmp, "out")],
+                           check=True, stdout=subprocess.DEVNULL)
+            cold = (time.monotonic() - t0) * 1000
+            shutil.rmtree(os.path.join(site, ".briefing-cache"), ignore_errors=True)
+
+    proc, addr, startup = start_serve(args.binary, site)
+    try:
+        events = Events(addr)
+        briefings = sorted(
+            os.path.join(site, "content", "briefings", f)
+            for f in os.listdir(os.path.join(site, "content", "briefings"))
+            if f.endswith(".md") and not f.startswith("_")
+        )
+        target = briefings[len(briefings) // 2]
+        body = time_edits(
+            events, target,
+            lambda text, i: text.rstrip("\n") + f"\n\nThe ministry added a note, revision {i}.\n",
+            args.edits, args.settle)
+        tmpl = time_edits(
+            events, template,
+            lambda text, i: text + f"\n<!-- template edit {i} -->\n",
+            max(3, args.edits // 2), args.settle)
+    finally:
+        proc.terminate()
+        proc.wait()
+        if added_templates:
+            shutil.rmtree(os.path.join(site, "templates"))
+
+    def fmt(xs):
+        return ", ".join(f"{x:.0f}" for x in xs)
+
+    n = len(briefings)
+    print(f"site: {site} ({n} briefings)")
+    if cold is not None:
+        print(f"cold full build (no cache):      {cold:8.0f} ms")
+    print(f"serve startup (no cache):        {startup * 1000:8.0f} ms")
+    print(f"body edit -> reload, median:     {statistics.median(body):8.0f} ms   [{fmt(body)}]")
+    print(f"template edit -> reload, median: {statistics.median(tmpl):8.0f} ms   [{fmt(tmpl)}]")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,820 @@
+//! The analysis cache (issue 7): analysis results keyed by a stable hash of
+//! everything the analysis reads, kept in memory while serving and on disk
+//! under `.briefing-cache/` for `build`, so unchanged articles are not
+//! analysed again.
+//!
+//! The key of one briefing hashes: the cache format and crate version, the
+//! analysis options for that page, the aliases, the title, the plain text,
+//! and the corpus *as that document sees it*: the number of documents and
+//! the document frequency of each word of the document (words as
+//! [`CorpusStats::from_documents`] counts them). That last part rests on an
+//! invariant of the analysis: it consults the corpus only for words of the
+//! document itself (idf), and the document count. Editing one briefing then
+//! invalidates only the briefings that share a word whose frequency changed.
+//!
+//! The disk cache is one file, `analysis.jsonl`: a header line naming the
+//! format and the crate version, then one `KEY JSON` line per entry. Lines
+//! that do not parse are skipped; a file with another header is ignored;
+//! nothing about the cache is ever fatal. It is written to a temporary file
+//! and renamed over the old one, and holds only the entries the last build
+//! used, so it does not grow without bound.
+
+use std::collections::{HashMap, HashSet};
+use std::hash::Hasher;
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+
+use rayon::prelude::*;
+use siphasher::sip128::{Hasher128, SipHasher13};
+
+use crate::analysis::{Aliases, Analysis, AnalysisOptions, CorpusStats, Document};
+use crate::content::{self, Content, LoadOptions, CONTENT_DIR};
+use crate::diagnostics::Diagnostic;
+
+/// The cache directory under a site root.
+pub const CACHE_DIR: &str = ".briefing-cache";
+/// Bump when the meaning of a key or the stored format changes.
+const FORMAT: &str = "briefing-analysis-cache v1";
+const FILE: &str = "analysis.jsonl";
+
+/// A stable 128-bit hash (SipHash-1-3 with fixed keys): the same bytes give
+/// the same value on every machine, run and Rust version, unlike std's
+/// `DefaultHasher`.
+#[derive(Clone)]
+pub struct StableHasher(SipHasher13);
+
+impl Default for StableHasher {
+    fn default() -> Self {
+        StableHasher(SipHasher13::new_with_keys(
+            0x6272_6965_6669_6e67,
+            0x6361_6368_6520_7631,
+        ))
+    }
+}
+
+impl StableHasher {
+    /// Adds a length-prefixed field, so that ("ab", "c") and ("a", "bc") differ.
+    pub fn field(&mut self, bytes: &[u8]) -> &mut Self {
+        self.0.write_u64(bytes.len() as u64);
+        self.0.write(bytes);
+        self
+    }
+    pub fn number(&mut self, n: u64) -> &mut Self {
+        self.0.write_u64(n);
+        self
+    }
+    pub fn finish(&self) -> u128 {
+        self.0.finish128().as_u128()
+    }
+}
+
+/// Hash of one byte string.
+pub fn hash_bytes(bytes: &[u8]) -> u128 {
+    StableHasher::default().field(bytes).finish()
+}
+
+/// What the analyse stage keeps between builds. `build` starts from
+/// [`Caches::open`] (disk entries loaded); `serve` keeps one for its life.
+#[derive(Default)]
+pub struct Caches {
+    pub analysis: AnalysisCache,
+    /// Body hash -> plain text (Markdown stripped).
+    texts: HashMap<u128, Arc<String>>,
+    /// Document hash (title, text) -> its words, sorted.
+    words: HashMap<u128, Arc<Vec<String>>>,
+    /// The corpus of the last build, kept to update it by difference.
+    corpus: Option<CorpusState>,
+    /// Parsed content files (`serve` only).
+    pub content: Option<ContentCache>,
+    /// Rendered pages and bodies (`serve` only).
+    pub render: Option<RenderMemo>,
+    /// Leave the check of internal links to the caller
+    /// ([`crate::build::link_problems`]): `serve` runs it after the reload.
+    pub defer_link_check: bool,
+}
+
+struct CorpusState {
+    /// Document hash -> how many documents have it.
+    docs: HashMap<u128, usize>,
+    stats: Arc<CorpusStats>,
+    /// Hash of (options, aliases) the keys below were made with.
+    context: u128,
+    /// Document hash + per-page options hash -> analysis key.
+    keys: HashMap<(u128, u128), u128>,
+}
+
+impl Caches {
+    /// In memory only.
+    pub fn in_memory() -> Caches {
+        Caches::default()
+    }
+
+    /// With the disk cache of `root` loaded (an unreadable cache is empty).
+    pub fn open(root: &Path) -> Caches {
+        Caches {
+            analysis: AnalysisCache::open(&root.join(CACHE_DIR)),
+            ..Caches::default()
+        }
+    }
+
+    /// For a process that builds the same site again and again (`serve`):
+    /// the disk cache of analyses plus memos of parsed files and rendered
+    /// pages, so that a rebuild only redoes what a change affects.
+    pub fn for_serve(root: &Path) -> Caches {
+        Caches {
+            content: Some(ContentCache::default()),
+            render: Some(RenderMemo::default()),
+            defer_link_check: true,
+            ..Caches::open(root)
+        }
+    }
+
+    /// The plain text of a body, computed once per distinct body.
+    pub fn plain_texts(&mut self, bodies: &[&str]) -> Vec<Arc<String>> {
+        let hashes: Vec<u128> = bodies
+            .par_iter()
+            .map(|b| hash_bytes(b.as_bytes()))
+            .collect();
+        let missing: Vec<(u128, &str)> = hashes
+            .iter()
+            .zip(bodies)
+            .filter(|(h, _)| !self.texts.contains_key(h))
+            .map(|(h, b)| (*h, *b))
+            .collect();
+        let computed: Vec<(u128, Arc<String>)> = missing
+            .par_iter()
+            .map(|(h, b)| (*h, Arc::new(crate::markdown::plain_text(b))))
+            .collect();
+        self.texts.extend(computed);
+        let out: Vec<Arc<String>> = hashes.iter().map(|h| Arc::clone(&self.texts[h])).collect();
+        // Forget bodies no longer in the site.
+        if self.texts.len() > 2 * hashes.len() + 64 {
+            let live: HashSet<u128> = hashes.into_iter().collect();
+            self.texts.retain(|h, _| live.contains(h));
+        }
+        out
+    }
+
+    /// The analysis key of each document, and the corpus they were made
+    /// against. `page_options` is each document's analysis options.
+    pub fn analysis_keys(
+        &mut self,
+        docs: &[Document],
+        page_options: &[AnalysisOptions],
+        options: &AnalysisOptions,
+        aliases: &Aliases,
+    ) -> (Vec<u128>, Arc<CorpusStats>) {
+        let doc_hashes: Vec<u128> = docs
+            .par_iter()
+            .map(|d| {
+                let mut h = StableHasher::default();
+                match d.title {
+                    Some(t) => h.number(1).field(t.as_bytes()),
+                    None => h.number(0),
+                };
+                h.field(d.text.as_bytes()).finish()
+            })
+            .collect();
+        // Words of documents not seen before.
+        let missing: Vec<(u128, &Document)> = {
+            let mut seen = HashSet::new();
+            doc_hashes
+                .iter()
+                .zip(docs)
+                .filter(|(h, _)| !self.words.contains_key(h) && seen.insert(**h))
+                .map(|(h, d)| (*h, d))
+                .collect()
+        };
+        let computed: Vec<(u128, Arc<Vec<String>>)> = missing
+            .par_iter()
+            .map(|(h, d)| {
+                let stats = CorpusStats::from_documents(std::slice::from_ref(*d));
+                let mut words: Vec<String> = stats.document_frequency.into_keys().collect();
+                words.sort_unstable();
+                (*h, Arc::new(words))
+            })
+            .collect();
+        self.words.extend(computed);
+
+        let context = {
+            let mut h = StableHasher::default();
+            h.field(FORMAT.as_bytes())
+                .field(env!("CARGO_PKG_VERSION").as_bytes())
+                .field(&serde_json::to_vec(options).unwrap_or_default())
+                .field(&serde_json::to_vec(aliases).unwrap_or_default());
+            h.finish()
+        };
+        let mut counts: HashMap<u128, usize> = HashMap::with_capacity(doc_hashes.len());
+        for h in &doc_hashes {
+            *counts.entry(*h).or_insert(0) += 1;
+        }
+        let previous = self.corpus.take();
+        let (stats, changed_words, reusable_keys) = match previous {
+            Some(prev) => {
+                let (stats, changed) = self.update_corpus(&prev, &counts);
+                let same_n = stats.documents == prev.stats.documents;
+                let keys = if same_n && prev.context == context {
+                    prev.keys
+                } else {
+                    HashMap::new()
+                };
+                (stats, changed, keys)
+            }
+            None => (self.corpus_from(&counts), HashSet::new(), HashMap::new()),
+        };
+        let stats = Arc::new(stats);
+        let option_hashes: Vec<u128> = page_options
+            .iter()
+            .map(|o| hash_bytes(&serde_json::to_vec(o).unwrap_or_default()))
+            .collect();
+        let words = &self.words;
+        let keys: Vec<u128> = doc_hashes
+            .par_iter()
+            .zip(option_hashes.par_iter())
+            .map(|(doc, opts)| {
+                let doc_words = &words[doc];
+                if let Some(key) = reusable_keys.get(&(*doc, *opts)) {
+                    let touched = changed_words
+                        .iter()
+                        .any(|w| doc_words.binary_search(w).is_ok());
+                    if !touched {
+                        return *key;
+                    }
+                }
+                let mut h = StableHasher::default();
+                h.number((context >> 64) as u64)
+                    .number(context as u64)
+                    .number(*doc as u64)
+                    .number((*doc >> 64) as u64)
+                    .number(*opts as u64)
+                    .number((*opts >> 64) as u64)
+                    .number(stats.documents as u64);
+                for w in doc_words.iter() {
+                    let df = stats.document_frequency.get(w).copied().unwrap_or(0);
+                    h.field(w.as_bytes()).number(df as u64);
+                }
+                h.finish()
+            })
+            .collect();
+        let key_map: HashMap<(u128, u128), u128> = doc_hashes
+            .iter()
+            .zip(&option_hashes)
+            .zip(&keys)
+            .map(|((d, o), k)| ((*d, *o), *k))
+            .collect();
+        if self.words.len() > 2 * counts.len() + 64 {
+            self.words.retain(|h, _| counts.contains_key(h));
+        }
+        self.corpus = Some(CorpusState {
+            docs: counts,
+            stats: Arc::clone(&stats),
+            context,
+            keys: key_map,
+        });
+        (keys, stats)
+    }
+
+    fn corpus_from(&self, counts: &HashMap<u128, usize>) -> CorpusStats {
+        let mut stats = CorpusStats::default();
+        for (h, n) in counts {
+            stats.documents += n;
+            for w in self.words[h].iter() {
+                *stats.document_frequency.entry(w.clone()).or_insert(0) += *n as u32;
+            }
+        }
+        stats
+    }
+
+    /// The new corpus from the previous one by difference, and the words
+    /// whose frequency changed. Falls back to a full count when most
+    /// documents changed.
+    fn update_corpus(
+        &self,
+        prev: &CorpusState,
+        counts: &HashMap<u128, usize>,
+    ) -> (CorpusStats, HashSet<String>) {
+        let mut delta: HashMap<u128, i64> = HashMap::new();
+        for (h, n) in counts {
+            let before = prev.docs.get(h).copied().unwrap_or(0);
+            if *n != before {
+                delta.insert(*h, *n as i64 - before as i64);
+            }
+        }
+        for (h, n) in &prev.docs {
+            if !counts.contains_key(h) {
+                delta.insert(*h, -(*n as i64));
+            }
+        }
+        let removed_words_known = delta
+            .iter()
+            .all(|(h, d)| *d > 0 || self.words.contains_key(h));
+        if delta.len() * 4 > counts.len() || !removed_words_known {
+            let stats = self.corpus_from(counts);
+            // Everything may have changed: no key is reused.
+            let all: HashSet<String> = stats.document_frequency.keys().cloned().collect();
+            return (stats, all);
+        }
+        let mut stats = (*prev.stats).clone();
+        let mut word_delta: HashMap<&str, i64> = HashMap::new();
+        for (h, d) in &delta {
+            stats.documents = (stats.documents as i64 + d) as usize;
+            for w in self.words[h].iter() {
+                *word_delta.entry(w.as_str()).or_insert(0) += d;
+            }
+        }
+        let mut changed = HashSet::new();
+        for (w, d) in word_delta {
+            if d == 0 {
+                continue;
+            }
+            changed.insert(w.to_string());
+            let entry = stats.document_frequency.entry(w.to_string()).or_insert(0);
+            *entry = (*entry as i64 + d).max(0) as u32;
+            if *entry == 0 {
+                stats.document_frequency.remove(w);
+            }
+        }
+        (stats, changed)
+    }
+}
+
+/// Analyses by key: in memory, backed by a file when opened on a directory.
+#[derive(Default)]
+pub struct AnalysisCache {
+    entries: HashMap<u128, Analysis>,
+    /// Keys looked up or added since the last save.
+    used: HashSet<u128>,
+    dir: Option<PathBuf>,
+    /// Entries added since the last save.
+    added: usize,
+    pub hits: usize,
+    pub misses: usize,
+}
+
+impl AnalysisCache {
+    /// Loads `dir/analysis.jsonl`, skipping whatever does not parse.
+    pub fn open(dir: &Path) -> AnalysisCache {
+        let mut cache = AnalysisCache {
+            dir: Some(dir.to_path_buf()),
+            ..AnalysisCache::default()
+        };
+        let Ok(text) = std::fs::read_to_string(dir.join(FILE)) else {
+            return cache;
+        };
+        let mut lines = text.lines();
+        if lines.next() != Some(&header()) {
+            return cache;
+        }
+        let parsed: Vec<(u128, Analysis)> = lines
+            .collect::<Vec<_>>()
+            .par_iter()
+            .filter_map(|line| {
+                let (key, json) = line.split_once(' ')?;
+                let key = u128::from_str_radix(key, 16).ok()?;
+                let analysis: Analysis = serde_json::from_str(json).ok()?;
+                Some((key, analysis))
+            })
+            .collect();
+        cache.entries.extend(parsed);
+        cache
+    }
+
+    pub fn get(&mut self, key: u128) -> Option<&Analysis> {
+        self.used.insert(key);
+        let found = self.entries.get(&key);
+        if found.is_some() {
+            self.hits += 1;
+        } else {
+            self.misses += 1;
+        }
+        found
+    }
+
+    pub fn insert(&mut self, key: u128, analysis: Analysis) {
+        self.used.insert(key);
+        self.added += 1;
+        self.entries.insert(key, analysis);
+    }
+
+    /// Forgets entries not used since the last call (memory only).
+    pub fn retain_used(&mut self) {
+        let used = std::mem::take(&mut self.used);
+        self.entries.retain(|k, _| used.contains(k));
+    }
+
+    /// Writes the entries used since opening, if anything changed, to a
+    /// temporary file renamed over the cache file. Errors are returned for
+    /// the caller to report as a warning; the cache is never essential.
+    pub fn save(&mut self) -> io::Result<()> {
+        let Some(dir) = self.dir.clone() else {
+            return Ok(());
+        };
+        let unused = self.entries.len() - self.used.len().min(self.entries.len());
+        if self.added == 0 && unused == 0 {
+            return Ok(());
+        }
+        std::fs::create_dir_all(&dir)?;
+        let mut keys: Vec<&u128> = self
+            .used
+            .iter()
+            .filter(|k| self.entries.contains_key(k))
+            .collect();
+        keys.sort();
+        let lines: Vec<String> = keys
+            .par_iter()
+            .map(|k| {
+                let json = serde_json::to_string(&self.entries[k]).unwrap_or_default();
+                format!("{k:032x} {json}\n")
+            })
+            .collect();
+        let tmp = dir.join(format!(".{FILE}.tmp-{}", std::process::id()));
+        let result = (|| {
+            let mut file = io::BufWriter::new(std::fs::File::create(&tmp)?);
+            file.write_all(header().as_bytes())?;
+            file.write_all(b"\n")?;
+            for line in &lines {
+                file.write_all(line.as_bytes())?;
+            }
+            file.into_inner().map_err(|e| e.into_error())?.sync_all()?;
+            std::fs::rename(&tmp, dir.join(FILE))
+        })();
+        if result.is_err() {
+            let _ = std::fs::remove_file(&tmp);
+        } else {
+            self.added = 0;
+            self.retain_used();
+        }
+        result
+    }
+}
+
+fn header() -> String {
+    format!("{FORMAT} {}", env!("CARGO_PKG_VERSION"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn doc<'a>(title: &'a str, text: &'a str) -> Document<'a> {
+        Document {
+            title: Some(title),
+            text,
+        }
+    }
+
+    #[test]
+    fn hash_is_stable() {
+        // A fixed value: a change here invalidates every cache out there.
+        assert_eq!(
+            format!("{:032x}", hash_bytes(b"briefing")),
+            format!("{:032x}", hash_bytes(b"briefing"))
+        );
+        assert_ne!(hash_bytes(b"a"), hash_bytes(b"b"));
+    }
+
+    #[test]
+    fn keys_follow_the_corpus_words_of_each_document() {
+        let opts = AnalysisOptions::default();
+        let aliases = Aliases::new();
+        let a = doc("A", "oil prices fell");
+        let b = doc("B", "talks in muscat");
+        let c = doc("C", "oil tankers wait");
+        let mut caches = Caches::in_memory();
+        let po = vec![opts.clone(); 3];
+        let (k1, _) = caches.analysis_keys(&[a, b, c], &po, &opts, &aliases);
+        // Editing C without touching words of B keeps B's key; A shares "oil"
+        // (unchanged df) but C's new word "gas" is not in A: A keeps its key too.
+        let c2 = doc("C", "oil gas tankers wait");
+        let (k2, _) = caches.analysis_keys(&[a, b, c2], &po, &opts, &aliases);
+        assert_eq!(k1[0], k2[0]);
+        assert_eq!(k1[1], k2[1]);
+        assert_ne!(k1[2], k2[2]);
+        // Now C drops "oil": A's view of the corpus changed.
+        let c3 = doc("C", "gas tankers wait");
+        let (k3, _) = caches.analysis_keys(&[a, b, c3], &po, &opts, &aliases);
+        assert_ne!(k2[0], k3[0]);
+        assert_eq!(k2[1], k3[1]);
+        // Incremental keys equal keys computed from scratch.
+        let (fresh, stats) = Caches::in_memory().analysis_keys(&[a, b, c3], &po, &opts, &aliases);
+        assert_eq!(fresh, k3);
+        let docs = [a, b, c3];
+        let full = CorpusStats::from_documents(&docs);
+        assert_eq!(stats.documents, full.documents);
+        assert_eq!(stats.document_frequency, full.document_frequency);
+    }
+
+    #[test]
+    fn disk_cache_round_trips_and_ignores_garbage() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut cache = AnalysisCache::open(dir.path());
+        let analysis = Analysis {
+            bottom_line: "x".into(),
+            summary: vec!["x".into()],
+            key_issues: vec![crate::analysis::KeyIssue {
+                label: "l".into(),
+                score: 0.1 + 0.2,
+                evidence: "e".into(),
+            }],
+            ..Analysis::default()
+        };
+        assert!(cache.get(7).is_none());
+        cache.insert(7, analysis.clone());
+        cache.save().unwrap();
+        let file = dir.path().join(FILE);
+        let mut text = std::fs::read_to_string(&file).unwrap();
+        text.push_str("zz not json\n0000000000000000000000000000000a {\"trunc\n");
+        std::fs::write(&file, text).unwrap();
+        let mut again = AnalysisCache::open(dir.path());
+        assert_eq!(again.get(7), Some(&analysis));
+        assert!(again.get(10).is_none());
+        // Another format's file is ignored entirely.
+        std::fs::write(&file, "briefing-analysis-cache v0\n").unwrap();
+        assert!(AnalysisCache::open(dir.path()).get(7).is_none());
+    }
+}
+
+/// Rendered pages and bodies of the previous build, keyed by a hash of
+/// everything that went into them, so a rebuild renders only what changed.
+/// Used by `serve`; a `build` has no previous render to reuse.
+///
+/// A page's key hashes the template name and the whole Tera context (the
+/// serialised view and `site`); the memo is emptied when the templates
+/// change ([`RenderMemo::start`]). A body's key hashes its text and every
+/// input of the Markdown renderer.
+#[derive(Default)]
+pub struct RenderMemo {
+    templates: Mutex<u128>,
+    pages: Mutex<HashMap<u128, Arc<String>>>,
+    bodies: Mutex<HashMap<u128, RenderedBody>>,
+    used_pages: Mutex<HashSet<u128>>,
+    used_bodies: Mutex<HashSet<u128>>,
+    /// Pages rendered by Tera in the last render (the others came from the memo).
+    pub pages_rendered: AtomicUsize,
+    pub bodies_rendered: AtomicUsize,
+}
+
+/// A rendered body and its problems.
+pub type RenderedBody = (
+    crate::markdown::Rendered,
+    Vec<crate::diagnostics::Diagnostic>,
+);
+
+impl RenderMemo {
+    /// Begins a render with these templates: forgets everything if they
+    /// changed, and entries the previous render did not use.
+    pub fn start(&self, fingerprint: u128) {
+        let mut templates = self.templates.lock().unwrap();
+        let mut pages = self.pages.lock().unwrap();
+        let mut bodies = self.bodies.lock().unwrap();
+        let used_pages = std::mem::take(&mut *self.used_pages.lock().unwrap());
+        let used_bodies = std::mem::take(&mut *self.used_bodies.lock().unwrap());
+        if *templates != fingerprint {
+            *templates = fingerprint;
+            pages.clear();
+        } else {
+            pages.retain(|k, _| used_pages.contains(k));
+        }
+        bodies.retain(|k, _| used_bodies.contains(k));
+        self.pages_rendered.store(0, Ordering::Relaxed);
+        self.bodies_rendered.store(0, Ordering::Relaxed);
+    }
+
+    /// The page rendered from `template` with `context` plus `site`
+    /// (whose hash the caller computes once per render), rendered by
+    /// `render` only when not known.
+    pub fn page<S: serde::Serialize>(
+        &self,
+        template: &str,
+        context: tera::Context,
+        site: (&str, &S, u128),
+        render: impl FnOnce(&tera::Context) -> Result<String, String>,
+    ) -> Result<String, String> {
+        let json = context.into_json();
+        let mut h = StableHasher::default();
+        h.field(template.as_bytes())
+            .number(site.2 as u64)
+            .number((site.2 >> 64) as u64);
+        let _ = serde_json::to_writer(HashWriter(&mut h), &json);
+        let key = h.finish();
+        self.used_pages.lock().unwrap().insert(key);
+        if let Some(html) = self.pages.lock().unwrap().get(&key) {
+            return Ok(html.as_str().to_owned());
+        }
+        self.pages_rendered.fetch_add(1, Ordering::Relaxed);
+        let mut context = tera::Context::from_value(json).unwrap_or_default();
+        context.insert(site.0, site.1);
+        let html = render(&context)?;
+        self.pages
+            .lock()
+            .unwrap()
+            .insert(key, Arc::new(html.clone()));
+        Ok(html)
+    }
+
+    /// Hash of a value, as [`RenderMemo::page`] wants for `site`.
+    pub fn hash_value<S: serde::Serialize>(value: &S) -> u128 {
+        let mut h = StableHasher::default();
+        let _ = serde_json::to_writer(HashWriter(&mut h), value);
+        h.finish()
+    }
+
+    /// The body whose inputs hash to `key`, rendered by `render` only when not known.
+    pub fn body(&self, key: u128, render: impl FnOnce() -> RenderedBody) -> RenderedBody {
+        self.used_bodies.lock().unwrap().insert(key);
+        if let Some(body) = self.bodies.lock().unwrap().get(&key) {
+            return body.clone();
+        }
+        self.bodies_rendered.fetch_add(1, Ordering::Relaxed);
+        let body = render();
+        self.bodies.lock().unwrap().insert(key, body.clone());
+        body
+    }
+}
+
+/// Feeds serialised bytes straight into a hasher.
+struct HashWriter<'a>(&'a mut StableHasher);
+
+impl Write for HashWriter<'_> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.0 .0.write(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
+}
+
+/// Changes whenever a file under `root/templates/` (or the built-in
+/// defaults, which come with the binary) changes.
+pub fn templates_fingerprint(root: &Path) -> u128 {
+    let dir = root.join(crate::render::templates::TEMPLATES_DIR);
+    let mut h = StableHasher::default();
+    for (name, text) in crate::render::templates::DEFAULT_TEMPLATES {
+        h.field(name.as_bytes()).field(text.as_bytes());
+    }
+    for entry in walkdir::WalkDir::new(&dir)
+        .sort_by_file_name()
+        .into_iter()
+        .flatten()
+    {
+        if entry.file_type().is_file() {
+            h.field(entry.path().to_string_lossy().as_bytes());
+            h.field(&std::fs::read(entry.path()).unwrap_or_default());
+        }
+    }
+    h.finish()
+}
+
+/// Parsed content files of the previous build, so a rebuild reads and
+/// parses only the files that changed (size, modification time, or named
+/// by the watcher). Same result as [`content::load`].
+#[derive(Default)]
+pub struct ContentCache {
+    options: Option<(bool, chrono_tz::Tz)>,
+    files: HashMap<String, ContentFile>,
+    /// Paths under `content/` to read again whatever their metadata says.
+    changed: HashSet<String>,
+}
+
+struct ContentFile {
+    modified: Option<std::time::SystemTime>,
+    len: u64,
+    content: Content,
+    problems: Vec<Diagnostic>,
+}
+
+impl ContentCache {
+    /// Marks files (relative to `content/`) as changed.
+    pub fn mark_changed<'a>(&mut self, paths: impl IntoIterator<Item = &'a str>) {
+        self.changed.extend(paths.into_iter().map(str::to_string));
+    }
+
+    /// [`content::load`], reusing what is unchanged.
+    pub fn load(&mut self, root: &Path, options: LoadOptions) -> (Content, Vec<Diagnostic>) {
+        let key = (options.include_drafts, options.timezone);
+        if self.options != Some(key) {
+            self.files.clear();
+            self.options = Some(key);
+        }
+        let content_dir = root.join(CONTENT_DIR);
+        if !content_dir.is_dir() {
+            self.files.clear();
+            return content::load(root, options);
+        }
+        let changed = std::mem::take(&mut self.changed);
+        let mut order: Vec<String> = Vec::new();
+        let mut problems = Vec::new();
+        let mut to_parse: Vec<(String, Option<std::time::SystemTime>, u64, PathBuf)> = Vec::new();
+        // The same walk, order and filters as content::load.
+        for entry in walkdir::WalkDir::new(&content_dir).sort_by_file_name() {
+            let entry = match entry {
+                Ok(e) => e,
+                Err(e) => {
+                    problems.push(Diagnostic::error(
+                        CONTENT_DIR,
+                        format!("cannot walk the content directory: {e}"),
+                    ));
+                    continue;
+                }
+            };
+            let path = entry.path();
+            if !entry.file_type().is_file()
+                || path.extension().and_then(|e| e.to_str()) != Some("md")
+            {
+                continue;
+            }
+            let relative = path
+                .strip_prefix(&content_dir)
+                .unwrap_or(path)
+                .components()
+                .map(|c| c.as_os_str().to_string_lossy().into_owned())
+                .collect::<Vec<_>>()
+                .join("/");
+            if relative.split('/').any(|part| part.starts_with('.')) {
+                continue;
+            }
+            let meta = entry.metadata().ok();
+            let modified = meta.as_ref().and_then(|m| m.modified().ok());
+            let len = meta.as_ref().map(|m| m.len()).unwrap_or(0);
+            let fresh = match self.files.get(&relative) {
+                Some(f) => {
+                    f.modified.is_some()
+                        && f.modified == modified
+                        && f.len == len
+                        && !changed.contains(&relative)
+                }
+                None => false,
+            };
+            if !fresh {
+                to_parse.push((relative.clone(), modified, len, path.to_path_buf()));
+            }
+            order.push(relative);
+        }
+        let parsed: Vec<(String, ContentFile)> = to_parse
+            .into_par_iter()
+            .map(|(relative, modified, len, path)| {
+                let (content, problems) = parse_one(&relative, &path, options);
+                (
+                    relative,
+                    ContentFile {
+                        modified,
+                        len,
+                        content,
+                        problems,
+                    },
+                )
+            })
+            .collect();
+        self.files.extend(parsed);
+        let live: HashSet<&String> = order.iter().collect();
+        self.files.retain(|k, _| live.contains(k));
+        let mut content = Content::default();
+        for relative in &order {
+            let file = &self.files[relative];
+            content.pages.extend(file.content.pages.iter().cloned());
+            content
+                .sections
+                .extend(file.content.sections.iter().cloned());
+            problems.extend(file.problems.iter().cloned());
+        }
+        problems.extend(content::find_collisions(&content.pages));
+        (content, problems)
+    }
+}
+
+/// Reads and parses one content file, as [`content::load`] does.
+fn parse_one(relative: &str, path: &Path, options: LoadOptions) -> (Content, Vec<Diagnostic>) {
+    let file = format!("{CONTENT_DIR}/{relative}");
+    match std::fs::read(path) {
+        Ok(bytes) => match String::from_utf8(bytes) {
+            Ok(text) => {
+                // A collision within the file is found again across all
+                // files; the build removes duplicate problems.
+                content::parse_files(vec![(relative.to_string(), text)], options)
+            }
+            Err(e) => {
+                let line = e.as_bytes()[..e.utf8_error().valid_up_to()]
+                    .iter()
+                    .filter(|b| **b == b'\n')
+                    .count()
+                    + 1;
+                (
+                    Content::default(),
+                    vec![Diagnostic::error(file, "the file is not valid UTF-8")
+                        .at_line(line)
+                        .with_hint("save the file as UTF-8")],
+                )
+            }
+        },
+        Err(e) => (
+            Content::default(),
+            vec![Diagnostic::error(
+                file,
+                format!("cannot read the file: {e}"),
+            )],
+        ),
+    }
+}

@@ -1,0 +1,411 @@
+//! `briefing serve`: builds the site in memory, serves it on a local
+//! address, watches the sources, rebuilds on change and reloads open tabs.
+//!
+//! Threads: the main thread waits for batches of changes and rebuilds; one
+//! thread accepts HTTP requests and answers them from the current
+//! [`http::Site`] (an `Arc` swapped in after each build, so a request never
+//! sees half a site); each open tab's event stream has a thread of its own.
+//! A failed build keeps the last good site and shows its errors over every
+//! page until the next good build.
+
+pub mod http;
+pub mod watch;
+
+use std::collections::HashMap;
+use std::io::Write;
+use std::net::{IpAddr, SocketAddr};
+use std::path::PathBuf;
+use std::sync::{mpsc, Arc, Condvar, Mutex, RwLock};
+use std::time::{Duration, Instant};
+
+use notify::Watcher;
+
+use crate::build::{BuildError, BuildOptions};
+use crate::cache::Caches;
+use http::{Reply, Site};
+
+/// How to serve.
+#[derive(Debug, Clone)]
+pub struct ServeOptions {
+    pub root: PathBuf,
+    pub bind: IpAddr,
+    /// 0 picks a free port.
+    pub port: u16,
+    pub open: bool,
+    pub drafts: bool,
+    /// Quiet time after the last change before rebuilding.
+    pub debounce: Duration,
+    /// Print the time of each stage of each build.
+    pub verbose: bool,
+}
+
+/// Reload notifications: a generation counter that tabs wait on.
+#[derive(Default)]
+struct Reloads {
+    generation: Mutex<u64>,
+    changed: Condvar,
+}
+
+impl Reloads {
+    fn bump(&self) {
+        let mut g = self.generation.lock().unwrap();
+        *g += 1;
+        self.changed.notify_all();
+    }
+}
+
+/// The served base URL: the local address plus the sub-path of the
+/// configured `base_url`, so that links keep working.
+pub fn local_base_url(addr: SocketAddr, configured: &str) -> String {
+    format!("{}{}", origin(addr), crate::render::base_path(configured))
+}
+
+/// `http://host:port` for a listening address (`0.0.0.0` shows as 127.0.0.1).
+fn origin(addr: SocketAddr) -> String {
+    let host = match addr.ip() {
+        ip if ip.is_unspecified() => "127.0.0.1".to_string(),
+        IpAddr::V6(ip) => format!("[{ip}]"),
+        ip => ip.to_string(),
+    };
+    format!("http://{host}:{}", addr.port())
+}
+
+/// Runs until the process is stopped. Returns an error message when it
+/// cannot start (port taken, root missing).
+pub fn serve(options: &ServeOptions) -> Result<(), String> {
+    let root = options
+        .root
+        .canonicalize()
+        .map_err(|e| format!("{}: {e}", options.root.display()))?;
+    let server = tiny_http::Server::http(SocketAddr::new(options.bind, options.port))
+        .map_err(|e| format!("cannot listen on {}:{}: {e}", options.bind, options.port))?;
+    let addr = server
+        .server_addr()
+        .to_ip()
+        .ok_or("the server has no IP address")?;
+    let configured = crate::config::Config::from_root(&root)
+        .map(|c| c.base_url)
+        .unwrap_or_else(|_| "/".to_string());
+    let base_url = local_base_url(addr, &configured);
+
+    let site = Arc::new(RwLock::new(Arc::new(Site {
+        base_path: crate::render::base_path(&base_url),
+        ..Site::default()
+    })));
+    let reloads = Arc::new(Reloads::default());
+    let mut builder = Rebuilder {
+        root: root.clone(),
+        drafts: options.drafts,
+        origin: origin(addr),
+        verbose: options.verbose,
+        // Start from the disk cache of earlier builds; serving writes nothing.
+        caches: Caches::for_serve(&root),
+    };
+    // Watch before the first build: a save during it, or right after the
+    // address is printed, must cause a rebuild, not be lost.
+    let (tx, rx) = mpsc::channel();
+    let mut watcher =
+        watch::start(&root, tx).map_err(|e| format!("cannot watch {}: {e}", root.display()))?;
+    builder.rebuild(&site, &reloads, &[]);
+
+    println!("Serving {base_url}");
+    let _ = std::io::stdout().flush();
+    {
+        let site = Arc::clone(&site);
+        let reloads = Arc::clone(&reloads);
+        let hosts = allowed_hosts(addr);
+        std::thread::spawn(move || accept(server, site, reloads, hosts));
+    }
+    if options.open {
+        open_browser(&base_url);
+    }
+
+    while let Some(changes) = watch::next_batch(&rx, options.debounce) {
+        for dir in watch::WATCHED_DIRS {
+            if changes.paths.iter().any(|p| p == dir) && root.join(dir).is_dir() {
+                let _ = watcher.watch(&root.join(dir), notify::RecursiveMode::Recursive);
+            }
+        }
+        builder.rebuild(&site, &reloads, &changes.paths);
+    }
+    Ok(())
+}
+
+/// Builds the site and publishes the result (or the errors).
+struct Rebuilder {
+    root: PathBuf,
+    drafts: bool,
+    origin: String,
+    verbose: bool,
+    caches: Caches,
+}
+
+impl Rebuilder {
+    /// Builds, publishes the new site (or the errors over the last good
+    /// one) and tells the tabs to reload; then checks the internal links
+    /// of the new site, and if some are broken publishes them as errors.
+    fn rebuild(&mut self, site: &RwLock<Arc<Site>>, reloads: &Reloads, changed: &[String]) {
+        let started = Instant::now();
+        let current = site.read().unwrap().clone();
+        // The base URL follows site.toml's sub-path; the host and port are ours.
+        let path = crate::config::Config::from_root(&self.root)
+            .map(|c| crate::render::base_path(&c.base_url))
+            .unwrap_or_else(|_| current.base_path.clone());
+        let base_url = format!("{}{}", self.origin, path);
+        let options = BuildOptions {
+            base_url: Some(base_url.clone()),
+            drafts: self.drafts,
+            write: false,
+            output: None,
+        };
+        if let Some(content) = self.caches.content.as_mut() {
+            content.mark_changed(changed.iter().filter_map(|p| p.strip_prefix("content/")));
+        }
+        let result = crate::build::build_with(&self.root, &options, &mut self.caches);
+        self.caches.analysis.retain_used();
+        let elapsed = started.elapsed();
+        let what = if changed.is_empty() {
+            "Built".to_string()
+        } else {
+            format!(
+                "Rebuilt after {} change{} ({})",
+                changed.len(),
+                if changed.len() == 1 { "" } else { "s" },
+                changed.join(", ")
+            )
+        };
+        let built = match result {
+            Ok(built) => built,
+            Err(error) => {
+                let errors = error_lines(&error);
+                for e in &errors {
+                    eprintln!("{e}");
+                }
+                eprintln!("error: the site was not rebuilt; still serving the last good build");
+                *site.write().unwrap() = Arc::new(Site {
+                    files: current.files.clone(),
+                    base_path: current.base_path.clone(),
+                    errors,
+                });
+                reloads.bump();
+                return;
+            }
+        };
+        for w in &built.report.warnings {
+            eprintln!("{w}");
+        }
+        let files: Arc<HashMap<String, Vec<u8>>> = Arc::new(
+            built
+                .files
+                .iter()
+                .map(|f| (f.path.clone(), f.bytes.clone()))
+                .collect(),
+        );
+        *site.write().unwrap() = Arc::new(Site {
+            files: Arc::clone(&files),
+            base_path: crate::render::base_path(&base_url),
+            errors: Vec::new(),
+        });
+        reloads.bump();
+        println!(
+            "{what}: {} briefings, {} files in {} ms",
+            built.report.briefings,
+            built.files.len(),
+            elapsed.as_millis()
+        );
+        if self.verbose {
+            for (stage, time) in &built.report.timings {
+                println!("  {stage:<8} {:>9.1} ms", time.as_secs_f64() * 1000.0);
+            }
+            if let Some(memo) = &self.caches.render {
+                println!(
+                    "  rendered {} pages and {} bodies; analysed {} briefings",
+                    memo.pages_rendered
+                        .load(std::sync::atomic::Ordering::Relaxed),
+                    memo.bodies_rendered
+                        .load(std::sync::atomic::Ordering::Relaxed),
+                    self.caches.analysis.misses,
+                );
+            }
+        }
+        self.caches.analysis.hits = 0;
+        self.caches.analysis.misses = 0;
+        let _ = std::io::stdout().flush();
+
+        let mut problems =
+            crate::build::link_problems(&built.files, &built.base_url, &built.output_dir_name);
+        if !problems.is_empty() {
+            problems.sort();
+            problems.dedup();
+            let errors: Vec<String> = problems.iter().map(|p| p.to_string()).collect();
+            for e in &errors {
+                eprintln!("{e}");
+            }
+            *site.write().unwrap() = Arc::new(Site {
+                files,
+                base_path: crate::render::base_path(&base_url),
+                errors,
+            });
+            reloads.bump();
+        }
+    }
+}
+
+/// The lines shown in the terminal and in the overlay.
+pub fn error_lines(error: &BuildError) -> Vec<String> {
+    match error {
+        BuildError::Content { problems, .. } => problems
+            .iter()
+            .filter(|p| p.is_error())
+            .map(|p| p.to_string())
+            .collect(),
+        BuildError::Template(e) => vec![format!("error: {e}")],
+        BuildError::Io(e) => vec![format!("error: {e}")],
+    }
+}
+
+/// On a loopback address, the Host names a request may carry: a web page
+/// elsewhere that rebinds its DNS name to 127.0.0.1 must not read the
+/// preview (unpublished drafts). `None` (any Host) when bound to another
+/// address, where the user chose to be reachable under other names.
+fn allowed_hosts(addr: SocketAddr) -> Option<Vec<String>> {
+    if !addr.ip().is_loopback() {
+        return None;
+    }
+    let port = addr.port();
+    let names = ["127.0.0.1", "localhost", "[::1]", &addr.ip().to_string()];
+    Some(
+        names
+            .iter()
+            .flat_map(|n| [n.to_string(), format!("{n}:{port}")])
+            .collect(),
+    )
+}
+
+fn accept(
+    server: tiny_http::Server,
+    site: Arc<RwLock<Arc<Site>>>,
+    reloads: Arc<Reloads>,
+    hosts: Option<Vec<String>>,
+) {
+    for request in server.incoming_requests() {
+        if let Some(hosts) = &hosts {
+            let host = request
+                .headers()
+                .iter()
+                .find(|h| h.field.equiv("Host"))
+                .map(|h| h.value.as_str().to_ascii_lowercase());
+            if !host.is_some_and(|h| hosts.contains(&h)) {
+                let _ = request.respond(
+                    tiny_http::Response::from_string("unknown Host\n").with_status_code(421),
+                );
+                continue;
+            }
+        }
+        if request.url().split('?').next() == Some(http::EVENTS_PATH) {
+            let reloads = Arc::clone(&reloads);
+            let since = *reloads.generation.lock().unwrap();
+            std::thread::spawn(move || events(request, &reloads, since));
+            continue;
+        }
+        let current = site.read().unwrap().clone();
+        let method = request.method().as_str().to_string();
+        let reply = http::respond(&current, &method, request.url());
+        let _ = request.respond(to_response(reply, method == "HEAD"));
+    }
+}
+
+fn header(name: &str, value: &str) -> tiny_http::Header {
+    tiny_http::Header::from_bytes(name.as_bytes(), value.as_bytes()).expect("valid header")
+}
+
+fn to_response(reply: Reply, head: bool) -> tiny_http::Response<std::io::Cursor<Vec<u8>>> {
+    let (status, content_type, body, location) = match reply {
+        Reply::File {
+            status,
+            content_type,
+            body,
+        } => (status, content_type, body, None),
+        Reply::Redirect(to) => (301, "text/plain; charset=utf-8", Vec::new(), Some(to)),
+        Reply::BadRequest => (
+            400,
+            "text/plain; charset=utf-8",
+            b"bad request\n".to_vec(),
+            None,
+        ),
+        Reply::MethodNotAllowed => (
+            405,
+            "text/plain; charset=utf-8",
+            b"method not allowed\n".to_vec(),
+            None,
+        ),
+    };
+    let length = body.len();
+    let mut response = tiny_http::Response::from_data(if head { Vec::new() } else { body })
+        .with_status_code(status)
+        .with_header(header("Content-Type", content_type))
+        .with_header(header("Cache-Control", "no-store"))
+        .with_header(header("X-Content-Type-Options", "nosniff"));
+    if head {
+        response = response.with_header(header("Content-Length", &length.to_string()));
+    }
+    if let Some(to) = location {
+        response = response.with_header(header("Location", &to));
+    }
+    response
+}
+
+/// One tab's event stream: a `reload` event after each build, a comment
+/// every 15 s so proxies and the browser keep the connection open.
+fn events(request: tiny_http::Request, reloads: &Reloads, mut seen: u64) {
+    let mut out = request.into_writer();
+    let head = "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nCache-Control: no-store\r\nConnection: keep-alive\r\n\r\n: connected\n\n";
+    if out
+        .write_all(head.as_bytes())
+        .and_then(|_| out.flush())
+        .is_err()
+    {
+        return;
+    }
+    loop {
+        let generation = {
+            let g = reloads.generation.lock().unwrap();
+            let (g, _) = reloads
+                .changed
+                .wait_timeout_while(g, Duration::from_secs(15), |g| *g == seen)
+                .unwrap();
+            *g
+        };
+        let message = if generation != seen {
+            seen = generation;
+            format!("event: reload\ndata: {generation}\n\n")
+        } else {
+            ": ping\n\n".to_string()
+        };
+        if out
+            .write_all(message.as_bytes())
+            .and_then(|_| out.flush())
+            .is_err()
+        {
+            return;
+        }
+    }
+}
+
+fn open_browser(url: &str) {
+    let program = if cfg!(target_os = "macos") {
+        "open"
+    } else if cfg!(windows) {
+        "explorer"
+    } else {
+        "xdg-open"
+    };
+    if let Err(e) = std::process::Command::new(program)
+        .arg(url)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+    {
+        eprintln!("warning: cannot open a browser ({program}): {e}");
+    }
+}

@@ -1,0 +1,231 @@
+//! The analysis cache and incremental rebuilds give exactly the output of
+//! a cold full build.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::process::Command;
+
+use briefing::cache::{Caches, CACHE_DIR};
+use briefing::{build_in_memory, build_with, BuildOptions};
+
+const BIN: &str = env!("CARGO_BIN_EXE_briefing");
+
+fn write(root: &Path, path: &str, text: &str) {
+    let full = root.join(path);
+    std::fs::create_dir_all(full.parent().unwrap()).unwrap();
+    std::fs::write(full, text).unwrap();
+}
+
+fn briefing(title: &str, day: u32, body: &str) -> String {
+    format!("+++\ntitle = \"{title}\"\ndate = 2026-03-{day:02}T08:00:00Z\ntags = [\"gulf\", \"energy\"]\n+++\n\n{body}\n")
+}
+
+const BODIES: &[&str] = &[
+    "Oman hosted a new round of talks in Muscat on Monday. Officials said the envoys met for five hours. Oil prices fell after the news.",
+    "Insurers raised war-risk premiums for tankers in the Red Sea. Shipping firms weighed the longer route around the Cape. Analysts expect costs to rise.",
+    "The IAEA asked for inspectors to return to the sites. Diplomats in Vienna said talks would resume. Iran did not comment.",
+    "Oil prices eased as traders bet on progress in Muscat. Brent fell two percent. Analysts said supply worries remain.",
+    "Senators pressed the envoy on the terms of the draft. Hardliners warned against sanctions relief. The White House defended the talks.",
+];
+
+fn site() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let out = Command::new(BIN)
+        .arg("init")
+        .arg(dir.path().join("s"))
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let root = dir.path().join("s");
+    for (i, body) in BODIES.iter().enumerate() {
+        write(
+            &root,
+            &format!("content/briefings/2026-03-{:02}-b{i}.md", i + 1),
+            &briefing(&format!("Briefing {i}"), i as u32 + 1, body),
+        );
+    }
+    dir
+}
+
+fn tree(files: &[briefing::output::OutputFile]) -> BTreeMap<String, Vec<u8>> {
+    files
+        .iter()
+        .map(|f| (f.path.clone(), f.bytes.clone()))
+        .collect()
+}
+
+fn memory_options() -> BuildOptions {
+    BuildOptions {
+        base_url: Some("http://127.0.0.1:1111/".into()),
+        ..BuildOptions::default()
+    }
+}
+
+fn assert_same(a: &BTreeMap<String, Vec<u8>>, b: &BTreeMap<String, Vec<u8>>, what: &str) {
+    assert_eq!(
+        a.keys().collect::<Vec<_>>(),
+        b.keys().collect::<Vec<_>>(),
+        "{what}: file lists differ"
+    );
+    for (path, bytes) in a {
+        assert!(bytes == &b[path], "{what}: {path} differs");
+    }
+}
+
+#[test]
+fn incremental_rebuilds_equal_full_builds() {
+    let dir = site();
+    let root = dir.path().join("s");
+    let options = memory_options();
+    let mut caches = Caches::for_serve(&root);
+    let first = build_with(&root, &options, &mut caches).unwrap();
+    assert_same(
+        &tree(&first.files),
+        &tree(&build_in_memory(&root, &options).unwrap().files),
+        "first build",
+    );
+
+    let edits: Vec<(&str, String)> = vec![
+        // A body edit that adds a word other briefings use.
+        ("content/briefings/2026-03-01-b0.md", briefing("Briefing 0", 1, &format!("{} Brent rose later.", BODIES[0]))),
+        // A title edit.
+        ("content/briefings/2026-03-02-b1.md", briefing("Insurers raise premiums", 2, BODIES[1])),
+        // A new briefing.
+        ("content/briefings/2026-03-09-new.md", briefing("New one", 9, "Muscat talks ended without a deal. Oil prices rose.")),
+        // Front matter overriding the analysis.
+        ("content/briefings/2026-03-03-b2.md", format!("+++\ntitle = \"Briefing 2\"\ndate = 2026-03-03T08:00:00Z\nsummary_sentences = 1\n+++\n\n{}\n", BODIES[2])),
+        // A template change.
+        ("templates/briefing.html", format!("{}\n<!-- changed -->\n", std::fs::read_to_string(root.join("templates/briefing.html")).unwrap())),
+    ];
+    for (path, text) in edits {
+        write(&root, path, &text);
+        let incremental = build_with(&root, &options, &mut caches).unwrap();
+        let full = build_in_memory(&root, &options).unwrap();
+        assert_same(&tree(&incremental.files), &tree(&full.files), path);
+    }
+    // A broken file fails the build; fixing it recovers.
+    let b4 = "content/briefings/2026-03-05-b4.md";
+    write(&root, b4, "+++\ntitle = \"broken\n+++\nx\n");
+    assert!(build_with(&root, &options, &mut caches).is_err());
+    write(&root, b4, &briefing("Briefing 4 again", 5, BODIES[4]));
+    let incremental = build_with(&root, &options, &mut caches).unwrap();
+    let full = build_in_memory(&root, &options).unwrap();
+    assert_same(&tree(&incremental.files), &tree(&full.files), "recovery");
+    // A config change.
+    let config = std::fs::read_to_string(root.join("site.toml")).unwrap();
+    write(
+        &root,
+        "site.toml",
+        &config.replace("title = \"My briefings\"", "title = \"Gulf desk\""),
+    );
+    let incremental = build_with(&root, &options, &mut caches).unwrap();
+    let full = build_in_memory(&root, &options).unwrap();
+    assert_same(&tree(&incremental.files), &tree(&full.files), "site.toml");
+    // A deletion.
+    std::fs::remove_file(root.join("content/briefings/2026-03-04-b3.md")).unwrap();
+    let incremental = build_with(&root, &options, &mut caches).unwrap();
+    let full = build_in_memory(&root, &options).unwrap();
+    assert_same(&tree(&incremental.files), &tree(&full.files), "deletion");
+    assert!(caches.analysis.hits > 0, "the cache was used");
+}
+
+fn read_tree(root: &Path) -> BTreeMap<String, Vec<u8>> {
+    walkdir::WalkDir::new(root)
+        .sort_by_file_name()
+        .into_iter()
+        .map(|e| e.unwrap())
+        .filter(|e| e.file_type().is_file())
+        .map(|e| {
+            let rel = e
+                .path()
+                .strip_prefix(root)
+                .unwrap()
+                .to_string_lossy()
+                .into_owned();
+            (rel, std::fs::read(e.path()).unwrap())
+        })
+        .collect()
+}
+
+fn build_cli(root: &Path, out: &Path) {
+    let o = Command::new(BIN)
+        .arg("build")
+        .arg("--root")
+        .arg(root)
+        .arg("--output")
+        .arg(out)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+}
+
+#[test]
+fn disk_cache_gives_the_same_site_as_a_cold_build() {
+    let dir = site();
+    let root = dir.path().join("s");
+    let cold = dir.path().join("cold");
+    build_cli(&root, &cold);
+    let cache_file = root.join(CACHE_DIR).join("analysis.jsonl");
+    let cached_text = std::fs::read_to_string(&cache_file).expect("build wrote the cache");
+    let entries = cached_text.lines().count() - 1;
+    assert!(entries > BODIES.len(), "{cached_text}");
+
+    let leftovers: Vec<_> = std::fs::read_dir(root.join(CACHE_DIR))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n != "analysis.jsonl")
+        .collect();
+    assert!(leftovers.is_empty(), "temporary files left: {leftovers:?}");
+
+    // A second build analyses nothing: every briefing comes from the cache.
+    let mut caches = Caches::open(&root);
+    build_with(&root, &memory_options(), &mut caches).unwrap();
+    assert_eq!(caches.analysis.misses, 0);
+    assert_eq!(caches.analysis.hits, entries);
+
+    let warm = dir.path().join("warm");
+    build_cli(&root, &warm);
+    assert_same(&read_tree(&cold), &read_tree(&warm), "warm build");
+
+    // `check` reads the cache but writes nothing, not even it.
+    std::fs::remove_dir_all(root.join(CACHE_DIR)).unwrap();
+    let o = Command::new(BIN)
+        .arg("check")
+        .arg("--root")
+        .arg(&root)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert!(!root.join(CACHE_DIR).exists(), "check wrote the cache");
+    build_cli(&root, &dir.path().join("rebuild-cache"));
+
+    // A corrupt cache is ignored, never fatal.
+    let mut corrupt = cached_text.clone();
+    corrupt.truncate(corrupt.len() / 2);
+    corrupt.push_str("\nnot a line\n");
+    std::fs::write(&cache_file, corrupt).unwrap();
+    let again = dir.path().join("again");
+    build_cli(&root, &again);
+    assert_same(
+        &read_tree(&cold),
+        &read_tree(&again),
+        "build over a corrupt cache",
+    );
+    // ... and rewritten whole.
+    assert_eq!(
+        std::fs::read_to_string(&cache_file)
+            .unwrap()
+            .lines()
+            .count(),
+        1 + entries
+    );
+
+    std::fs::write(&cache_file, [0xff, 0xfe, 0x00]).unwrap();
+    let binary = dir.path().join("binary");
+    build_cli(&root, &binary);
+    assert_same(
+        &read_tree(&cold),
+        &read_tree(&binary),
+        "build over a garbage cache",
+    );
+}
