@@ -159,6 +159,12 @@ pub(super) fn build(briefings: &[Briefing], options: &LinkOptions) -> HubSet {
     let mut shown_issue_keys: Vec<Vec<String>> = Vec::with_capacity(briefings.len());
     let mut tag_keys: Vec<Vec<String>> = Vec::with_capacity(briefings.len());
     let mut entity_keys: Vec<Vec<String>> = Vec::with_capacity(briefings.len());
+    // A tag that names an entity of the site ("iran") would make an issue hub
+    // duplicating the entity's hub ("Iran"): the entity hub covers it.
+    let site_entity_keys: std::collections::HashSet<String> = briefings
+        .iter()
+        .flat_map(|b| b.analysis.entities.iter().map(|e| entity_key(&e.name)))
+        .collect();
     for (i, b) in briefings.iter().enumerate() {
         let mut keys = Vec::new();
         for k in &b.analysis.key_issues {
@@ -175,6 +181,9 @@ pub(super) fn build(briefings: &[Briefing], options: &LinkOptions) -> HubSet {
         // Front-matter tags feed issue hubs too.
         let mut keys = Vec::new();
         for tag in &b.page.tags {
+            if site_entity_keys.contains(&entity_key(tag)) {
+                continue;
+            }
             let (key, name) = issue_hub_key(tag, &mut stems);
             if !key.is_empty() {
                 issues

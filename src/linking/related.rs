@@ -446,6 +446,12 @@ pub(super) fn compute(
             time: super::date_of(b).timestamp(),
         })
         .collect();
+    let mut feature_df = vec![0u32; hubs.feature_names.len()];
+    for features in &hubs.features {
+        for &f in features {
+            feature_df[f as usize] += 1;
+        }
+    }
     let bonus: Vec<f32> = (0..hubs.feature_names.len())
         .map(|f| {
             if f < hubs.issue_features {
@@ -467,10 +473,7 @@ pub(super) fn compute(
             .map(|(target, score, common)| Related {
                 target,
                 score,
-                reasons: common
-                    .iter()
-                    .map(|&f| hubs.feature_names[f as usize].clone())
-                    .collect(),
+                reasons: reasons(&common, hubs, &feature_df),
             })
             .collect()
     })
@@ -539,4 +542,29 @@ pub fn related_for_corpus(docs: &[RelatedInput], k: usize) -> Vec<Vec<(usize, f6
         .into_iter()
         .map(|l| l.into_iter().map(|(j, s, _)| (j, s)).collect())
         .collect()
+}
+
+/// At most this many shared hubs are named as a link's reason.
+const MAX_REASONS: usize = 4;
+
+/// The shared hubs worth naming: key issues before entities, and within each
+/// the rarer first (a hub every briefing shares says little); names that
+/// differ only in case are named once.
+fn reasons(common: &[u32], hubs: &HubSet, feature_df: &[u32]) -> Vec<String> {
+    let mut ranked: Vec<u32> = common.to_vec();
+    ranked.sort_by_key(|&f| {
+        let is_entity = f as usize >= hubs.issue_features;
+        (is_entity, feature_df[f as usize], f)
+    });
+    let mut names: Vec<String> = Vec::new();
+    for f in ranked {
+        let name = &hubs.feature_names[f as usize];
+        if !names.iter().any(|n| n.eq_ignore_ascii_case(name)) {
+            names.push(name.clone());
+        }
+        if names.len() == MAX_REASONS {
+            break;
+        }
+    }
+    names
 }
