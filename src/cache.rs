@@ -202,6 +202,7 @@ impl Caches {
             let mut h = StableHasher::default();
             h.field(FORMAT.as_bytes())
                 .field(env!("CARGO_PKG_VERSION").as_bytes())
+                .field(env!("BRIEFING_ANALYSIS_HASH").as_bytes())
                 .field(&serde_json::to_vec(options).unwrap_or_default())
                 .field(&serde_json::to_vec(aliases).unwrap_or_default());
             h.finish()
@@ -451,7 +452,11 @@ impl AnalysisCache {
 }
 
 fn header() -> String {
-    format!("{FORMAT} {}", env!("CARGO_PKG_VERSION"))
+    format!(
+        "{FORMAT} {} {}",
+        env!("CARGO_PKG_VERSION"),
+        env!("BRIEFING_ANALYSIS_HASH")
+    )
 }
 
 #[cfg(test)]

@@ -240,6 +240,15 @@ impl Table {
     }
 }
 
+/// `al-Marzouqi`, `el-Sisi`: a lower-case article hyphenated to a name.
+fn is_particle_name(lower: &str) -> bool {
+    ["al-", "el-", "ad-", "as-"].iter().any(|p| {
+        lower
+            .strip_prefix(p)
+            .is_some_and(|rest| rest.chars().count() > 1)
+    })
+}
+
 fn is_in(list: &[&str], w: &str) -> bool {
     list.contains(&w)
 }
@@ -316,6 +325,9 @@ pub fn extract(p: &Prepared, aliases: &Aliases) -> Vec<Entity> {
             while j < toks.len() && (!toks[j].break_before || titled_dot(j)) {
                 let wj = p.word(&toks[j]);
                 if toks[j].cap && !wj.stop {
+                    j += 1;
+                } else if is_particle_name(&wj.lower) {
+                    // "Tariq bin Hamad al-Marzouqi": an Arabic article joined to a name.
                     j += 1;
                 } else if is_in(CONNECTORS, &wj.lower)
                     && j + 1 < toks.len()
@@ -418,7 +430,9 @@ fn match_gazetteer(
     let max = gazetteer::MAX_WORDS.min(toks.len() - i);
     for len in (1..=max).rev() {
         let span = &toks[i..i + len];
-        if span[1..].iter().any(|t| t.break_before) || !span[len - 1].cap {
+        // The gazetteer key is explicit, so a lower-case last word is fine
+        // ("Bab el-Mandeb"); a single word must still be capitalised.
+        if span[1..].iter().any(|t| t.break_before) || (len == 1 && !span[0].cap) {
             continue;
         }
         let key = span
@@ -458,6 +472,16 @@ fn classify(p: &Prepared, run: &[Tok], lowers: &[&str]) -> (Option<String>, Enti
         }
         // "Prime Minister X": skip "prime" too.
         return (Some(surface(&run[k..])), EntityKind::Person);
+    }
+    // "Foreign Minister X", "Deputy Director General X": a title ending in an
+    // honorific, then the name. The last honorific before the name ends the title.
+    if run.len() >= 3 && !lowers.contains(&"of") {
+        if let Some(k) = (1..run.len() - 1)
+            .rev()
+            .find(|&k| is_in(HONORIFICS, lowers[k]))
+        {
+            return (Some(surface(&run[k + 1..])), EntityKind::Person);
+        }
     }
     if run.len() >= 2 && first == "prime" && lowers.get(1) == Some(&"minister") {
         if run.len() > 2 {
@@ -527,4 +551,42 @@ fn merge_surnames(table: &mut Table) {
         .enumerate()
         .map(|(i, f)| (f.name.clone(), i))
         .collect();
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::analysis::{analyze, Aliases, AnalysisOptions, CorpusStats, Document, EntityKind};
+
+    fn entities(text: &str) -> Vec<(String, EntityKind)> {
+        let doc = Document { title: None, text };
+        analyze(
+            &doc,
+            &AnalysisOptions::default(),
+            &CorpusStats::default(),
+            &Aliases::new(),
+        )
+        .entities
+        .into_iter()
+        .map(|e| (e.name, e.kind))
+        .collect()
+    }
+
+    #[test]
+    fn gazetteer_names_with_a_lower_case_word() {
+        let e = entities("Two tankers were hit near the Bab el-Mandeb strait on Monday.");
+        assert!(
+            e.contains(&("Bab el-Mandeb".to_string(), EntityKind::Place)),
+            "{e:?}"
+        );
+    }
+
+    #[test]
+    fn a_title_before_a_name_marks_a_person_and_is_dropped() {
+        let e =
+            entities("Deputy Foreign Minister Leila Haddad al-Amin said the talks would go on.");
+        assert!(
+            e.contains(&("Leila Haddad al-Amin".to_string(), EntityKind::Person)),
+            "{e:?}"
+        );
+    }
 }
