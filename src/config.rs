@@ -32,6 +32,7 @@ struct RawConfig {
     related_scope: String,
     feed_length: usize,
     page_size: usize,
+    hub_page_size: usize,
     hub_min_briefings: usize,
     inline_links: usize,
     aliases: BTreeMap<String, String>,
@@ -55,6 +56,7 @@ impl Default for RawConfig {
             related_scope: "past".into(),
             feed_length: 20,
             page_size: 10,
+            hub_page_size: 30,
             hub_min_briefings: 2,
             inline_links: 5,
             aliases: BTreeMap::new(),
@@ -106,6 +108,8 @@ pub struct Config {
     pub related_scope: RelatedScope,
     pub feed_length: usize,
     pub page_size: usize,
+    /// Briefings per page of a hub's timeline.
+    pub hub_page_size: usize,
     pub hub_min_briefings: usize,
     pub inline_links: usize,
     pub aliases: Aliases,
@@ -334,6 +338,7 @@ fn validate(raw: RawConfig, text: &str, problems: &mut Vec<Diagnostic>) -> Confi
         ("summary_sentences", raw.summary_sentences),
         ("feed_length", raw.feed_length),
         ("page_size", raw.page_size),
+        ("hub_page_size", raw.hub_page_size),
         ("hub_min_briefings", raw.hub_min_briefings),
     ] {
         if value == 0 {
@@ -368,6 +373,7 @@ fn validate(raw: RawConfig, text: &str, problems: &mut Vec<Diagnostic>) -> Confi
         related_scope,
         feed_length: raw.feed_length,
         page_size: raw.page_size,
+        hub_page_size: raw.hub_page_size,
         hub_min_briefings: raw.hub_min_briefings,
         inline_links: raw.inline_links,
         aliases: raw.aliases,

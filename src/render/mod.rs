@@ -749,60 +749,13 @@ fn render_hubs(
     urls: &Urls,
     config: &Config,
 ) -> Result<Vec<OutputFile>, String> {
-    let mut files = Vec::new();
-    for hub in model.issue_hubs.iter().chain(&model.entity_hubs) {
-        let mut timeline: Vec<TimelineDay> = Vec::new();
-        for &m in &hub.members {
-            let c = &cards[m];
-            match timeline.last_mut() {
-                Some(day) if day.day == c.day => day.briefings.push(c.clone()),
-                _ => timeline.push(TimelineDay {
-                    day: c.day.clone(),
-                    date_display: c.date_display.clone(),
-                    briefings: vec![c.clone()],
-                }),
-            }
-        }
-        let (kind, kind_label) = match hub.kind {
-            HubKind::Issue => ("issue".to_string(), "Key issue".to_string()),
-            HubKind::Entity(k) => (
-                k.as_str().to_string(),
-                entity_kind_label(k).trim_end_matches('s').to_string(),
-            ),
-        };
-        let path = hub_path(hub);
-        let view = HubView {
-            name: hub.name.clone(),
-            slug: hub.slug.clone(),
-            kind,
-            kind_label,
-            url: urls.link(&path),
-            feed_url: urls.link(&format!("{path}atom.xml")),
-            count: hub.members.len(),
-            timeline,
-            co_issues: hub_links(&hub.co_issues, &model.issue_hubs, urls),
-            co_entities: hub_links(&hub.co_entities, &model.entity_hubs, urls),
-        };
-        files.push(html_file(&path, r.render("hub.html", "hub", &view)?));
-        let entries: Vec<usize> = hub
-            .members
-            .iter()
-            .copied()
-            .take(config.feed_length)
-            .collect();
-        let feed = briefing_feed(
-            model,
-            &entries,
-            cards,
-            &format!("{} — {}", hub.name, config.title),
-            &path,
-            urls,
-        );
-        files.push(OutputFile {
-            path: format!("{}atom.xml", path.trim_start_matches('/')),
-            bytes: r.render("atom.xml", "feed", &feed)?.into_bytes(),
-        });
-    }
+    let hubs: Vec<&Hub> = model.issue_hubs.iter().chain(&model.entity_hubs).collect();
+    // Hubs are independent pages: render them in parallel, collected in order.
+    let per_hub: Result<Vec<Vec<OutputFile>>, String> = hubs
+        .par_iter()
+        .map(|hub| render_hub(model, hub, r, cards, urls, config))
+        .collect();
+    let mut files: Vec<OutputFile> = per_hub?.into_iter().flatten().collect();
     let issues = HubIndexView {
         title: "Key issues".into(),
         url: urls.link("/issues/"),
@@ -864,7 +817,10 @@ fn pagination(base: &str, current: usize, total: usize, urls: &Urls) -> Paginati
         total,
         previous: (current > 1).then(|| page_url(current - 1)),
         next: (current < total).then(|| page_url(current + 1)),
+        // A window around the current page, plus the first and the last: listing
+        // every page on every page grows with the square of the archive.
         pages: (1..=total)
+            .filter(|&n| n == 1 || n == total || n.abs_diff(current) <= 2)
             .map(|n| Link {
                 title: n.to_string(),
                 url: page_url(n),
@@ -1190,4 +1146,92 @@ fn sitemap(
         path: "sitemap.xml".into(),
         bytes: r.render("sitemap.xml", "entries", &entries)?.into_bytes(),
     })
+}
+
+/// The pages of one hub (its timeline, paginated) and its feed.
+fn render_hub(
+    model: &SiteModel,
+    hub: &Hub,
+    r: &Renderer,
+    cards: &[BriefingCard],
+    urls: &Urls,
+    config: &Config,
+) -> Result<Vec<OutputFile>, String> {
+    let mut files = Vec::new();
+    let (kind, kind_label) = match hub.kind {
+        HubKind::Issue => ("issue".to_string(), "Key issue".to_string()),
+        HubKind::Entity(k) => (k.as_str().to_string(), entity_kind_singular(k).to_string()),
+    };
+    let path = hub_path(hub);
+    let chunks: Vec<&[usize]> = hub.members.chunks(config.hub_page_size.max(1)).collect();
+    let total = chunks.len();
+    for (n, chunk) in chunks.into_iter().enumerate() {
+        let view = HubView {
+            name: hub.name.clone(),
+            slug: hub.slug.clone(),
+            kind: kind.clone(),
+            kind_label: kind_label.clone(),
+            url: urls.link(&path),
+            feed_url: urls.link(&format!("{path}atom.xml")),
+            count: hub.members.len(),
+            timeline: timeline(chunk, cards),
+            co_issues: hub_links(&hub.co_issues, &model.issue_hubs, urls),
+            co_entities: hub_links(&hub.co_entities, &model.entity_hubs, urls),
+        };
+        let p = pagination(&path, n + 1, total, urls);
+        let html = r.render_with("hub.html", &[("hub", &view), ("pagination", &p)])?;
+        let page_path = if n == 0 {
+            path.clone()
+        } else {
+            format!("{path}page/{}/", n + 1)
+        };
+        files.push(html_file(&page_path, html));
+    }
+    let entries: Vec<usize> = hub
+        .members
+        .iter()
+        .copied()
+        .take(config.feed_length)
+        .collect();
+    let feed = briefing_feed(
+        model,
+        &entries,
+        cards,
+        &format!("{} — {}", hub.name, config.title),
+        &path,
+        urls,
+    );
+    files.push(OutputFile {
+        path: format!("{}atom.xml", path.trim_start_matches('/')),
+        bytes: r.render("atom.xml", "feed", &feed)?.into_bytes(),
+    });
+    Ok(files)
+}
+
+/// Briefings grouped by day, in the order given (newest first).
+fn timeline(members: &[usize], cards: &[BriefingCard]) -> Vec<TimelineDay> {
+    let mut days: Vec<TimelineDay> = Vec::new();
+    for &m in members {
+        let c = &cards[m];
+        match days.last_mut() {
+            Some(day) if day.day == c.day => day.briefings.push(c.clone()),
+            _ => days.push(TimelineDay {
+                day: c.day.clone(),
+                date_display: c.date_display.clone(),
+                briefings: vec![c.clone()],
+            }),
+        }
+    }
+    days
+}
+
+fn entity_kind_singular(kind: crate::analysis::EntityKind) -> &'static str {
+    use crate::analysis::EntityKind::*;
+    match kind {
+        Person => "Person",
+        Place => "Place",
+        Organization => "Organisation",
+        Group => "Group",
+        Other => "Name",
+    }
 }

@@ -203,6 +203,7 @@ pub struct PaginationView {
     pub total: usize,
     pub previous: Option<String>,
     pub next: Option<String>,
+    /// The first and last pages and those within two of the current one.
     pub pages: Vec<Link>,
 }
 
