@@ -45,7 +45,7 @@ pub struct Related {
 /// A shared key issue nudges the ranking; text similarity decides it. Measured
 /// on the dev split with the real analysis, larger bonuses (0.03-0.10) cost
 /// 2-11 points of P@3: computed issues and entities are noisier evidence than
-/// the whole text. Scaled by the hub's specificity (see `specificity`).
+/// the whole text. `analyze` also scales it by the hub's specificity.
 const ISSUE_BONUS: f32 = 0.01;
 /// A shared entity (a country, a ministry) is weaker evidence than a shared
 /// topic: half as much.
@@ -460,7 +460,9 @@ pub(super) fn compute(
             } else {
                 ENTITY_BONUS
             };
-            base * specificity(feature_df[f], briefings.len())
+            // Flat on the site: a specificity counted over the whole site
+            // would change old briefings' scores when new ones arrive.
+            base
         })
         .collect();
     rank(
