@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-cargo test --release --all-targets
+cargo test --release --all-targets --no-fail-fast
 
 if [ -x scripts/browser-tests.sh ]; then
   scripts/browser-tests.sh
