@@ -63,7 +63,6 @@ fn ingest_then_build_renders_both_briefings() {
         "bottom_line = ",
         "summary = [",
         "key_issues = ",
-        "entities = ",
         "[source]",
         "[generated]",
         "content_hash = ",
@@ -114,4 +113,16 @@ fn ingest_then_build_renders_both_briefings() {
         .expect("the seed briefing is rendered");
     let seed_html = read(&seed_dir.join("index.html"));
     assert!(seed_html.contains("senior officials from the United States and Iran"));
+    // Its key issues and entities, computed at ingest, are rendered with it.
+    assert!(
+        seed_html.contains("class=\"issue-label\""),
+        "key issues missing"
+    );
+    for entity in ["Oman", "Muscat", "Tehran"] {
+        assert!(
+            seed_html.contains(&format!(">{entity}<")),
+            "{entity} missing"
+        );
+    }
+    assert!(stdout.contains("the article has no title: one was derived from the text"));
 }

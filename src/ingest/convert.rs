@@ -145,6 +145,11 @@ fn draft(
 ) -> Draft {
     let e = &c.extracted;
     let title = settle_title(e.title.as_deref(), a.derived_title.as_deref(), &c.plain);
+    let mut notes = c.notes;
+    if e.title.is_none() {
+        notes
+            .push("the article has no title: one was derived from the text; review `title`".into());
+    }
     let (date_value, file_date, date_note) = settle_date(options.date, e.date, config, today);
     let mut fields = Table::new();
     fields.insert("title".into(), Value::String(title.clone()));
@@ -169,7 +174,7 @@ fn draft(
         file_date,
         date_note,
         slug: short_slug(&title),
-        notes: c.notes,
+        notes,
     }
 }
 
@@ -182,14 +187,20 @@ fn insert_analysis(fields: &mut Table, a: &Analysis) {
         t.insert("evidence".into(), Value::String(k.evidence.clone()));
         Value::Table(t)
     });
-    fields.insert("key_issues".into(), Value::Array(issues.collect()));
+    // An empty list in front matter would be an editor's "none" and override
+    // the build's analysis (which sees the whole site): leave it out instead.
+    if !a.key_issues.is_empty() {
+        fields.insert("key_issues".into(), Value::Array(issues.collect()));
+    }
     let entities = a.entities.iter().map(|e| {
         let mut t = Table::new();
         t.insert("name".into(), Value::String(e.name.clone()));
         t.insert("kind".into(), Value::String(e.kind.as_str().into()));
         Value::Table(t)
     });
-    fields.insert("entities".into(), Value::Array(entities.collect()));
+    if !a.entities.is_empty() {
+        fields.insert("entities".into(), Value::Array(entities.collect()));
+    }
 }
 
 fn strings(items: &[String]) -> Value {
