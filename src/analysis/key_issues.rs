@@ -19,7 +19,10 @@
 //! words and 2–3-word phrases results. A bonus for title words was tried and
 //! lowered accuracy on the development split, so [`Params::title`] is 1.
 
-use super::corpus::CorpusStats;
+use super::corpus::{CorpusStats, MIN_DOCUMENTS};
+use super::pos::{
+    adverb, conjunction, is_determiner, lex, noun_context, plural, verb_context, Lex,
+};
 use super::summary::overlap;
 use super::tokens::{FastMap, Prepared, Tok};
 use super::KeyIssue;
@@ -45,32 +48,160 @@ fn usable(p: &Prepared, t: &Tok) -> bool {
     !w.stop && w.lower.chars().any(char::is_alphabetic) && w.lower.len() <= 40
 }
 
-/// Endings of "-ly" adverbs ("reportedly", "largely", "significantly").
-/// A plain "-ly" test would also reject nouns and names such as "family",
-/// "supply", "assembly", "rally" or "Italy".
-const ADVERB_ENDINGS: &[&str] = &[
-    "ably", "ally", "arily", "arly", "ately", "ctly", "dily", "edly", "ely", "enly", "fully",
-    "ghtly", "ibly", "ingly", "ively", "ntly", "ously", "rtly", "sily", "ssly", "stly", "vily",
-];
-
-fn adverb(l: &str) -> bool {
-    l.len() > 5 && ADVERB_ENDINGS.iter().any(|e| l.ends_with(e))
-}
-
 /// May this word start a phrase? Not a weak word nor an adverb.
 fn can_start(p: &Prepared, t: &Tok) -> bool {
     let w = p.word(t);
     !(w.weak || adverb(&w.lower))
 }
 
-/// May this word end a phrase? Not a weak word, a number, an adverb, a
-/// past-tense-looking verb ("announced") or a single character: English
-/// noun phrases end with their head noun.
+/// May this word end a phrase? Not a weak word, a number or a single
+/// character: English noun phrases end with their head noun (whether it is
+/// a noun is [`Classes::head`]'s question).
 fn can_end(p: &Prepared, t: &Tok) -> bool {
     let w = p.word(t);
-    let l = &w.lower;
-    let past = l.ends_with("ed") && l.len() > 4;
-    !(w.weak || w.numeric || adverb(l) || past) && l.chars().count() >= 2
+    !(w.weak || w.numeric) && w.lower.chars().count() >= 2
+}
+
+/// Word classes of every token in context (see [`super::pos`]): may it
+/// head a noun phrase, may it modify one ("nuclear", "2015", "frozen")?
+struct Classes {
+    /// Per token of the body, then per token of the title.
+    head: Vec<bool>,
+    modifier: Vec<bool>,
+    /// Per stem: some occurrence heads a noun phrase.
+    noun_seen: Vec<bool>,
+}
+
+impl Classes {
+    /// May a word fill an empty slot of a short text (a title only)? Nouns
+    /// and adjectives, never a verb or an adverb.
+    fn fallback_ok(&self, w: &super::tokens::Word, stem: u32) -> bool {
+        self.noun_seen[stem as usize]
+            || matches!(
+                lex(&w.lower, w.count > 0 && w.lower_count == 0),
+                Lex::Noun | Lex::NounVerb | Lex::Adjective | Lex::Ing | Lex::Ed
+            )
+    }
+
+    fn new(p: &Prepared) -> Classes {
+        let lexes: Vec<Lex> = p
+            .words
+            .iter()
+            .map(|w| lex(&w.lower, w.count > 0 && w.lower_count == 0))
+            .collect();
+        let lex_of = |t: &Tok| lexes[t.word as usize];
+        // Sources: the title, then every sentence.
+        let mut sources: Vec<&[Tok]> = vec![p.title_tokens.as_slice()];
+        sources.extend((0..p.sentences.len()).map(|i| p.sentence_tokens(i)));
+        let prev_of = |toks: &[Tok], i: usize| -> Option<usize> {
+            (i > 0 && !toks[i].break_before).then(|| i - 1)
+        };
+        let noun_ctx = |toks: &[Tok], i: usize| -> Option<bool> {
+            prev_of(toks, i).map(|j| {
+                let w = p.word(&toks[j]);
+                noun_context(&w.lower, lex_of(&toks[j]), w.stop)
+            })
+        };
+        // A noun/verb word is attested as a noun when some occurrence
+        // follows a determiner, a preposition, an adjective or a number.
+        let mut attested = vec![false; p.stems.len()];
+        for toks in &sources {
+            for i in 0..toks.len() {
+                if lex_of(&toks[i]) == Lex::NounVerb && noun_ctx(toks, i) == Some(true) {
+                    attested[p.word(&toks[i]).stem as usize] = true;
+                }
+            }
+        }
+        let nbody = p.tokens.len();
+        let mut head = vec![false; nbody + p.title_tokens.len()];
+        let mut modifier = head.clone();
+        let mut noun_seen = vec![false; p.stems.len()];
+        for (si, toks) in sources.iter().enumerate() {
+            let base = if si == 0 {
+                nbody
+            } else {
+                p.sentences[si - 1].tokens.start
+            };
+            for i in 0..toks.len() {
+                let w = p.word(&toks[i]);
+                let prev = prev_of(toks, i).map(|j| (p.word(&toks[j]), lex_of(&toks[j])));
+                let noun_reading = match lex_of(&toks[i]) {
+                    Lex::Noun => true,
+                    Lex::NounVerb => match prev {
+                        None => true,
+                        Some((pw, pl)) => {
+                            if conjunction(&pw.lower) {
+                                // "limit X and increase Y", "X and talks":
+                                // as the word reads elsewhere.
+                                attested[w.stem as usize]
+                            } else if noun_context(&pw.lower, pl, pw.stop) {
+                                true
+                            } else if verb_context(&pw.lower) || pl == Lex::Adverb {
+                                false
+                            } else if plural(&w.lower) {
+                                // "round ends with" or "peace talks in": as
+                                // the word reads elsewhere in the document;
+                                // "oil prices fell": a subject.
+                                attested[w.stem as usize]
+                                    || toks.get(i + 1).is_none_or(|n| {
+                                        n.break_before || matches!(lex_of(n), Lex::Verb | Lex::Ed)
+                                    })
+                            } else if matches!(pl, Lex::Noun | Lex::NounVerb) {
+                                // "hardliners press", "talks in Muscat turn
+                                // to", but "trade deal".
+                                !plural(&pw.lower)
+                                    && (attested[w.stem as usize]
+                                        || toks.get(i + 1).is_none_or(|n| {
+                                            let l = &p.word(n).lower;
+                                            n.break_before
+                                                || !(l == "to"
+                                                    || is_determiner(l)
+                                                    || verb_context(l))
+                                        }))
+                            } else {
+                                // After a verb: its object ("seek talks").
+                                true
+                            }
+                        }
+                    },
+                    // "the fighting", "heavy fighting", but not "a
+                    // working text", where it modifies the next word.
+                    Lex::Ing => {
+                        prev.is_some_and(|(pw, pl)| {
+                            is_determiner(&pw.lower) || pl == Lex::Adjective
+                        }) && toks.get(i + 1).is_none_or(|n| {
+                            n.break_before || p.word(n).stop || lex_of(n) == Lex::Verb
+                        })
+                    }
+                    _ => false,
+                };
+                let modifies = noun_reading
+                    || match lex_of(&toks[i]) {
+                        Lex::Adjective | Lex::Number => true,
+                        // "frozen assets", "enriched uranium"; not "Iran
+                        // halted production".
+                        Lex::Ed => prev.is_none_or(|(pw, pl)| noun_context(&pw.lower, pl, pw.stop)),
+                        _ => false,
+                    };
+                head[base + i] = noun_reading;
+                modifier[base + i] = modifies;
+                if noun_reading {
+                    noun_seen[w.stem as usize] = true;
+                }
+            }
+        }
+        Classes {
+            head,
+            modifier,
+            noun_seen,
+        }
+    }
+}
+
+/// Is the word in every document of a corpus large enough to tell?
+fn everywhere(corpus: &CorpusStats, lower: &str) -> bool {
+    corpus.documents >= MIN_DOCUMENTS
+        && corpus.document_frequency.get(lower).copied().unwrap_or(0) as usize >= corpus.documents
 }
 
 /// Renders a token for a label: proper names keep their capitals, other
@@ -116,7 +247,7 @@ pub struct Params {
 impl Default for Params {
     fn default() -> Self {
         Params {
-            phrase_once: 1.02,
+            phrase_once: 1.04,
             phrase_step: 0.3,
             phrase_max: 1.3,
             lead: 1.0,
@@ -195,6 +326,7 @@ pub fn extract_with(
         }
     }
 
+    let classes = Classes::new(p);
     // Candidate phrases.
     // Keyed by up to 3 stems, padded, so that lookups allocate nothing.
     let mut index: FastMap<[u32; 3], usize> = FastMap::default();
@@ -209,6 +341,11 @@ pub fn extract_with(
             si.saturating_sub(1)
         } else {
             si
+        };
+        let base = if is_title {
+            p.tokens.len()
+        } else {
+            p.sentences[si - 1].tokens.start
         };
         let mut run_start = 0;
         for i in 0..=toks.len() {
@@ -225,7 +362,16 @@ pub fn extract_with(
                     continue;
                 }
                 for b in a..(a + params.max_words).min(run.len()) {
-                    if !can_end(p, &run[b]) {
+                    // Modifiers first ("2015 nuclear"), a noun at the end.
+                    if b > a && !classes.modifier[base + a_base + b - 1] {
+                        break;
+                    }
+                    if !can_end(p, &run[b]) || !classes.head[base + a_base + b] {
+                        continue;
+                    }
+                    // A word found in every document of the site says
+                    // nothing about this one (the limit of IDF).
+                    if b == a && everywhere(corpus, &p.word(&run[a]).lower) {
                         continue;
                     }
                     let span = &run[a..=b];
@@ -343,7 +489,8 @@ pub fn extract_with(
         let all = p.title_tokens.iter().chain(p.tokens.iter());
         for (order, t) in all.enumerate() {
             let w = p.word(t);
-            if !usable(p, t) || w.weak || seen.contains(&w.stem) {
+            if !usable(p, t) || w.weak || !classes.fallback_ok(w, w.stem) || seen.contains(&w.stem)
+            {
                 continue;
             }
             seen.push(w.stem);
