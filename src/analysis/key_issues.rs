@@ -21,7 +21,7 @@
 
 use super::corpus::{CorpusStats, MIN_DOCUMENTS};
 use super::pos::{
-    adverb, conjunction, is_determiner, lex, noun_context, plural, verb_context, Lex,
+    adverb, classifying, conjunction, is_determiner, lex, noun_context, plural, verb_context, Lex,
 };
 use super::summary::overlap;
 use super::tokens::{FastMap, Prepared, Tok};
@@ -37,6 +37,10 @@ struct Candidate {
     /// its first token in that source, number of words. Labels are rendered
     /// from it only for the chosen candidates.
     at: (usize, usize, usize),
+    /// Its modifiers classify the head ("nuclear program", "uranium
+    /// enrichment", "2015 deal"), rather than describe it ("significant
+    /// attempt", "struggling currency").
+    term: bool,
     /// Creation order = order of first occurrence (shorter first at the
     /// same start); the deterministic tie-break.
     order: usize,
@@ -104,11 +108,12 @@ impl Classes {
         };
         // A noun/verb word is attested as a noun when some occurrence
         // follows a determiner, a preposition, an adjective or a number.
-        let mut attested = vec![false; p.stems.len()];
+        // Per word, not per stem: "the end" says nothing about "ends".
+        let mut attested = vec![false; p.words.len()];
         for toks in &sources {
             for i in 0..toks.len() {
                 if lex_of(&toks[i]) == Lex::NounVerb && noun_ctx(toks, i) == Some(true) {
-                    attested[p.word(&toks[i]).stem as usize] = true;
+                    attested[toks[i].word as usize] = true;
                 }
             }
         }
@@ -133,7 +138,7 @@ impl Classes {
                             if conjunction(&pw.lower) {
                                 // "limit X and increase Y", "X and talks":
                                 // as the word reads elsewhere.
-                                attested[w.stem as usize]
+                                attested[toks[i].word as usize]
                             } else if noun_context(&pw.lower, pl, pw.stop) {
                                 true
                             } else if verb_context(&pw.lower) || pl == Lex::Adverb {
@@ -142,7 +147,7 @@ impl Classes {
                                 // "round ends with" or "peace talks in": as
                                 // the word reads elsewhere in the document;
                                 // "oil prices fell": a subject.
-                                attested[w.stem as usize]
+                                attested[toks[i].word as usize]
                                     || toks.get(i + 1).is_none_or(|n| {
                                         n.break_before || matches!(lex_of(n), Lex::Verb | Lex::Ed)
                                     })
@@ -150,7 +155,7 @@ impl Classes {
                                 // "hardliners press", "talks in Muscat turn
                                 // to", but "trade deal".
                                 !plural(&pw.lower)
-                                    && (attested[w.stem as usize]
+                                    && (attested[toks[i].word as usize]
                                         || toks.get(i + 1).is_none_or(|n| {
                                             let l = &p.word(n).lower;
                                             n.break_before
@@ -227,6 +232,12 @@ pub struct Params {
     /// Multiplier of a multi-word phrase seen once, relative to the mean
     /// weight of its words (1.0: as good as its average word).
     pub phrase_once: f64,
+    /// The same for a term: a phrase whose modifiers are nouns, numbers or
+    /// classifying adjectives ("uranium enrichment", "nuclear program").
+    /// Raising it above `phrase_once` puts such phrases first, as readers
+    /// want, but costs exact F1@10 on the development split (1.1: 0.159,
+    /// 1.3: 0.140; see bench/QUALITY.md), so it is not raised yet.
+    pub term_once: f64,
     /// Extra multiplier per further occurrence of the phrase as a unit.
     pub phrase_step: f64,
     /// Cap of the phrase multiplier.
@@ -248,6 +259,7 @@ impl Default for Params {
     fn default() -> Self {
         Params {
             phrase_once: 1.04,
+            term_once: 1.04,
             phrase_step: 0.3,
             phrase_max: 1.3,
             lead: 1.0,
@@ -395,6 +407,10 @@ pub fn extract_with(
                             first_sentence: sentence_no,
                             in_title: false,
                             at: (si, a_base + a, span.len()),
+                            term: span[..span.len() - 1].iter().all(|t| {
+                                let w = p.word(t);
+                                classifying(&w.lower, w.count > 0 && w.lower_count == 0)
+                            }),
                             order: cands.len(),
                         });
                         cands.len() - 1
@@ -431,8 +447,12 @@ pub fn extract_with(
             } else {
                 // A phrase must recur (or be in the title) to beat its words.
                 let recur = c.count as f64;
-                mean * (params.phrase_once + params.phrase_step * (recur - 1.0))
-                    .min(params.phrase_max)
+                let once = if c.term {
+                    params.term_once
+                } else {
+                    params.phrase_once
+                };
+                mean * (once + params.phrase_step * (recur - 1.0)).min(params.phrase_max.max(once))
             };
             (score, i)
         })
@@ -518,6 +538,7 @@ pub fn extract_with(
                 first_sentence: first[p.word(t).stem as usize],
                 in_title: false,
                 at,
+                term: false,
                 order: cands.len(),
             });
             chosen.push(cands.len() - 1);
@@ -672,5 +693,128 @@ mod tests {
             .find(|k| k.label == "sanctions relief")
             .expect("phrase");
         assert_eq!(relief.evidence, "Sanctions relief for exporters began.");
+    }
+}
+
+#[cfg(test)]
+mod noun_phrase_tests {
+    use super::*;
+    use crate::analysis::Document;
+
+    /// Invented news paragraphs, full of verbs that used to surface.
+    const NEWS: &str = "The port authority seeks new funding for the harbour wall repairs. \
+        Engineers warned that the harbour wall repairs cannot wait another winter. \
+        The mayor said on Monday she was asking the ministry to engage with the engineers. \
+        Residents told reporters the harbour wall repairs were overdue, and officials added \
+        that a storm surge warning remains in force. The ministry prepares a response and \
+        says it is keeping all options open while it seeks a compromise.";
+
+    #[test]
+    fn no_verb_like_key_issue_and_the_repeated_phrase_is_chosen() {
+        let p = Prepared::new(NEWS, None);
+        let issues = extract(&p, &CorpusStats::default(), 8);
+        let labels: Vec<&str> = issues.iter().map(|k| k.label.as_str()).collect();
+        for l in &labels {
+            for w in l.split(' ') {
+                let w = w.to_lowercase();
+                for bad in [
+                    "said", "seeks", "warned", "asking", "told", "added", "engage", "prepares",
+                    "says", "keeping", "wait", "remains",
+                ] {
+                    assert_ne!(w, bad, "{labels:?}");
+                }
+            }
+        }
+        assert!(
+            labels
+                .iter()
+                .any(|l| l.contains("wall repairs") || *l == "harbour wall"),
+            "{labels:?}"
+        );
+    }
+
+    fn sample_site() -> Vec<(String, String)> {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("content/briefings");
+        let mut files: Vec<_> = std::fs::read_dir(&dir)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .filter(|p| p.extension().is_some_and(|e| e == "md"))
+            .collect();
+        files.sort();
+        files
+            .into_iter()
+            .map(|p| {
+                let text = std::fs::read_to_string(&p).unwrap();
+                // Drop the TOML front matter; the body is plain enough.
+                let body = match text.strip_prefix("+++") {
+                    Some(rest) => rest.split_once("+++").map_or(rest, |x| x.1).to_string(),
+                    None => text,
+                };
+                (p.file_name().unwrap().to_string_lossy().into_owned(), body)
+            })
+            .collect()
+    }
+
+    fn seed_issues() -> Vec<String> {
+        let site = sample_site();
+        let docs: Vec<Document> = site
+            .iter()
+            .map(|(_, t)| Document {
+                title: None,
+                text: t,
+            })
+            .collect();
+        let corpus = CorpusStats::from_documents(&docs);
+        let (_, seed) = site
+            .iter()
+            .find(|(n, _)| n == "2026-11-03-us-iran-quiet-talks-oman.md")
+            .expect("seed article");
+        let p = Prepared::new(seed, None);
+        extract(&p, &corpus, 5)
+            .into_iter()
+            .map(|k| k.label)
+            .collect()
+    }
+
+    #[test]
+    fn seed_article_key_issues_are_not_verbs() {
+        let got = seed_issues();
+        assert_eq!(got.len(), 5);
+        for l in &got {
+            let last = l.rsplit(' ').next().unwrap().to_lowercase();
+            assert!(
+                !matches!(
+                    lex(&last, false),
+                    Lex::Verb | Lex::Ing | Lex::Ed | Lex::Adverb | Lex::Adjective
+                ),
+                "{got:?}"
+            );
+        }
+    }
+
+    /// The product requirement; not met yet: the phrases that state the
+    /// seed's topics occur once each, and favouring such phrases enough to
+    /// put them first costs exact F1@10 below its bar (bench/QUALITY.md).
+    #[test]
+    #[ignore = "open: topic phrases vs the exact-F1 bar, see bench/QUALITY.md"]
+    fn seed_article_key_issues_are_its_topics() {
+        let got = seed_issues();
+        let ok = [
+            "uranium enrichment",
+            "sanctions relief",
+            "nuclear deal",
+            "2015 nuclear deal",
+            "regional proxies",
+            "nuclear program",
+            "economic sanctions",
+            "international monitoring",
+            "diplomatic off-ramp",
+            "drone technology",
+            "ballistic missile program",
+            "nuclear activities",
+            "freeze for freeze",
+        ];
+        let hits = got.iter().filter(|l| ok.contains(&l.as_str())).count();
+        assert!(hits >= 3, "{got:?}");
     }
 }

@@ -152,6 +152,22 @@ pub fn lex(l: &str, capitalised: bool) -> Lex {
     Lex::Noun
 }
 
+/// Does a modifier classify its noun rather than describe it? Nouns and
+/// numbers ("uranium enrichment", "2015 deal"), relational adjectives in
+/// "-al", "-ic", "-ary", "-ar" ("nuclear", "economic", "military") and
+/// proper adjectives ("Iranian"); not qualities ("significant", "quiet"),
+/// nor participles ("struggling", "increased").
+pub fn classifying(l: &str, capitalised: bool) -> bool {
+    match lex(l, capitalised) {
+        Lex::Noun | Lex::NounVerb | Lex::Number => true,
+        Lex::Adjective => {
+            ["al", "ic", "ary", "ar"].iter().any(|e| l.ends_with(e))
+                || (capitalised && PROPER_ADJECTIVE_ENDINGS.iter().any(|e| l.ends_with(e)))
+        }
+        _ => false,
+    }
+}
+
 /// Does the previous word make the next one read as a noun? Determiners,
 /// prepositions and other function words ("the talks", "for talks"),
 /// adjectives ("new talks") and numbers ("two deals").
