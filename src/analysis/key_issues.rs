@@ -74,15 +74,19 @@ struct Classes {
     modifier: Vec<bool>,
     /// Per stem: some occurrence heads a noun phrase.
     noun_seen: Vec<bool>,
+    /// Per word: its context-free class, and whether it classifies a noun
+    /// it modifies ([`classifying`]).
+    lexes: Vec<Lex>,
+    classifies: Vec<bool>,
 }
 
 impl Classes {
     /// May a word fill an empty slot of a short text (a title only)? Nouns
     /// and adjectives, never a verb or an adverb.
-    fn fallback_ok(&self, w: &super::tokens::Word, stem: u32) -> bool {
+    fn fallback_ok(&self, t: &Tok, stem: u32) -> bool {
         self.noun_seen[stem as usize]
             || matches!(
-                lex(&w.lower, w.count > 0 && w.lower_count == 0),
+                self.lexes[t.word as usize],
                 Lex::Noun | Lex::NounVerb | Lex::Adjective | Lex::Ing | Lex::Ed
             )
     }
@@ -92,6 +96,12 @@ impl Classes {
             .words
             .iter()
             .map(|w| lex(&w.lower, w.count > 0 && w.lower_count == 0))
+            .collect();
+        let classifies: Vec<bool> = p
+            .words
+            .iter()
+            .zip(&lexes)
+            .map(|(w, &l)| classifying(&w.lower, l, w.count > 0 && w.lower_count == 0))
             .collect();
         let lex_of = |t: &Tok| lexes[t.word as usize];
         // Sources: the title, then every sentence.
@@ -199,6 +209,8 @@ impl Classes {
             head,
             modifier,
             noun_seen,
+            lexes,
+            classifies,
         }
     }
 }
@@ -407,10 +419,9 @@ pub fn extract_with(
                             first_sentence: sentence_no,
                             in_title: false,
                             at: (si, a_base + a, span.len()),
-                            term: span[..span.len() - 1].iter().all(|t| {
-                                let w = p.word(t);
-                                classifying(&w.lower, w.count > 0 && w.lower_count == 0)
-                            }),
+                            term: span[..span.len() - 1]
+                                .iter()
+                                .all(|t| classes.classifies[t.word as usize]),
                             order: cands.len(),
                         });
                         cands.len() - 1
@@ -509,7 +520,7 @@ pub fn extract_with(
         let all = p.title_tokens.iter().chain(p.tokens.iter());
         for (order, t) in all.enumerate() {
             let w = p.word(t);
-            if !usable(p, t) || w.weak || !classes.fallback_ok(w, w.stem) || seen.contains(&w.stem)
+            if !usable(p, t) || w.weak || !classes.fallback_ok(t, w.stem) || seen.contains(&w.stem)
             {
                 continue;
             }

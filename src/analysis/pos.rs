@@ -67,29 +67,40 @@ fn adjective(l: &str, capitalised: bool) -> bool {
         || (capitalised && l.len() > 4 && PROPER_ADJECTIVE_ENDINGS.iter().any(|e| l.ends_with(e)))
 }
 
-/// The base forms a regular inflection may come from: "seeks" -> "seek",
-/// "prepares" -> "prepare", "carries" -> "carry", "asking" -> "ask",
-/// "insuring" -> "insure", "stopped" -> "stop".
-fn bases(l: &str, suffix: &str) -> impl Iterator<Item = String> {
-    let mut out: Vec<String> = Vec::new();
-    if let Some(stem) = l.strip_suffix(suffix) {
-        if stem.len() >= 2 {
-            out.push(stem.to_string());
-            out.push(format!("{stem}e"));
-            // "stopped" -> "stop" (ASCII doubling only).
-            let b = stem.as_bytes();
-            let last = b[b.len() - 1];
-            if b.len() >= 3 && last.is_ascii_alphabetic() && last == b[b.len() - 2] {
-                out.push(stem[..stem.len() - 1].to_string());
-            }
-            if suffix != "ing" {
-                if let Some(s) = stem.strip_suffix('i') {
-                    out.push(format!("{s}y"));
-                }
-            }
+/// Calls `f` on the base forms a regular inflection may come from, until
+/// it returns `Some`: "seeks" -> "seek", "prepares" -> "prepare", "carries"
+/// -> "carry", "stopped" -> "stop". One small buffer, no other allocation.
+fn with_bases<T>(l: &str, suffix: &str, mut f: impl FnMut(&str) -> Option<T>) -> Option<T> {
+    let stem = l.strip_suffix(suffix)?;
+    if stem.len() < 2 {
+        return None;
+    }
+    if let Some(v) = f(stem) {
+        return Some(v);
+    }
+    let mut buf = String::with_capacity(stem.len() + 1);
+    buf.push_str(stem);
+    buf.push('e');
+    if let Some(v) = f(&buf) {
+        return Some(v);
+    }
+    // "stopped" -> "stop" (ASCII doubling only).
+    let b = stem.as_bytes();
+    let last = b[b.len() - 1];
+    if b.len() >= 3 && last.is_ascii_alphabetic() && last == b[b.len() - 2] {
+        if let Some(v) = f(&stem[..stem.len() - 1]) {
+            return Some(v);
         }
     }
-    out.into_iter()
+    if suffix != "ing" {
+        if let Some(s) = stem.strip_suffix('i') {
+            buf.clear();
+            buf.push_str(s);
+            buf.push('y');
+            return f(&buf);
+        }
+    }
+    None
 }
 
 /// Which verb, if any, a word is a form of: `Some(true)` when that verb is
@@ -107,16 +118,10 @@ fn verb_of(l: &str) -> Option<bool> {
     if let Some(v) = check(l) {
         return Some(v);
     }
-    for suffix in ["s", "es"] {
-        if l.ends_with(suffix) && !l.ends_with("ss") {
-            for b in bases(l, suffix) {
-                if let Some(v) = check(&b) {
-                    return Some(v);
-                }
-            }
-        }
+    if l.ends_with("ss") {
+        return None;
     }
-    None
+    with_bases(l, "s", check).or_else(|| with_bases(l, "es", check))
 }
 
 /// The context-free class of a lower-cased word; `capitalised` says that
@@ -157,8 +162,8 @@ pub fn lex(l: &str, capitalised: bool) -> Lex {
 /// "-al", "-ic", "-ary", "-ar" ("nuclear", "economic", "military") and
 /// proper adjectives ("Iranian"); not qualities ("significant", "quiet"),
 /// nor participles ("struggling", "increased").
-pub fn classifying(l: &str, capitalised: bool) -> bool {
-    match lex(l, capitalised) {
+pub fn classifying(l: &str, class: Lex, capitalised: bool) -> bool {
+    match class {
         Lex::Noun | Lex::NounVerb | Lex::Number => true,
         Lex::Adjective => {
             ["al", "ic", "ary", "ar"].iter().any(|e| l.ends_with(e))
