@@ -156,10 +156,16 @@ impl Classes {
                             } else if plural(&w.lower) {
                                 // "round ends with" or "peace talks in": as
                                 // the word reads elsewhere in the document;
-                                // "oil prices fell": a subject.
+                                // "oil prices fell", "oil prices ease": a
+                                // subject before its verb.
                                 attested[toks[i].word as usize]
                                     || toks.get(i + 1).is_none_or(|n| {
-                                        n.break_before || matches!(lex_of(n), Lex::Verb | Lex::Ed)
+                                        n.break_before
+                                            || match lex_of(n) {
+                                                Lex::Verb | Lex::Ed => true,
+                                                Lex::NounVerb => !plural(&p.word(n).lower),
+                                                _ => false,
+                                            }
                                     })
                             } else if matches!(pl, Lex::Noun | Lex::NounVerb) {
                                 // "hardliners press", "talks in Muscat turn
