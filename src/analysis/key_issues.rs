@@ -1,12 +1,15 @@
 //! Key issues: the topics a document is about, as short readable phrases.
 //!
-//! Candidates come from a POS-free chunker in the manner of RAKE (Rose et al.
-//! 2010): maximal runs of words that contain no stop word and no punctuation;
-//! every 1- to 3-word span of a run is a candidate unless a weak word starts
-//! or ends it (or stands inside it, uncapitalised), or it ends with a number,
-//! an adverb ("-ly") or a past-tense-looking verb ("-ed"). Function words can
-//! therefore never begin or end a label, which rules out fragments such as
-//! "review their" or "said on Thursday".
+//! Candidates come from a chunker in the manner of RAKE (Rose et al. 2010):
+//! maximal runs of words that contain no stop word and no punctuation; a 1-
+//! to 3-word span of a run is a candidate when it is a noun phrase by the
+//! lexicon-based word-class guess of [`super::pos`]: modifiers (adjectives,
+//! nouns, numbers, participles such as "frozen") then a word read as a noun
+//! in its context ("the talks", not "they talk"); no weak word starts or
+//! ends it (or stands inside it, uncapitalised). Verbs ("seeks", "warned"),
+//! adverbs and bare adjectives are never labels, nor are fragments such as
+//! "review their" or "said on Thursday". A word found in every document of
+//! the corpus is not a candidate on its own.
 //!
 //! Scoring is TF × IDF (Salton & Buckley 1988) over stemmed terms, with the
 //! site's document frequencies when a corpus is given (terms that appear
