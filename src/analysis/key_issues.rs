@@ -1,12 +1,15 @@
 //! Key issues: the topics a document is about, as short readable phrases.
 //!
-//! Candidates come from a POS-free chunker in the manner of RAKE (Rose et al.
-//! 2010): maximal runs of words that contain no stop word and no punctuation;
-//! every 1- to 3-word span of a run is a candidate unless a weak word starts
-//! or ends it (or stands inside it, uncapitalised), or it ends with a number,
-//! an adverb ("-ly") or a past-tense-looking verb ("-ed"). Function words can
-//! therefore never begin or end a label, which rules out fragments such as
-//! "review their" or "said on Thursday".
+//! Candidates come from a chunker in the manner of RAKE (Rose et al. 2010):
+//! maximal runs of words that contain no stop word and no punctuation; a 1-
+//! to 3-word span of a run is a candidate when it is a noun phrase by the
+//! lexicon-based word-class guess of [`super::pos`]: modifiers (adjectives,
+//! nouns, numbers, participles such as "frozen") then a word read as a noun
+//! in its context ("the talks", not "they talk"); no weak word starts or
+//! ends it (or stands inside it, uncapitalised). Verbs ("seeks", "warned"),
+//! adverbs and bare adjectives are never labels, nor are fragments such as
+//! "review their" or "said on Thursday". A word found in every document of
+//! the corpus is not a candidate on its own.
 //!
 //! Scoring is TF × IDF (Salton & Buckley 1988) over stemmed terms, with the
 //! site's document frequencies when a corpus is given (terms that appear
@@ -19,7 +22,10 @@
 //! words and 2–3-word phrases results. A bonus for title words was tried and
 //! lowered accuracy on the development split, so [`Params::title`] is 1.
 
-use super::corpus::CorpusStats;
+use super::corpus::{CorpusStats, MIN_DOCUMENTS};
+use super::pos::{
+    adverb, classifying, conjunction, is_determiner, lex, noun_context, plural, verb_context, Lex,
+};
 use super::summary::overlap;
 use super::tokens::{FastMap, Prepared, Tok};
 use super::KeyIssue;
@@ -34,6 +40,10 @@ struct Candidate {
     /// its first token in that source, number of words. Labels are rendered
     /// from it only for the chosen candidates.
     at: (usize, usize, usize),
+    /// Its modifiers classify the head ("nuclear program", "uranium
+    /// enrichment", "2015 deal"), rather than describe it ("significant
+    /// attempt", "struggling currency").
+    term: bool,
     /// Creation order = order of first occurrence (shorter first at the
     /// same start); the deterministic tie-break.
     order: usize,
@@ -45,32 +55,179 @@ fn usable(p: &Prepared, t: &Tok) -> bool {
     !w.stop && w.lower.chars().any(char::is_alphabetic) && w.lower.len() <= 40
 }
 
-/// Endings of "-ly" adverbs ("reportedly", "largely", "significantly").
-/// A plain "-ly" test would also reject nouns and names such as "family",
-/// "supply", "assembly", "rally" or "Italy".
-const ADVERB_ENDINGS: &[&str] = &[
-    "ably", "ally", "arily", "arly", "ately", "ctly", "dily", "edly", "ely", "enly", "fully",
-    "ghtly", "ibly", "ingly", "ively", "ntly", "ously", "rtly", "sily", "ssly", "stly", "vily",
-];
-
-fn adverb(l: &str) -> bool {
-    l.len() > 5 && ADVERB_ENDINGS.iter().any(|e| l.ends_with(e))
-}
-
 /// May this word start a phrase? Not a weak word nor an adverb.
 fn can_start(p: &Prepared, t: &Tok) -> bool {
     let w = p.word(t);
     !(w.weak || adverb(&w.lower))
 }
 
-/// May this word end a phrase? Not a weak word, a number, an adverb, a
-/// past-tense-looking verb ("announced") or a single character: English
-/// noun phrases end with their head noun.
+/// May this word end a phrase? Not a weak word, a number or a single
+/// character: English noun phrases end with their head noun (whether it is
+/// a noun is [`Classes::head`]'s question).
 fn can_end(p: &Prepared, t: &Tok) -> bool {
     let w = p.word(t);
-    let l = &w.lower;
-    let past = l.ends_with("ed") && l.len() > 4;
-    !(w.weak || w.numeric || adverb(l) || past) && l.chars().count() >= 2
+    !(w.weak || w.numeric) && w.lower.chars().count() >= 2
+}
+
+/// Word classes of every token in context (see [`super::pos`]): may it
+/// head a noun phrase, may it modify one ("nuclear", "2015", "frozen")?
+struct Classes {
+    /// Per token of the body, then per token of the title.
+    head: Vec<bool>,
+    modifier: Vec<bool>,
+    /// Per stem: some occurrence heads a noun phrase.
+    noun_seen: Vec<bool>,
+    /// Per word: its context-free class, and whether it classifies a noun
+    /// it modifies ([`classifying`]).
+    lexes: Vec<Lex>,
+    classifies: Vec<bool>,
+}
+
+impl Classes {
+    /// May a word fill an empty slot of a short text (a title only)? Nouns
+    /// and adjectives, never a verb or an adverb.
+    fn fallback_ok(&self, t: &Tok, stem: u32) -> bool {
+        self.noun_seen[stem as usize]
+            || matches!(
+                self.lexes[t.word as usize],
+                Lex::Noun | Lex::NounVerb | Lex::Adjective | Lex::Ing | Lex::Ed
+            )
+    }
+
+    fn new(p: &Prepared) -> Classes {
+        let lexes: Vec<Lex> = p
+            .words
+            .iter()
+            .map(|w| lex(&w.lower, w.count > 0 && w.lower_count == 0))
+            .collect();
+        let classifies: Vec<bool> = p
+            .words
+            .iter()
+            .zip(&lexes)
+            .map(|(w, &l)| classifying(&w.lower, l, w.count > 0 && w.lower_count == 0))
+            .collect();
+        let lex_of = |t: &Tok| lexes[t.word as usize];
+        // Sources: the title, then every sentence.
+        let mut sources: Vec<&[Tok]> = vec![p.title_tokens.as_slice()];
+        sources.extend((0..p.sentences.len()).map(|i| p.sentence_tokens(i)));
+        let prev_of = |toks: &[Tok], i: usize| -> Option<usize> {
+            (i > 0 && !toks[i].break_before).then(|| i - 1)
+        };
+        let noun_ctx = |toks: &[Tok], i: usize| -> Option<bool> {
+            prev_of(toks, i).map(|j| {
+                let w = p.word(&toks[j]);
+                noun_context(&w.lower, lex_of(&toks[j]), w.stop)
+            })
+        };
+        // A noun/verb word is attested as a noun when some occurrence
+        // follows a determiner, a preposition, an adjective or a number.
+        // Per word, not per stem: "the end" says nothing about "ends".
+        let mut attested = vec![false; p.words.len()];
+        for toks in &sources {
+            for i in 0..toks.len() {
+                if lex_of(&toks[i]) == Lex::NounVerb && noun_ctx(toks, i) == Some(true) {
+                    attested[toks[i].word as usize] = true;
+                }
+            }
+        }
+        let nbody = p.tokens.len();
+        let mut head = vec![false; nbody + p.title_tokens.len()];
+        let mut modifier = head.clone();
+        let mut noun_seen = vec![false; p.stems.len()];
+        for (si, toks) in sources.iter().enumerate() {
+            let base = if si == 0 {
+                nbody
+            } else {
+                p.sentences[si - 1].tokens.start
+            };
+            for i in 0..toks.len() {
+                let w = p.word(&toks[i]);
+                let prev = prev_of(toks, i).map(|j| (p.word(&toks[j]), lex_of(&toks[j])));
+                let noun_reading = match lex_of(&toks[i]) {
+                    Lex::Noun => true,
+                    Lex::NounVerb => match prev {
+                        None => true,
+                        Some((pw, pl)) => {
+                            if conjunction(&pw.lower) {
+                                // "limit X and increase Y", "X and talks":
+                                // as the word reads elsewhere.
+                                attested[toks[i].word as usize]
+                            } else if noun_context(&pw.lower, pl, pw.stop) {
+                                true
+                            } else if verb_context(&pw.lower) || pl == Lex::Adverb {
+                                false
+                            } else if plural(&w.lower) {
+                                // "round ends with" or "peace talks in": as
+                                // the word reads elsewhere in the document;
+                                // "oil prices fell", "oil prices ease": a
+                                // subject before its verb.
+                                attested[toks[i].word as usize]
+                                    || toks.get(i + 1).is_none_or(|n| {
+                                        n.break_before
+                                            || match lex_of(n) {
+                                                Lex::Verb | Lex::Ed => true,
+                                                Lex::NounVerb => !plural(&p.word(n).lower),
+                                                _ => false,
+                                            }
+                                    })
+                            } else if matches!(pl, Lex::Noun | Lex::NounVerb) {
+                                // "hardliners press", "talks in Muscat turn
+                                // to", but "trade deal".
+                                !plural(&pw.lower)
+                                    && (attested[toks[i].word as usize]
+                                        || toks.get(i + 1).is_none_or(|n| {
+                                            let l = &p.word(n).lower;
+                                            n.break_before
+                                                || !(l == "to"
+                                                    || is_determiner(l)
+                                                    || verb_context(l))
+                                        }))
+                            } else {
+                                // After a verb: its object ("seek talks").
+                                true
+                            }
+                        }
+                    },
+                    // "the fighting", "heavy fighting", but not "a
+                    // working text", where it modifies the next word.
+                    Lex::Ing => {
+                        prev.is_some_and(|(pw, pl)| {
+                            is_determiner(&pw.lower) || pl == Lex::Adjective
+                        }) && toks.get(i + 1).is_none_or(|n| {
+                            n.break_before || p.word(n).stop || lex_of(n) == Lex::Verb
+                        })
+                    }
+                    _ => false,
+                };
+                let modifies = noun_reading
+                    || match lex_of(&toks[i]) {
+                        Lex::Adjective | Lex::Number => true,
+                        // "frozen assets", "enriched uranium"; not "Iran
+                        // halted production".
+                        Lex::Ed => prev.is_none_or(|(pw, pl)| noun_context(&pw.lower, pl, pw.stop)),
+                        _ => false,
+                    };
+                head[base + i] = noun_reading;
+                modifier[base + i] = modifies;
+                if noun_reading {
+                    noun_seen[w.stem as usize] = true;
+                }
+            }
+        }
+        Classes {
+            head,
+            modifier,
+            noun_seen,
+            lexes,
+            classifies,
+        }
+    }
+}
+
+/// Is the word in every document of a corpus large enough to tell?
+fn everywhere(corpus: &CorpusStats, lower: &str) -> bool {
+    corpus.documents >= MIN_DOCUMENTS
+        && corpus.document_frequency.get(lower).copied().unwrap_or(0) as usize >= corpus.documents
 }
 
 /// Renders a token for a label: proper names keep their capitals, other
@@ -96,6 +253,12 @@ pub struct Params {
     /// Multiplier of a multi-word phrase seen once, relative to the mean
     /// weight of its words (1.0: as good as its average word).
     pub phrase_once: f64,
+    /// The same for a term: a phrase whose modifiers are nouns, numbers or
+    /// classifying adjectives ("uranium enrichment", "nuclear program").
+    /// Raising it above `phrase_once` puts such phrases first, as readers
+    /// want, but costs exact F1@10 on the development split (1.1: 0.159,
+    /// 1.3: 0.140; see bench/QUALITY.md), so it is not raised yet.
+    pub term_once: f64,
     /// Extra multiplier per further occurrence of the phrase as a unit.
     pub phrase_step: f64,
     /// Cap of the phrase multiplier.
@@ -116,7 +279,8 @@ pub struct Params {
 impl Default for Params {
     fn default() -> Self {
         Params {
-            phrase_once: 1.02,
+            phrase_once: 1.04,
+            term_once: 1.04,
             phrase_step: 0.3,
             phrase_max: 1.3,
             lead: 1.0,
@@ -195,6 +359,7 @@ pub fn extract_with(
         }
     }
 
+    let classes = Classes::new(p);
     // Candidate phrases.
     // Keyed by up to 3 stems, padded, so that lookups allocate nothing.
     let mut index: FastMap<[u32; 3], usize> = FastMap::default();
@@ -209,6 +374,11 @@ pub fn extract_with(
             si.saturating_sub(1)
         } else {
             si
+        };
+        let base = if is_title {
+            p.tokens.len()
+        } else {
+            p.sentences[si - 1].tokens.start
         };
         let mut run_start = 0;
         for i in 0..=toks.len() {
@@ -225,7 +395,16 @@ pub fn extract_with(
                     continue;
                 }
                 for b in a..(a + params.max_words).min(run.len()) {
-                    if !can_end(p, &run[b]) {
+                    // Modifiers first ("2015 nuclear"), a noun at the end.
+                    if b > a && !classes.modifier[base + a_base + b - 1] {
+                        break;
+                    }
+                    if !can_end(p, &run[b]) || !classes.head[base + a_base + b] {
+                        continue;
+                    }
+                    // A word found in every document of the site says
+                    // nothing about this one (the limit of IDF).
+                    if b == a && everywhere(corpus, &p.word(&run[a]).lower) {
                         continue;
                     }
                     let span = &run[a..=b];
@@ -249,6 +428,9 @@ pub fn extract_with(
                             first_sentence: sentence_no,
                             in_title: false,
                             at: (si, a_base + a, span.len()),
+                            term: span[..span.len() - 1]
+                                .iter()
+                                .all(|t| classes.classifies[t.word as usize]),
                             order: cands.len(),
                         });
                         cands.len() - 1
@@ -285,8 +467,12 @@ pub fn extract_with(
             } else {
                 // A phrase must recur (or be in the title) to beat its words.
                 let recur = c.count as f64;
-                mean * (params.phrase_once + params.phrase_step * (recur - 1.0))
-                    .min(params.phrase_max)
+                let once = if c.term {
+                    params.term_once
+                } else {
+                    params.phrase_once
+                };
+                mean * (once + params.phrase_step * (recur - 1.0)).min(params.phrase_max.max(once))
             };
             (score, i)
         })
@@ -343,7 +529,8 @@ pub fn extract_with(
         let all = p.title_tokens.iter().chain(p.tokens.iter());
         for (order, t) in all.enumerate() {
             let w = p.word(t);
-            if !usable(p, t) || w.weak || seen.contains(&w.stem) {
+            if !usable(p, t) || w.weak || !classes.fallback_ok(t, w.stem) || seen.contains(&w.stem)
+            {
                 continue;
             }
             seen.push(w.stem);
@@ -371,6 +558,7 @@ pub fn extract_with(
                 first_sentence: first[p.word(t).stem as usize],
                 in_title: false,
                 at,
+                term: false,
                 order: cands.len(),
             });
             chosen.push(cands.len() - 1);
@@ -525,5 +713,128 @@ mod tests {
             .find(|k| k.label == "sanctions relief")
             .expect("phrase");
         assert_eq!(relief.evidence, "Sanctions relief for exporters began.");
+    }
+}
+
+#[cfg(test)]
+mod noun_phrase_tests {
+    use super::*;
+    use crate::analysis::Document;
+
+    /// Invented news paragraphs, full of verbs that used to surface.
+    const NEWS: &str = "The port authority seeks new funding for the harbour wall repairs. \
+        Engineers warned that the harbour wall repairs cannot wait another winter. \
+        The mayor said on Monday she was asking the ministry to engage with the engineers. \
+        Residents told reporters the harbour wall repairs were overdue, and officials added \
+        that a storm surge warning remains in force. The ministry prepares a response and \
+        says it is keeping all options open while it seeks a compromise.";
+
+    #[test]
+    fn no_verb_like_key_issue_and_the_repeated_phrase_is_chosen() {
+        let p = Prepared::new(NEWS, None);
+        let issues = extract(&p, &CorpusStats::default(), 8);
+        let labels: Vec<&str> = issues.iter().map(|k| k.label.as_str()).collect();
+        for l in &labels {
+            for w in l.split(' ') {
+                let w = w.to_lowercase();
+                for bad in [
+                    "said", "seeks", "warned", "asking", "told", "added", "engage", "prepares",
+                    "says", "keeping", "wait", "remains",
+                ] {
+                    assert_ne!(w, bad, "{labels:?}");
+                }
+            }
+        }
+        assert!(
+            labels
+                .iter()
+                .any(|l| l.contains("wall repairs") || *l == "harbour wall"),
+            "{labels:?}"
+        );
+    }
+
+    fn sample_site() -> Vec<(String, String)> {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("content/briefings");
+        let mut files: Vec<_> = std::fs::read_dir(&dir)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .filter(|p| p.extension().is_some_and(|e| e == "md"))
+            .collect();
+        files.sort();
+        files
+            .into_iter()
+            .map(|p| {
+                let text = std::fs::read_to_string(&p).unwrap();
+                // Drop the TOML front matter; the body is plain enough.
+                let body = match text.strip_prefix("+++") {
+                    Some(rest) => rest.split_once("+++").map_or(rest, |x| x.1).to_string(),
+                    None => text,
+                };
+                (p.file_name().unwrap().to_string_lossy().into_owned(), body)
+            })
+            .collect()
+    }
+
+    fn seed_issues() -> Vec<String> {
+        let site = sample_site();
+        let docs: Vec<Document> = site
+            .iter()
+            .map(|(_, t)| Document {
+                title: None,
+                text: t,
+            })
+            .collect();
+        let corpus = CorpusStats::from_documents(&docs);
+        let (_, seed) = site
+            .iter()
+            .find(|(n, _)| n == "2026-11-03-us-iran-quiet-talks-oman.md")
+            .expect("seed article");
+        let p = Prepared::new(seed, None);
+        extract(&p, &corpus, 5)
+            .into_iter()
+            .map(|k| k.label)
+            .collect()
+    }
+
+    #[test]
+    fn seed_article_key_issues_are_not_verbs() {
+        let got = seed_issues();
+        assert_eq!(got.len(), 5);
+        for l in &got {
+            let last = l.rsplit(' ').next().unwrap().to_lowercase();
+            assert!(
+                !matches!(
+                    lex(&last, false),
+                    Lex::Verb | Lex::Ing | Lex::Ed | Lex::Adverb | Lex::Adjective
+                ),
+                "{got:?}"
+            );
+        }
+    }
+
+    /// The product requirement; not met yet: the phrases that state the
+    /// seed's topics occur once each, and favouring such phrases enough to
+    /// put them first costs exact F1@10 below its bar (bench/QUALITY.md).
+    #[test]
+    #[ignore = "open: topic phrases vs the exact-F1 bar, see bench/QUALITY.md"]
+    fn seed_article_key_issues_are_its_topics() {
+        let got = seed_issues();
+        let ok = [
+            "uranium enrichment",
+            "sanctions relief",
+            "nuclear deal",
+            "2015 nuclear deal",
+            "regional proxies",
+            "nuclear program",
+            "economic sanctions",
+            "international monitoring",
+            "diplomatic off-ramp",
+            "drone technology",
+            "ballistic missile program",
+            "nuclear activities",
+            "freeze for freeze",
+        ];
+        let hits = got.iter().filter(|l| ok.contains(&l.as_str())).count();
+        assert!(hits >= 3, "{got:?}");
     }
 }

@@ -22,6 +22,7 @@ mod corpus;
 mod entities;
 mod gazetteer;
 mod key_issues;
+mod pos;
 mod sentences;
 mod stopwords;
 mod summary;
