@@ -62,7 +62,11 @@ function watch(page) {
   const problems = [];
   page.on('console', (m) => { if (m.type() === 'error') problems.push(`console: ${m.text()}`); });
   page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
-  page.on('requestfailed', (r) => problems.push(`request failed: ${r.url()} ${r.failure()?.errorText}`));
+  // ERR_ABORTED is a request cut short by the test navigating on, not a failure of the site.
+  page.on('requestfailed', (r) => {
+    const error = r.failure()?.errorText ?? '';
+    if (!error.includes('ERR_ABORTED')) problems.push(`request failed: ${r.url()} ${error}`);
+  });
   page.on('response', (r) => {
     if (r.status() >= 400 && !r.url().includes('/no-such-page/')) problems.push(`HTTP ${r.status()}: ${r.url()}`);
   });

@@ -48,17 +48,27 @@ test('reading path: home → digest → briefing → key-issue hub → related b
   await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Digests' }).click();
   await page.locator('main .hub-list a').first().click();
   assert.match(page.url(), /\/digests\/[^/]+\/$/);
-  const digestUrl = page.url();
-  const n = await page.locator('main article.card').count();
-  assert.ok(n > 0, 'the digest lists briefings');
-  // Prefer a briefing that links a key issue and related briefings.
+  // Prefer a digest and briefing that link a key issue and related briefings:
+  // the latest digest first, then older ones.
+  const digestUrls = [page.url()];
+  await page.goto(url('/digests/'));
+  for (const href of await page.locator('main .hub-list a').evaluateAll((as) => as.map((a) => a.href))) {
+    if (!digestUrls.includes(href)) digestUrls.push(href);
+  }
+  let digestUrl = digestUrls[0];
   let best = 0;
-  for (let i = 0; i < n; i++) {
-    await page.goto(digestUrl);
-    await page.locator('main article.card .card-title a').nth(i).click();
-    if ((await page.locator('#key-issues ~ ol a').count()) > 0 && (await page.locator('.related-list a').count()) > 0) {
-      best = i;
-      break;
+  search: for (const candidate of digestUrls) {
+    await page.goto(candidate);
+    const n = await page.locator('main article.card').count();
+    assert.ok(n > 0, 'the digest lists briefings');
+    for (let i = 0; i < n; i++) {
+      await page.goto(candidate);
+      await page.locator('main article.card .card-title a').nth(i).click();
+      if ((await page.locator('#key-issues ~ ol a').count()) > 0 && (await page.locator('.related-list a').count()) > 0) {
+        digestUrl = candidate;
+        best = i;
+        break search;
+      }
     }
   }
   await page.goto(digestUrl);
