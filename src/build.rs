@@ -275,14 +275,7 @@ fn add_static_files(root: &Path, files: &mut Vec<OutputFile>) -> Result<(), Stri
         if !entry.file_type().is_file() {
             continue;
         }
-        let rel = entry
-            .path()
-            .strip_prefix(&dir)
-            .unwrap_or(entry.path())
-            .components()
-            .map(|c| c.as_os_str().to_string_lossy().into_owned())
-            .collect::<Vec<_>>()
-            .join("/");
+        let rel = crate::diagnostics::slash_path(entry.path(), &dir);
         let bytes = std::fs::read(entry.path())
             .map_err(|e| format!("{STATIC_DIR}/{rel}: cannot read: {e}"))?;
         files.retain(|f| f.path != rel);

@@ -114,13 +114,7 @@ pub fn load(root: &Path, options: LoadOptions) -> (Content, Vec<Diagnostic>) {
         if !entry.file_type().is_file() || path.extension().and_then(|e| e.to_str()) != Some("md") {
             continue;
         }
-        let relative = path
-            .strip_prefix(&content_dir)
-            .unwrap_or(path)
-            .components()
-            .map(|c| c.as_os_str().to_string_lossy().into_owned())
-            .collect::<Vec<_>>()
-            .join("/");
+        let relative = crate::diagnostics::slash_path(path, &content_dir);
         // Editors' swap and backup files are not content.
         if relative.split('/').any(|part| part.starts_with('.')) {
             continue;

@@ -75,14 +75,7 @@ pub fn load(root: &Path) -> Result<Tera, String> {
             if !entry.file_type().is_file() {
                 continue;
             }
-            let name = entry
-                .path()
-                .strip_prefix(&dir)
-                .unwrap_or(entry.path())
-                .components()
-                .map(|c| c.as_os_str().to_string_lossy().into_owned())
-                .collect::<Vec<_>>()
-                .join("/");
+            let name = crate::diagnostics::slash_path(entry.path(), &dir);
             if name.starts_with('.') || name.ends_with(".md") {
                 continue;
             }
