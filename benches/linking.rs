@@ -31,6 +31,7 @@ fn main() {
             related_scope: scope,
             hub_min_briefings: 2,
             curated_issues: Vec::new(),
+            inline_links: 5,
         };
         let mut times = Vec::with_capacity(runs);
         let mut related = 0;

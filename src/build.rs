@@ -187,6 +187,7 @@ pub fn build_with(
             related_scope: config.related_scope,
             hub_min_briefings: config.hub_min_briefings,
             curated_issues: config.issues.clone(),
+            inline_links: config.inline_links,
         },
     );
     clock.lap("link");

@@ -8,6 +8,7 @@
 //! first: a label whose key equals the key of a curated issue's name or of
 //! one of its `match` phrases belongs to that curated hub.
 
+use rayon::prelude::*;
 use std::collections::{BTreeMap, HashMap};
 
 use chrono::{DateTime, Utc};
@@ -143,8 +144,7 @@ fn curated_keys(options: &LinkOptions, stems: &mut Stems) -> HashMap<String, Str
 }
 
 pub(super) fn build(briefings: &[Briefing], options: &LinkOptions) -> HubSet {
-    let mut stems = Stems::default();
-    let curated = curated_keys(options, &mut stems);
+    let curated = curated_keys(options, &mut Stems::default());
     // Curated hubs are keyed by their name's key, prefixed so that they can
     // never collide with a computed key.
     let issue_hub_key = |label: &str, stems: &mut Stems| -> (String, Option<String>) {
@@ -154,6 +154,26 @@ pub(super) fn build(briefings: &[Briefing], options: &LinkOptions) -> HubSet {
             None => (key, None),
         }
     };
+    // Keys of every briefing's issues, tags and entities: stemming and
+    // slugging are the costly part and independent per briefing.
+    struct Keys {
+        issues: Vec<(String, Option<String>)>,
+        tags: Vec<(String, Option<String>)>,
+        entities: Vec<String>,
+    }
+    let keys: Vec<Keys> = briefings
+        .par_iter()
+        .map_init(Stems::default, |stems, b| Keys {
+            issues: b
+                .analysis
+                .key_issues
+                .iter()
+                .map(|k| issue_hub_key(&k.label, stems))
+                .collect(),
+            tags: b.page.tags.iter().map(|t| issue_hub_key(t, stems)).collect(),
+            entities: b.analysis.entities.iter().map(|e| entity_key(&e.name)).collect(),
+        })
+        .collect();
     let mut issues: BTreeMap<String, Draft> = BTreeMap::new();
     let mut entities: BTreeMap<String, Draft> = BTreeMap::new();
     let mut shown_issue_keys: Vec<Vec<String>> = Vec::with_capacity(briefings.len());
@@ -161,42 +181,46 @@ pub(super) fn build(briefings: &[Briefing], options: &LinkOptions) -> HubSet {
     let mut entity_keys: Vec<Vec<String>> = Vec::with_capacity(briefings.len());
     // A tag that names an entity of the site ("iran") would make an issue hub
     // duplicating the entity's hub ("Iran"): the entity hub covers it.
-    let site_entity_keys: std::collections::HashSet<String> = briefings
+    let site_entity_keys: std::collections::HashSet<&str> = keys
         .iter()
-        .flat_map(|b| b.analysis.entities.iter().map(|e| entity_key(&e.name)))
+        .flat_map(|k| k.entities.iter().map(String::as_str))
         .collect();
-    for (i, b) in briefings.iter().enumerate() {
-        let mut keys = Vec::new();
-        for k in &b.analysis.key_issues {
-            let (key, name) = issue_hub_key(&k.label, &mut stems);
+    let tag_is_entity: Vec<Vec<bool>> = briefings
+        .par_iter()
+        .map(|b| {
+            b.page
+                .tags
+                .iter()
+                .map(|t| site_entity_keys.contains(entity_key(t).as_str()))
+                .collect()
+        })
+        .collect();
+    for (i, (b, k)) in briefings.iter().zip(&keys).enumerate() {
+        for (issue, (key, name)) in b.analysis.key_issues.iter().zip(&k.issues) {
             if !key.is_empty() {
                 issues
                     .entry(key.clone())
-                    .or_insert_with(|| Draft::new(name))
-                    .add(i, &k.label);
+                    .or_insert_with(|| Draft::new(name.clone()))
+                    .add(i, &issue.label);
             }
-            keys.push(key);
         }
-        shown_issue_keys.push(keys);
+        shown_issue_keys.push(k.issues.iter().map(|(key, _)| key.clone()).collect());
         // Front-matter tags feed issue hubs too.
         let mut keys = Vec::new();
-        for tag in &b.page.tags {
-            if site_entity_keys.contains(&entity_key(tag)) {
+        for ((tag, (key, name)), &is_entity) in b.page.tags.iter().zip(&k.tags).zip(&tag_is_entity[i]) {
+            if is_entity {
                 continue;
             }
-            let (key, name) = issue_hub_key(tag, &mut stems);
             if !key.is_empty() {
                 issues
                     .entry(key.clone())
-                    .or_insert_with(|| Draft::new(name))
+                    .or_insert_with(|| Draft::new(name.clone()))
                     .add(i, tag);
             }
-            keys.push(key);
+            keys.push(key.clone());
         }
         tag_keys.push(keys);
-        let mut keys = Vec::new();
-        for e in &b.analysis.entities {
-            let key = entity_key(&e.name);
+        for (e, key) in b.analysis.entities.iter().zip(&k.entities) {
             if !key.is_empty() {
                 let draft = entities
                     .entry(key.clone())
@@ -204,10 +228,10 @@ pub(super) fn build(briefings: &[Briefing], options: &LinkOptions) -> HubSet {
                 draft.add(i, &e.name);
                 *draft.kinds.entry(e.kind).or_insert(0) += 1;
             }
-            keys.push(key);
         }
-        entity_keys.push(keys);
+        entity_keys.push(k.entities.clone());
     }
+    drop(site_entity_keys);
     // Feature ids: every draft key, issues then entities, in key order.
     let mut feature_id: HashMap<(bool, &str), u32> = HashMap::new();
     let mut feature_names = Vec::new();
@@ -352,28 +376,51 @@ fn finish(
 /// For every hub, the other hubs sharing the most briefings with it.
 fn co_occurrence(set: &mut HubSet) {
     const SHOWN: usize = 6;
-    let count = |members: &[usize], per_briefing: &[Vec<usize>], skip: Option<usize>| {
-        let mut counts: BTreeMap<usize, usize> = BTreeMap::new();
+    // Counts in a dense array per thread; only the touched slots are read
+    // back and reset, so a hub costs the size of its members' hub lists.
+    let count = |scratch: &mut (Vec<usize>, Vec<usize>),
+                 members: &[usize],
+                 per_briefing: &[Vec<usize>],
+                 n_hubs: usize,
+                 skip: Option<usize>| {
+        let (counts, touched) = scratch;
+        if counts.len() < n_hubs {
+            counts.resize(n_hubs, 0);
+        }
         for &m in members {
             for &h in &per_briefing[m] {
                 if Some(h) != skip {
-                    *counts.entry(h).or_insert(0) += 1;
+                    if counts[h] == 0 {
+                        touched.push(h);
+                    }
+                    counts[h] += 1;
                 }
             }
         }
-        let mut ranked: Vec<(usize, usize)> = counts.into_iter().collect();
+        let mut ranked: Vec<(usize, usize)> = touched.iter().map(|&h| (h, counts[h])).collect();
+        for &h in touched.iter() {
+            counts[h] = 0;
+        }
+        touched.clear();
         ranked.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
         ranked.truncate(SHOWN);
         ranked
     };
-    for i in 0..set.issues.len() {
-        let members = set.issues[i].members.clone();
-        set.issues[i].co_issues = count(&members, &set.issue_members, Some(i));
-        set.issues[i].co_entities = count(&members, &set.entity_members, None);
-    }
-    for i in 0..set.entities.len() {
-        let members = set.entities[i].members.clone();
-        set.entities[i].co_issues = count(&members, &set.issue_members, None);
-        set.entities[i].co_entities = count(&members, &set.entity_members, Some(i));
-    }
+    let (n_issues, n_entities) = (set.issues.len(), set.entities.len());
+    let (issue_members, entity_members) = (&set.issue_members, &set.entity_members);
+    let scratch = || (Vec::new(), Vec::new());
+    set.issues
+        .par_iter_mut()
+        .enumerate()
+        .for_each_init(scratch, |s, (i, hub)| {
+            hub.co_issues = count(s, &hub.members, issue_members, n_issues, Some(i));
+            hub.co_entities = count(s, &hub.members, entity_members, n_entities, None);
+        });
+    set.entities
+        .par_iter_mut()
+        .enumerate()
+        .for_each_init(scratch, |s, (i, hub)| {
+            hub.co_issues = count(s, &hub.members, issue_members, n_issues, None);
+            hub.co_entities = count(s, &hub.members, entity_members, n_entities, Some(i));
+        });
 }

@@ -129,8 +129,9 @@ fn find_by_key(
 
 /// For every briefing, its inline links in priority order: key issues (in
 /// the analysis' order), then entities, then front-matter tags; one per hub,
-/// one per phrase, and only phrases found in the text.
-pub(super) fn phrases(briefings: &[Briefing], hubs: &HubSet) -> Vec<Vec<InlineLink>> {
+/// one per phrase, and only phrases found in the text; at most `max` (the
+/// renderer places no more than that).
+pub(super) fn phrases(briefings: &[Briefing], hubs: &HubSet, max: usize) -> Vec<Vec<InlineLink>> {
     use rayon::prelude::*;
     briefings
         .par_iter()
@@ -141,10 +142,16 @@ pub(super) fn phrases(briefings: &[Briefing], hubs: &HubSet) -> Vec<Vec<InlineLi
             let lower = text.to_ascii_lowercase();
             // The text's words, to rule out most phrases without scanning
             // the text: a phrase can only occur if each of its words does.
-            let mut vocabulary: FastSet<&str> = FastSet::default();
-            vocabulary.reserve(text.len() / 6);
-            vocabulary.extend(words(&lower));
-            let may_occur = |form: &str| {
+            // Built on first need: a briefing's own spelling is usually in
+            // its text and is searched for directly.
+            let mut vocabulary: Option<FastSet<&str>> = None;
+            let mut may_occur = |form: &str| {
+                let vocabulary = vocabulary.get_or_insert_with(|| {
+                    let mut v = FastSet::default();
+                    v.reserve(text.len() / 6);
+                    v.extend(words(&lower));
+                    v
+                });
                 form.split(|c: char| !c.is_alphanumeric())
                     .filter(|w| !w.is_empty())
                     .all(|w| {
@@ -154,7 +161,7 @@ pub(super) fn phrases(briefings: &[Briefing], hubs: &HubSet) -> Vec<Vec<InlineLi
             };
             let mut links: Vec<InlineLink> = Vec::new();
             let mut try_hub = |own: &str, hub: HubRef| {
-                if links.iter().any(|l| l.hub == hub) {
+                if links.len() >= max || links.iter().any(|l| l.hub == hub) {
                     return;
                 }
                 let forms = match hub {
@@ -168,7 +175,7 @@ pub(super) fn phrases(briefings: &[Briefing], hubs: &HubSet) -> Vec<Vec<InlineLi
                         continue;
                     }
                     tried.push(form);
-                    if !may_occur(form) {
+                    if tried.len() > 1 && !may_occur(form) {
                         continue;
                     }
                     if let Some(at) = find_word(text, &lower, form) {

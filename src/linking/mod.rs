@@ -35,6 +35,9 @@ pub struct LinkOptions {
     pub related_scope: RelatedScope,
     pub hub_min_briefings: usize,
     pub curated_issues: Vec<CuratedIssue>,
+    /// Inline links per briefing (site.toml `inline_links`): the link stage
+    /// stops looking once it has found this many.
+    pub inline_links: usize,
 }
 
 /// The whole site as the templates see it, before rendering.
@@ -73,7 +76,7 @@ pub fn link(mut briefings: Vec<Briefing>, options: &LinkOptions) -> SiteModel {
     });
     let hub_set = hubs::build(&briefings, options);
     let related = related::compute(&briefings, &hub_set, options);
-    let inline_links = inline::phrases(&briefings, &hub_set);
+    let inline_links = inline::phrases(&briefings, &hub_set, options.inline_links);
     let (digests, digest_of) = digests::group(&briefings, &hub_set, options);
     let months = digests::months(&briefings, options.timezone);
     SiteModel {

@@ -15,6 +15,7 @@ fn options() -> LinkOptions {
         related_scope: RelatedScope::Past,
         hub_min_briefings: 2,
         curated_issues: Vec::new(),
+        inline_links: 5,
     }
 }
 
@@ -329,6 +330,33 @@ fn inline_phrases_are_written_as_in_the_text() {
     // b/1 writes "relief from sanctions" and never "nuclear talks".
     assert_eq!(phrases(1), vec!["relief from sanctions", "Oman"]);
     assert!(m.related[0][0].reasons.contains(&"Oman".to_string()));
+}
+
+#[test]
+fn inline_phrases_stop_at_the_configured_number() {
+    let text = "Sanctions relief was discussed; nuclear talks stalled in Oman.";
+    let bs: Vec<Briefing> = (1..=2)
+        .map(|d| {
+            briefing(
+                &format!("b/{d}.md"),
+                day(d),
+                text,
+                &["sanctions relief", "nuclear talks"],
+                &[("Oman", EntityKind::Place)],
+                &[],
+            )
+        })
+        .collect();
+    let m = link(
+        bs,
+        &LinkOptions {
+            inline_links: 2,
+            ..options()
+        },
+    );
+    let phrases: Vec<&str> = m.inline_links[0].iter().map(|l| l.phrase.as_str()).collect();
+    // Priority order is kept: key issues before entities.
+    assert_eq!(phrases, vec!["Sanctions relief", "nuclear talks"]);
 }
 
 #[test]
