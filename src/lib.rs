@@ -21,7 +21,8 @@ pub mod search;
 mod build;
 pub mod init;
 pub use build::{
-    build, build_in_memory, build_with, BuildError, BuildOptions, Built, Report, STATIC_DIR,
+    build, build_in_memory, build_with, BuildError, BuildOptions, Built, Report, StageTiming,
+    STATIC_DIR,
 };
 pub mod cache;
 pub mod serve;

@@ -171,8 +171,13 @@ fn print_warnings(cli: &Cli, warnings: &[briefing::diagnostics::Diagnostic]) {
 
 fn print_report(cli: &Cli, report: &Report, writing: bool) {
     if cli.verbose {
-        for (stage, time) in &report.timings {
-            eprintln!("  {stage:<8} {:>9.1} ms", time.as_secs_f64() * 1000.0);
+        for t in &report.timings {
+            eprintln!(
+                "  {:<8} {:>9.1} ms  (cpu {:>9.1} ms)",
+                t.stage,
+                t.wall.as_secs_f64() * 1000.0,
+                t.cpu.as_secs_f64() * 1000.0
+            );
         }
     }
     if cli.quiet {

@@ -53,18 +53,22 @@ fn check(files: &[OutputFile], base_path: &str, base_url: Option<&str>) -> Vec<B
         base_path: &base_path,
         base_url: base_url.as_deref(),
     };
-    let mut broken = BTreeSet::new();
-    for (page, scan) in &scans {
-        for link in &scan.links {
-            if let Err(reason) = site.check(page, link) {
-                broken.insert(BrokenLink {
+    // Pages are checked in parallel; the set sorts and deduplicates.
+    let broken: BTreeSet<BrokenLink> = scans
+        .par_iter()
+        .flat_map_iter(|(page, scan)| {
+            let site = &site;
+            scan.links.iter().filter_map(move |link| {
+                site.check(page, link).err().map(|reason| BrokenLink {
                     page: page.to_string(),
                     link: link.clone(),
                     reason,
-                });
-            }
-        }
-    }
+                })
+            })
+        })
+        .collect::<Vec<_>>()
+        .into_iter()
+        .collect();
     broken.into_iter().collect()
 }
 
@@ -86,6 +90,16 @@ impl Site<'_> {
     /// `Ok` when the link is fine or not ours to check.
     fn check(&self, page: &str, link: &str) -> Result<(), String> {
         let link = link.trim_matches(|c: char| c.is_ascii_whitespace());
+        // Most links a build makes are plain root-relative directory links
+        // (`/base/briefings/x/`): look them up without building strings.
+        if let Some(dir) = self.plain_directory_link(link) {
+            let mut file = String::with_capacity(dir.len() + 10);
+            file.push_str(dir);
+            file.push_str("index.html");
+            if self.files.contains(file.as_str()) {
+                return Ok(());
+            }
+        }
         let Some((path, fragment)) = self.site_path(page, link)? else {
             return Ok(());
         };
@@ -94,6 +108,21 @@ impl Site<'_> {
             Some(fragment) => self.check_anchor(page, &target, &fragment),
             None => Ok(()),
         }
+    }
+
+    /// `x/` for a link `{base_path}x/` made only of characters that need no
+    /// decoding or resolving (no `%`, `?`, `#`, `.` segments); `None` otherwise
+    /// (the full check handles it).
+    fn plain_directory_link<'l>(&self, link: &'l str) -> Option<&'l str> {
+        let inside = link.strip_prefix(self.base_path)?;
+        let plain = inside.ends_with('/')
+            && !inside.contains("//")
+            && !inside.contains("/.")
+            && !inside.starts_with('.')
+            && inside
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'/' | b'.'));
+        plain.then_some(inside)
     }
 
     /// The link as a decoded path from the site root and its raw fragment

@@ -216,7 +216,8 @@ pub fn render_site_memo(
 
     files.extend(render_pages(input, &renderer, &rendered_pages, &urls)?);
     files.extend(render_digests(model, &renderer, &cards, &urls)?);
-    files.extend(render_hubs(model, &renderer, &cards, &urls, config)?);
+    let timeline_cards = timeline_cards(model, &renderer, &cards)?;
+    files.extend(render_hubs(model, &renderer, &cards, &timeline_cards, &urls, config)?);
     files.extend(render_sections(
         input,
         &renderer,
@@ -742,10 +743,44 @@ fn hub_links(pairs: &[(usize, usize)], hubs: &[Hub], urls: &Urls) -> Vec<HubLink
         .collect()
 }
 
+/// Every briefing's timeline entry, rendered once for all the hubs it is on
+/// (only briefings on some hub).
+fn timeline_cards(
+    model: &SiteModel,
+    r: &Renderer,
+    cards: &[BriefingCard],
+) -> Result<Vec<Option<TimelineCard>>, String> {
+    let mut on_hub = vec![false; cards.len()];
+    for hub in model.issue_hubs.iter().chain(&model.entity_hubs) {
+        for &m in &hub.members {
+            on_hub[m] = true;
+        }
+    }
+    cards
+        .par_iter()
+        .zip(on_hub)
+        .map(|(c, on_hub)| {
+            if !on_hub {
+                return Ok(None);
+            }
+            Ok(Some(TimelineCard {
+                title: c.title.clone(),
+                url: c.url.clone(),
+                date: c.date.clone(),
+                date_display: c.date_display.clone(),
+                bottom_line: c.bottom_line.clone(),
+                source_name: c.source_name.clone(),
+                html: r.render("timeline_card.html", "b", c)?,
+            }))
+        })
+        .collect()
+}
+
 fn render_hubs(
     model: &SiteModel,
     r: &Renderer,
     cards: &[BriefingCard],
+    timeline_cards: &[Option<TimelineCard>],
     urls: &Urls,
     config: &Config,
 ) -> Result<Vec<OutputFile>, String> {
@@ -753,7 +788,7 @@ fn render_hubs(
     // Hubs are independent pages: render them in parallel, collected in order.
     let per_hub: Result<Vec<Vec<OutputFile>>, String> = hubs
         .par_iter()
-        .map(|hub| render_hub(model, hub, r, cards, urls, config))
+        .map(|hub| render_hub(model, hub, r, cards, timeline_cards, urls, config))
         .collect();
     let mut files: Vec<OutputFile> = per_hub?.into_iter().flatten().collect();
     let issues = HubIndexView {
@@ -1154,6 +1189,7 @@ fn render_hub(
     hub: &Hub,
     r: &Renderer,
     cards: &[BriefingCard],
+    timeline_cards: &[Option<TimelineCard>],
     urls: &Urls,
     config: &Config,
 ) -> Result<Vec<OutputFile>, String> {
@@ -1174,7 +1210,7 @@ fn render_hub(
             url: urls.link(&path),
             feed_url: urls.link(&format!("{path}atom.xml")),
             count: hub.members.len(),
-            timeline: timeline(chunk, cards),
+            timeline: timeline(chunk, cards, timeline_cards),
             co_issues: hub_links(&hub.co_issues, &model.issue_hubs, urls),
             co_entities: hub_links(&hub.co_entities, &model.entity_hubs, urls),
         };
@@ -1209,16 +1245,21 @@ fn render_hub(
 }
 
 /// Briefings grouped by day, in the order given (newest first).
-fn timeline(members: &[usize], cards: &[BriefingCard]) -> Vec<TimelineDay> {
+fn timeline(
+    members: &[usize],
+    cards: &[BriefingCard],
+    entries: &[Option<TimelineCard>],
+) -> Vec<TimelineDay> {
     let mut days: Vec<TimelineDay> = Vec::new();
     for &m in members {
         let c = &cards[m];
+        let Some(entry) = &entries[m] else { continue };
         match days.last_mut() {
-            Some(day) if day.day == c.day => day.briefings.push(c.clone()),
+            Some(day) if day.day == c.day => day.briefings.push(entry.clone()),
             _ => days.push(TimelineDay {
                 day: c.day.clone(),
                 date_display: c.date_display.clone(),
-                briefings: vec![c.clone()],
+                briefings: vec![entry.clone()],
             }),
         }
     }

@@ -28,6 +28,10 @@ pub const DEFAULT_TEMPLATES: &[(&str, &str)] = &[
     ),
     ("hub.html", include_str!("defaults/templates/hub.html")),
     (
+        "timeline_card.html",
+        include_str!("defaults/templates/timeline_card.html"),
+    ),
+    (
         "hub_index.html",
         include_str!("defaults/templates/hub_index.html"),
     ),

@@ -162,7 +162,22 @@ pub struct DigestView {
 pub struct TimelineDay {
     pub day: String,
     pub date_display: String,
-    pub briefings: Vec<BriefingCard>,
+    pub briefings: Vec<TimelineCard>,
+}
+
+/// A briefing on a hub's timeline. A briefing appears on dozens of
+/// timelines, so its entry is rendered once (`timeline_card.html`) and
+/// placed as `html`; the short fields are there for templates that lay
+/// entries out themselves.
+#[derive(Debug, Clone, Serialize)]
+pub struct TimelineCard {
+    pub title: String,
+    pub url: String,
+    pub date: String,
+    pub date_display: String,
+    pub bottom_line: String,
+    pub source_name: Option<String>,
+    pub html: String,
 }
 
 /// `hub`: a key issue or entity page.

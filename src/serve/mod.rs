@@ -214,8 +214,13 @@ impl Rebuilder {
             elapsed.as_millis()
         );
         if self.verbose {
-            for (stage, time) in &built.report.timings {
-                println!("  {stage:<8} {:>9.1} ms", time.as_secs_f64() * 1000.0);
+            for t in &built.report.timings {
+                println!(
+                    "  {:<8} {:>9.1} ms  (cpu {:>9.1} ms)",
+                    t.stage,
+                    t.wall.as_secs_f64() * 1000.0,
+                    t.cpu.as_secs_f64() * 1000.0
+                );
             }
             if let Some(memo) = &self.caches.render {
                 println!(
