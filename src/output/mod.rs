@@ -4,6 +4,7 @@
 
 mod links;
 mod scan;
+mod update;
 
 use std::collections::HashSet;
 use std::fs;
@@ -39,25 +40,43 @@ pub struct WriteStats {
     pub bytes: u64,
     /// Files whose bytes were written (new or changed).
     pub written: usize,
-    /// Files identical to the previous output's, hard-linked from it so
-    /// they keep their modification time.
+    /// Files identical to the previous output's, left as they were (or,
+    /// when the tree is rebuilt, hard-linked from it) so they keep their
+    /// modification time.
     pub unchanged: usize,
 }
 
-/// Writes `files` as the new content of `out_dir`.
+/// Writes `files` as the new content of `out_dir`: afterwards it holds
+/// exactly these files.
 ///
-/// The tree is built in a staging directory beside `out_dir`
-/// (`.NAME.tmp-PID-N`), then swapped in: the old output is renamed away,
-/// the staging directory renamed in, the old output deleted. Any failure
-/// before the swap removes the staging directory and leaves the previous
-/// output untouched. Files byte-identical to the previous output's are
-/// hard-linked from it instead of written, so they keep their modification
-/// time; the resulting tree is the same as a plain write.
+/// **Update in place** when `out_dir` already holds a site: files
+/// byte-identical to the new ones are not touched (they keep their
+/// modification time, so deploys upload only what changed); new and changed
+/// files are first all written beside their targets under temporary names,
+/// and only when every write succeeded are they renamed over the targets
+/// and stale files deleted. A failed write removes the temporary files and
+/// leaves the previous site as it was. On a large site this costs the
+/// changed files, where rebuilding the tree costs every file.
 ///
-/// If `out_dir` is a symlink, the directory it points to is replaced.
+/// **Build and swap** for a new output directory, or when the old tree is
+/// in the way (a directory where a file goes, a symlink): the tree is built
+/// in a staging directory beside `out_dir` (`.NAME.tmp-PID-N`), then
+/// swapped in; a failure before the swap leaves the previous output
+/// untouched.
+///
+/// If `out_dir` is a symlink, the directory it points to is updated.
 pub fn write_site(out_dir: &Path, files: &[OutputFile]) -> io::Result<WriteStats> {
     validate(files)?;
     let out_dir = resolve_out_dir(out_dir)?;
+    if fs::symlink_metadata(&out_dir).is_ok_and(|m| m.is_dir()) {
+        if let Some(plan) = update::plan(&out_dir, files)? {
+            return update::apply(&out_dir, files, plan);
+        }
+    }
+    write_by_swap(&out_dir, files)
+}
+
+fn write_by_swap(out_dir: &Path, files: &[OutputFile]) -> io::Result<WriteStats> {
     let parent = match out_dir.parent() {
         Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
         _ => PathBuf::from("."),
@@ -81,8 +100,8 @@ pub fn write_site(out_dir: &Path, files: &[OutputFile]) -> io::Result<WriteStats
     );
     let staging = parent.join(format!(".{name}.tmp-{tag}"));
     let aside = parent.join(format!(".{name}.old-{tag}"));
-    let result = stage(&staging, &out_dir, files).and_then(|stats| {
-        swap(&out_dir, &staging, &aside)?;
+    let result = stage(&staging, out_dir, files).and_then(|stats| {
+        swap(out_dir, &staging, &aside)?;
         Ok(stats)
     });
     match &result {
@@ -110,6 +129,18 @@ fn validate(files: &[OutputFile]) -> io::Result<()> {
         }
         if !seen.insert(p.as_str()) {
             return Err(invalid(format!("output path `{p}` is written twice")));
+        }
+    }
+    // A file cannot also be a directory of another file (`x` and `x/y.html`).
+    for file in files {
+        let p = file.path.as_str();
+        for (i, _) in p.match_indices('/') {
+            if seen.contains(&p[..i]) {
+                return Err(invalid(format!(
+                    "output path `{}` is a file and also the directory of `{p}`",
+                    &p[..i]
+                )));
+            }
         }
     }
     Ok(())
@@ -162,7 +193,7 @@ fn stage(staging: &Path, previous: &Path, files: &[OutputFile]) -> io::Result<Wr
 }
 
 /// Is `path` a regular file (not a symlink) holding exactly `bytes`?
-fn same_bytes(path: &Path, bytes: &[u8]) -> bool {
+pub(crate) fn same_bytes(path: &Path, bytes: &[u8]) -> bool {
     match fs::symlink_metadata(path) {
         Ok(meta) if meta.is_file() && meta.len() == bytes.len() as u64 => {
             fs::read(path).is_ok_and(|old| old == bytes)

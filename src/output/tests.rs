@@ -184,6 +184,102 @@ fn incremental_result_equals_a_plain_write() {
 }
 
 #[test]
+fn an_update_touches_only_what_changed() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("public");
+    write_site(
+        &out,
+        &[
+            file("index.html", "v1"),
+            file("a/index.html", "a"),
+            file("gone/deep/index.html", "g"),
+        ],
+    )
+    .unwrap();
+    let past = SystemTime::now() - Duration::from_secs(3600);
+    for name in ["index.html", "a/index.html"] {
+        fs::File::options()
+            .write(true)
+            .open(out.join(name))
+            .unwrap()
+            .set_modified(past)
+            .unwrap();
+    }
+    let inode = |p: &Path| std::os::unix::fs::MetadataExt::ino(&fs::metadata(p).unwrap());
+    let a_inode = inode(&out.join("a/index.html"));
+    let stats = write_site(
+        &out,
+        &[
+            file("index.html", "v2"),
+            file("a/index.html", "a"),
+            file("b/c/index.html", "c"),
+        ],
+    )
+    .unwrap();
+    assert_eq!((stats.written, stats.unchanged), (2, 1));
+    // The unchanged file is the same file, untouched.
+    assert_eq!(inode(&out.join("a/index.html")), a_inode);
+    assert_eq!(mtime(&out.join("a/index.html")), past);
+    assert_ne!(mtime(&out.join("index.html")), past);
+    let t = tree(&out);
+    assert_eq!(
+        t.keys().collect::<Vec<_>>(),
+        ["a/index.html", "b/c/index.html", "index.html"]
+    );
+    assert!(!out.join("gone").exists(), "emptied directories are removed");
+    assert_eq!(siblings(tmp.path()), ["public"]);
+}
+
+#[test]
+fn a_failed_update_leaves_the_previous_site() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("public");
+    write_site(&out, &[file("index.html", "old"), file("a/index.html", "a")]).unwrap();
+    // A directory squats the temporary name of `a/index.html`'s new version,
+    // so writing it fails after `index.html`'s new version was written.
+    let squat = out.join(format!("a/.index.html.briefing-{}.tmp", std::process::id()));
+    fs::create_dir(&squat).unwrap();
+    let before = tree(&out);
+    let err = write_site(
+        &out,
+        &[
+            file("index.html", "new"),
+            file("a/index.html", "changed"),
+            file("n/index.html", "added"),
+        ],
+    );
+    assert!(err.is_err());
+    assert_eq!(tree(&out), before);
+    assert!(!out.join("n").exists(), "directories made for the update are removed");
+    assert!(squat.is_dir());
+}
+
+#[test]
+fn a_file_that_becomes_a_directory_rebuilds_the_tree() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("public");
+    write_site(&out, &[file("x", "file"), file("keep.html", "k")]).unwrap();
+    write_site(&out, &[file("x/index.html", "dir"), file("keep.html", "k")]).unwrap();
+    let t = tree(&out);
+    assert_eq!(t.keys().collect::<Vec<_>>(), ["keep.html", "x/index.html"]);
+    assert_eq!(siblings(tmp.path()), ["public"]);
+}
+
+#[test]
+fn a_symlink_in_the_old_tree_is_never_written_through() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("public");
+    write_site(&out, &[file("index.html", "old")]).unwrap();
+    let outside = tmp.path().join("outside.txt");
+    fs::write(&outside, "precious").unwrap();
+    std::os::unix::fs::symlink(&outside, out.join("page.html")).unwrap();
+    write_site(&out, &[file("index.html", "old"), file("page.html", "new")]).unwrap();
+    assert_eq!(fs::read(&outside).unwrap(), b"precious");
+    assert_eq!(fs::read(out.join("page.html")).unwrap(), b"new");
+    assert!(!fs::symlink_metadata(out.join("page.html")).unwrap().is_symlink());
+}
+
+#[test]
 fn out_dir_that_is_a_file_is_refused() {
     let tmp = tempfile::tempdir().unwrap();
     let out = tmp.path().join("public");

@@ -1,0 +1,185 @@
+//! Updating an existing output directory in place (see [`super::write_site`]).
+
+use std::collections::{BTreeSet, HashMap};
+use std::fs;
+use std::io;
+use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
+
+use super::{same_bytes, OutputFile, WriteStats};
+
+/// What an update does.
+pub(super) struct Plan {
+    /// Indexes into the new files whose bytes must be written.
+    write: Vec<usize>,
+    /// Files of the old tree that are not in the new one, relative paths.
+    stale: Vec<String>,
+    /// Directories of the old tree, deepest first (emptied ones are removed).
+    old_dirs: Vec<String>,
+    unchanged: usize,
+}
+
+/// Kinds of entries in the old tree.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    File,
+    Dir,
+    /// Symlinks and anything else: never written through.
+    Other,
+}
+
+/// The update that turns the tree under `out_dir` into `files`, or `None`
+/// when the old tree is in the way (a directory or symlink where a file
+/// goes, a file where a directory goes): the caller rebuilds the tree then.
+pub(super) fn plan(out_dir: &Path, files: &[OutputFile]) -> io::Result<Option<Plan>> {
+    let mut old: HashMap<String, Kind> = HashMap::new();
+    for entry in walkdir::WalkDir::new(out_dir).min_depth(1) {
+        let entry = entry.map_err(io::Error::other)?;
+        let rel = crate::diagnostics::slash_path(entry.path(), out_dir);
+        let t = entry.file_type();
+        let kind = if t.is_file() {
+            Kind::File
+        } else if t.is_dir() {
+            Kind::Dir
+        } else {
+            Kind::Other
+        };
+        old.insert(rel, kind);
+    }
+    for f in files {
+        match old.get(f.path.as_str()) {
+            None | Some(Kind::File) => {}
+            Some(_) => return Ok(None),
+        }
+        for (i, _) in f.path.match_indices('/') {
+            match old.get(&f.path[..i]) {
+                None | Some(Kind::Dir) => {}
+                Some(_) => return Ok(None),
+            }
+        }
+    }
+    // Comparing the bytes reads the old files: in parallel.
+    let changed: Vec<bool> = files
+        .par_iter()
+        .map(|f| {
+            old.get(f.path.as_str()) != Some(&Kind::File)
+                || !same_bytes(&out_dir.join(&f.path), &f.bytes)
+        })
+        .collect();
+    let write: Vec<usize> = (0..files.len()).filter(|&i| changed[i]).collect();
+    let new: BTreeSet<&str> = files.iter().map(|f| f.path.as_str()).collect();
+    let mut stale: Vec<String> = Vec::new();
+    let mut old_dirs: Vec<String> = Vec::new();
+    for (path, kind) in old {
+        match kind {
+            Kind::Dir => old_dirs.push(path),
+            _ if !new.contains(path.as_str()) => stale.push(path),
+            _ => {}
+        }
+    }
+    stale.sort();
+    // Deepest first, so a parent is looked at after its children.
+    old_dirs.sort_by(|a, b| {
+        b.matches('/')
+            .count()
+            .cmp(&a.matches('/').count())
+            .then(a.cmp(b))
+    });
+    Ok(Some(Plan {
+        unchanged: files.len() - write.len(),
+        write,
+        stale,
+        old_dirs,
+    }))
+}
+
+/// The temporary name a new file is written under before it replaces its
+/// target: hidden, beside the target, never a name the site generates.
+fn temporary(target: &Path) -> PathBuf {
+    let mut name = std::ffi::OsString::from(".");
+    name.push(target.file_name().unwrap_or_default());
+    name.push(format!(".briefing-{}.tmp", std::process::id()));
+    target.with_file_name(name)
+}
+
+/// Carries out a plan: writes everything new under temporary names, then
+/// renames them into place and deletes what is stale.
+pub(super) fn apply(out_dir: &Path, files: &[OutputFile], plan: Plan) -> io::Result<WriteStats> {
+    // Directories the new files need that the old tree lacks, shallowest first.
+    let mut new_dirs: BTreeSet<PathBuf> = BTreeSet::new();
+    for &i in &plan.write {
+        let mut dir = Path::new(&files[i].path).parent();
+        while let Some(d) = dir.filter(|d| !d.as_os_str().is_empty()) {
+            if out_dir.join(d).is_dir() || !new_dirs.insert(d.to_path_buf()) {
+                break;
+            }
+            dir = d.parent();
+        }
+    }
+    let mut made: Vec<PathBuf> = Vec::new();
+    let mut result: io::Result<()> = Ok(());
+    for d in &new_dirs {
+        // BTreeSet order puts a parent before its children.
+        match fs::create_dir(out_dir.join(d)) {
+            Ok(()) => made.push(out_dir.join(d)),
+            Err(e) => {
+                result = Err(e);
+                break;
+            }
+        }
+    }
+    let mut written: Vec<(PathBuf, PathBuf)> = Vec::new();
+    if result.is_ok() {
+        let attempts: Vec<(PathBuf, PathBuf, io::Result<()>)> = plan
+            .write
+            .par_iter()
+            .map(|&i| {
+                let target = out_dir.join(&files[i].path);
+                let tmp = temporary(&target);
+                let r = fs::write(&tmp, &files[i].bytes);
+                (tmp, target, r)
+            })
+            .collect();
+        for (tmp, target, r) in attempts {
+            match r {
+                Ok(()) => written.push((tmp, target)),
+                Err(e) => {
+                    let _ = fs::remove_file(&tmp);
+                    if result.is_ok() {
+                        result = Err(io::Error::new(
+                            e.kind(),
+                            format!("{}: {e}", target.display()),
+                        ));
+                    }
+                }
+            }
+        }
+    }
+    if let Err(e) = result {
+        // Nothing of the old site was touched: take back what was added.
+        for (tmp, _) in &written {
+            let _ = fs::remove_file(tmp);
+        }
+        for d in made.iter().rev() {
+            let _ = fs::remove_dir(d);
+        }
+        return Err(e);
+    }
+    for (tmp, target) in &written {
+        fs::rename(tmp, target)?;
+    }
+    for path in &plan.stale {
+        fs::remove_file(out_dir.join(path))?;
+    }
+    for dir in &plan.old_dirs {
+        // Only empty directories go; a failure means the directory holds files.
+        let _ = fs::remove_dir(out_dir.join(dir));
+    }
+    Ok(WriteStats {
+        files: files.len(),
+        bytes: files.iter().map(|f| f.bytes.len() as u64).sum(),
+        written: plan.write.len(),
+        unchanged: plan.unchanged,
+    })
+}
