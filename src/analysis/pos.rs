@@ -126,7 +126,33 @@ fn verb_of(l: &str) -> Option<bool> {
 
 /// The context-free class of a lower-cased word; `capitalised` says that
 /// it is written with a capital (most of the time) in the document.
+///
+/// Memoised per thread: the lists are searched with every suffix a word
+/// may carry, and a site's briefings share most of their words.
 pub fn lex(l: &str, capitalised: bool) -> Lex {
+    use std::cell::RefCell;
+    thread_local! {
+        // Word -> its class when written in lower case / with a capital.
+        static MEMO: RefCell<crate::analysis::tokens::FastMap<String, [Option<Lex>; 2]>> =
+            RefCell::new(Default::default());
+    }
+    const MAX_MEMO: usize = 1 << 18;
+    MEMO.with(|memo| {
+        let mut memo = memo.borrow_mut();
+        let slot = capitalised as usize;
+        if let Some(class) = memo.get(l).and_then(|c| c[slot]) {
+            return class;
+        }
+        let class = lex_uncached(l, capitalised);
+        if memo.len() >= MAX_MEMO {
+            memo.clear();
+        }
+        memo.entry(l.to_string()).or_insert([None, None])[slot] = Some(class);
+        class
+    })
+}
+
+fn lex_uncached(l: &str, capitalised: bool) -> Lex {
     if l.chars().any(|c| c.is_ascii_digit()) && !l.chars().any(char::is_alphabetic) {
         return Lex::Number;
     }

@@ -248,7 +248,7 @@ impl Interner {
         if let Some(&id) = self.by_lower.get(&lower) {
             return id;
         }
-        let stem_text = self.stemmer.stem(&lower).into_owned();
+        let stem_text = stem_memo(&self.stemmer, &lower);
         let stem = match self.by_stem.get(&stem_text) {
             Some(&s) => s,
             None => {
@@ -272,6 +272,29 @@ impl Interner {
         self.by_lower.insert(lower, id);
         id
     }
+}
+
+/// The Snowball stem of a lower-cased word, memoised per thread: a site's
+/// briefings share most of their words, and stemming costs more than a
+/// lookup. Flags computed from word lists are cheap; the stem is not.
+fn stem_memo(stemmer: &Stemmer, lower: &str) -> String {
+    use std::cell::RefCell;
+    thread_local! {
+        static MEMO: RefCell<FastMap<String, String>> = RefCell::new(FastMap::default());
+    }
+    const MAX_MEMO: usize = 1 << 18;
+    MEMO.with(|memo| {
+        let mut memo = memo.borrow_mut();
+        if let Some(stem) = memo.get(lower) {
+            return stem.clone();
+        }
+        let stem = stemmer.stem(lower).into_owned();
+        if memo.len() >= MAX_MEMO {
+            memo.clear();
+        }
+        memo.insert(lower.to_string(), stem.clone());
+        stem
+    })
 }
 
 /// Lower case, with typographic apostrophes made plain.
