@@ -8,20 +8,29 @@
 //! - `search/index.json`: the manifest: format version, number of documents,
 //!   documents per metadata chunk, the shard prefix length `P`, the stop
 //!   words, and the map shard key -> shard number.
-//! - `search/s/<n>.json`: one term shard: every term whose first `P`
-//!   characters (or whole text, when shorter) are the shard's key, each with
-//!   its postings `[doc, weight, doc, weight, ...]`, doc ids delta-encoded.
+//! - `search/s/<n>.json`: one term shard `{"t": terms, "d": docs}`. `t`:
+//!   every term whose first `P` characters (or whole text, when shorter) are
+//!   the shard's key, each with its postings `[doc, weight, doc, weight, ...]`,
+//!   doc ids delta-encoded. `d`: the display metadata
+//!   `[doc, title, url, date, bottom line]` of each term's [`TOP_DOCS`]
+//!   highest-weighted documents and of the documents with the term in their
+//!   title, once per shard, by doc id.
 //! - `search/d/<n>.json`: document metadata in chunks of [`DOC_CHUNK`]:
 //!   `[title, url, date, bottom line]` per document.
 //!
-//! A query loads the manifest, one shard per query term and the metadata
-//! chunks of the results it shows: never the whole index.
+//! A query loads the manifest and one shard per query term, ranks, and shows
+//! the first page from the shards' `d` tables: for a one-word query (exact
+//! or prefix) the first page is always there, and for several words usually
+//! (the best matches have the words in their titles), so results appear
+//! without a second round trip. Only results outside the tables load
+//! metadata chunks ("show more", rare several-word queries). Never the whole
+//! index.
 //!
 //! The tokenizer must match `tokenize` in `search.js`: lower case, split on
 //! anything that is neither alphabetic nor numeric, drop one-character tokens
 //! and stop words.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use serde::Serialize;
 
@@ -30,11 +39,15 @@ use crate::output::OutputFile;
 use crate::render::views::BriefingCard;
 
 /// Format version of the index, checked by `search.js`.
-pub const INDEX_VERSION: u32 = 1;
+pub const INDEX_VERSION: u32 = 2;
+/// Documents per term whose metadata its shard carries: one page of results
+/// in `search.js` (`PAGE`).
+pub const TOP_DOCS: usize = 10;
 /// Documents per metadata chunk.
 pub const DOC_CHUNK: usize = 20;
-/// The shard prefix length grows until the largest shard is about this big
-/// (estimated uncompressed JSON bytes; about a quarter of that gzipped), up to [`MAX_PREFIX`].
+/// The shard prefix length grows until the largest shard (postings and
+/// metadata) is at most about this big (estimated uncompressed JSON bytes;
+/// about a quarter of that gzipped), up to [`MAX_PREFIX`].
 const SHARD_TARGET_BYTES: usize = 384 * 1024;
 const MAX_PREFIX: usize = 4;
 
@@ -83,6 +96,17 @@ struct Manifest<'a> {
     stop: &'a [&'a str],
     /// Shard key -> shard file number.
     shards: BTreeMap<&'a str, usize>,
+}
+
+/// One term shard as written: terms with their postings, and the metadata
+/// of the documents they rank first.
+#[derive(Serialize, Default)]
+struct Shard<'a> {
+    t: BTreeMap<&'a str, Vec<u32>>,
+    /// `[doc, title, url, date, bottom line]`, by doc id.
+    d: Vec<(usize, &'a str, &'a str, &'a str, &'a str)>,
+    #[serde(skip)]
+    docs: BTreeSet<usize>,
 }
 
 /// The weighted terms of one briefing.
@@ -148,21 +172,65 @@ pub fn build_index(model: &SiteModel, cards: &[BriefingCard]) -> Vec<OutputFile>
         list.sort_unstable();
     }
 
-    // The shortest prefix whose largest shard stays near the target size.
-    let estimate = |term: &str, list: &[(usize, u32)]| term.len() + 6 + list.len() * 6;
+    // The documents whose metadata a term's shard carries: its best ones,
+    // which its one-word queries show first (weight down, then newer first,
+    // as `search.js` ranks them), and those with the term in their title,
+    // which rank first for most queries of several words.
+    let mut shown: BTreeMap<&str, BTreeSet<usize>> = postings
+        .iter()
+        .map(|(term, list)| {
+            let mut best = list.clone();
+            best.sort_unstable_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+            (
+                term.as_str(),
+                best.iter().take(TOP_DOCS).map(|p| p.0).collect(),
+            )
+        })
+        .collect();
+    for (i, card) in cards.iter().enumerate().take(model.briefings.len()) {
+        for term in tokenize(&card.title) {
+            if let Some(docs) = shown.get_mut(term.as_str()) {
+                docs.insert(i);
+            }
+        }
+    }
+    let meta_size = |doc: usize| {
+        let c = &cards[doc];
+        c.title.len() + c.url.len() + c.date_display.len() + c.bottom_line.len() + 24
+    };
+
+    // The shortest prefix whose largest shard (postings and metadata) stays
+    // near the target size.
+    let digits = |n: usize| n.checked_ilog10().unwrap_or(0) as usize + 1;
+    let estimate = |term: &str, list: &[(usize, u32)]| {
+        let mut last = 0;
+        let mut size = term.len() + 6;
+        for &(doc, w) in list {
+            size += digits(doc - last) + digits(w as usize) + 2;
+            last = doc;
+        }
+        size
+    };
     let mut prefix = 1;
     while prefix < MAX_PREFIX {
-        let mut sizes: HashMap<&str, usize> = HashMap::new();
+        let mut sizes: HashMap<&str, (usize, HashSet<usize>)> = HashMap::new();
         for (term, list) in &postings {
-            *sizes.entry(shard_key(term, prefix)).or_default() += estimate(term, list);
+            let (size, docs) = sizes.entry(shard_key(term, prefix)).or_default();
+            *size += estimate(term, list);
+            docs.extend(&shown[term.as_str()]);
         }
-        if sizes.values().all(|&s| s <= SHARD_TARGET_BYTES) {
+        let largest = sizes
+            .values()
+            .map(|(size, docs)| size + docs.iter().map(|&d| meta_size(d)).sum::<usize>())
+            .max()
+            .unwrap_or(0);
+        if largest <= SHARD_TARGET_BYTES {
             break;
         }
         prefix += 1;
     }
 
-    let mut shards: BTreeMap<&str, BTreeMap<&str, Vec<u32>>> = BTreeMap::new();
+    let mut shards: BTreeMap<&str, Shard> = BTreeMap::new();
     for (term, list) in &postings {
         let mut flat = Vec::with_capacity(list.len() * 2);
         let mut last = 0;
@@ -171,17 +239,30 @@ pub fn build_index(model: &SiteModel, cards: &[BriefingCard]) -> Vec<OutputFile>
             flat.push(w);
             last = doc;
         }
-        shards
-            .entry(shard_key(term, prefix))
-            .or_default()
-            .insert(term, flat);
+        let shard = shards.entry(shard_key(term, prefix)).or_default();
+        shard.t.insert(term, flat);
+        shard.docs.extend(&shown[term.as_str()]);
     }
 
     let mut files = Vec::new();
     let mut numbers = BTreeMap::new();
-    for (n, (key, terms)) in shards.iter().enumerate() {
+    for (n, (key, shard)) in shards.iter_mut().enumerate() {
         numbers.insert(*key, n);
-        files.push(json_file(format!("search/s/{n}.json"), terms));
+        shard.d = shard
+            .docs
+            .iter()
+            .map(|&doc| {
+                let c = &cards[doc];
+                (
+                    doc,
+                    c.title.as_str(),
+                    c.url.as_str(),
+                    c.date_display.as_str(),
+                    c.bottom_line.as_str(),
+                )
+            })
+            .collect();
+        files.push(json_file(format!("search/s/{n}.json"), &*shard));
     }
     for (n, chunk) in cards.chunks(DOC_CHUNK).enumerate() {
         let docs: Vec<[&str; 4]> = chunk
@@ -228,10 +309,9 @@ mod tests {
         );
     }
 
-    /// Builds a small site through the whole pipeline and reads its index
-    /// back the way `search.js` does.
-    #[test]
-    fn built_index_finds_briefings_by_title_and_body_words() {
+    /// Writes a site with the given briefings `(slug, title, body)`, the
+    /// slug starting with the date; returns its root and output directory.
+    fn site(docs: &[(String, String, String)]) -> (tempfile::TempDir, crate::BuildOptions) {
         let dir = tempfile::tempdir().unwrap();
         let root = dir.path();
         std::fs::write(
@@ -241,6 +321,28 @@ mod tests {
         .unwrap();
         let briefings = root.join("content/briefings");
         std::fs::create_dir_all(&briefings).unwrap();
+        for (slug, title, body) in docs {
+            std::fs::write(
+                briefings.join(format!("{slug}.md")),
+                format!(
+                    "+++\ntitle = \"{title}\"\ndate = {}T10:00:00Z\n+++\n\n{body}\n",
+                    &slug[..10]
+                ),
+            )
+            .unwrap();
+        }
+        let options = crate::BuildOptions {
+            output: Some(root.join("out")),
+            write: true,
+            ..Default::default()
+        };
+        (dir, options)
+    }
+
+    /// Builds a small site through the whole pipeline and reads its index
+    /// back the way `search.js` does.
+    #[test]
+    fn built_index_finds_briefings_by_title_and_body_words() {
         let docs = [
             (
                 "2026-01-01-a",
@@ -257,23 +359,11 @@ mod tests {
                 "Oman hosts envoys",
                 "A second Muscat round began.",
             ),
-        ];
-        for (slug, title, body) in docs {
-            std::fs::write(
-                briefings.join(format!("{slug}.md")),
-                format!(
-                    "+++\ntitle = \"{title}\"\ndate = {}T10:00:00Z\n+++\n\n{body}\n",
-                    &slug[..10]
-                ),
-            )
-            .unwrap();
-        }
-        let out = root.join("out");
-        let options = crate::BuildOptions {
-            output: Some(out.clone()),
-            write: true,
-            ..Default::default()
-        };
+        ]
+        .map(|(a, b, c)| (a.to_owned(), b.to_owned(), c.to_owned()));
+        let (dir, options) = site(&docs);
+        let root = dir.path();
+        let out = options.output.clone().unwrap();
         let build = || {
             crate::build(root, &options).unwrap_or_else(|_| panic!("build failed"));
             let read = |p: &str| std::fs::read(out.join(p)).unwrap();
@@ -284,17 +374,33 @@ mod tests {
         let (manifest, read) = build();
         assert_eq!(manifest["docs"], 3);
         let prefix = manifest["prefix"].as_u64().unwrap() as usize;
+        // Titles of a term's documents, from its shard's own metadata table
+        // (every document here is among its terms' first ten) and, to
+        // check that both agree, from the metadata chunk.
         let lookup = |term: &str| -> Vec<String> {
             let n = &manifest["shards"][shard_key(term, prefix)];
-            let shard: BTreeMap<String, Vec<u64>> =
+            let shard: serde_json::Value =
                 serde_json::from_slice(&read(&format!("search/s/{n}.json"))).unwrap();
             let chunk: Vec<[String; 4]> = serde_json::from_slice(&read("search/d/0.json")).unwrap();
+            let table: BTreeMap<u64, Vec<String>> = shard["d"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|row| {
+                    let row = row.as_array().unwrap();
+                    let strings = row[1..].iter().map(|v| v.as_str().unwrap().to_owned());
+                    (row[0].as_u64().unwrap(), strings.collect())
+                })
+                .collect();
             let mut doc = 0;
-            shard[term]
+            shard["t"][term]
+                .as_array()
+                .unwrap()
                 .chunks(2)
                 .map(|p| {
-                    doc += p[0] as usize;
-                    chunk[doc][0].clone()
+                    doc += p[0].as_u64().unwrap();
+                    assert_eq!(table[&doc], chunk[doc as usize]);
+                    table[&doc][0].clone()
                 })
                 .collect()
         };
@@ -305,9 +411,59 @@ mod tests {
         );
         assert_eq!(lookup("insurers"), ["Tanker rates climb"]);
         // Deterministic: a second build writes the same bytes.
-        let first = read("search/index.json");
+        let files = ["search/index.json", "search/s/0.json", "search/d/0.json"];
+        let first = files.map(read);
         let (_, read_again) = build();
-        assert_eq!(first, read_again("search/index.json"));
+        assert_eq!(first, files.map(read_again));
+    }
+
+    /// A shard carries the metadata of each term's ten best documents and
+    /// of every document with the term in its title, and no others.
+    #[test]
+    fn shards_carry_metadata_of_best_and_title_documents() {
+        // 12 briefings say "harbour" in title and body, one only in its
+        // title (13th best), one only in its body (14th best).
+        let mut docs: Vec<(String, String, String)> = (1..=12)
+            .map(|i| {
+                (
+                    format!("2026-01-{i:02}-h{i}"),
+                    format!("Harbour story {i}"),
+                    "The harbour reopened. Harbour fees rose at the harbour.".to_owned(),
+                )
+            })
+            .collect();
+        docs.push((
+            "2026-02-01-t".into(),
+            "Harbour dues".into(),
+            "Fees rose.".into(),
+        ));
+        docs.push((
+            "2026-02-02-b".into(),
+            "Port dues".into(),
+            "A harbour closed.".into(),
+        ));
+        let (dir, options) = site(&docs);
+        if let Err(e) = crate::build(dir.path(), &options) {
+            panic!("build failed: {e:?}");
+        }
+        let out = options.output.unwrap();
+        let read = |p: &str| -> serde_json::Value {
+            serde_json::from_slice(&std::fs::read(out.join(p)).unwrap()).unwrap()
+        };
+        let manifest = read("search/index.json");
+        let prefix = manifest["prefix"].as_u64().unwrap() as usize;
+        let n = &manifest["shards"][shard_key("harbour", prefix)];
+        let shard = read(&format!("search/s/{n}.json"));
+        let titles: Vec<&str> = shard["d"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|row| row[1].as_str().unwrap())
+            .collect();
+        assert_eq!(shard["t"]["harbour"].as_array().unwrap().len(), 2 * 14);
+        assert_eq!(titles.len(), 13, "{titles:?}");
+        assert!(titles.contains(&"Harbour dues"));
+        assert!(!titles.contains(&"Port dues"));
     }
 
     #[test]

@@ -7,6 +7,8 @@
 // query needs is fetched: manifest, shards, result metadata), timed from the
 // moment the page has its manifest (fetched on page load) to ranked results
 // with their metadata; then again in the same page (warm: compute only).
+// "metadata" counts the metadata chunks (search/d/) a query had to fetch
+// because its first page was not all in the loaded shards' tables.
 // Not a test file: `node --test` does not pick it up.
 'use strict';
 const fs = require('node:fs');
@@ -72,6 +74,7 @@ async function main() {
           rank,
           warm,
           files: entries.length,
+          metaFiles: entries.filter((e) => e.name.includes('/search/d/')).length,
           compressed: entries.reduce((s, e) => s + e.encodedBodySize, 0),
           raw: entries.reduce((s, e) => s + e.decodedBodySize, 0),
         };
@@ -114,12 +117,13 @@ async function main() {
     cold_ms_p90: +pct(rows.map((r) => r.cold), 0.9).toFixed(1),
     cold_ms_max: +Math.max(...rows.map((r) => r.cold)).toFixed(1),
     warm_ms_median: +median(rows.map((r) => r.warm)).toFixed(1),
+    queries_fetching_metadata_chunks: rows.filter((r) => r.metaFiles > 0).length,
     fetched_gzip_bytes_median: median(rows.map((r) => r.compressed)),
     fetched_gzip_bytes_max: Math.max(...rows.map((r) => r.compressed)),
     fetched_raw_bytes_max: Math.max(...rows.map((r) => r.raw)),
   };
   for (const r of rows) {
-    console.log(`${JSON.stringify(r.q).padEnd(28)} ${String(r.total).padStart(6)} hits  ranked ${r.rank.toFixed(1).padStart(6)} ms  shown ${r.cold.toFixed(1).padStart(6)} ms  warm ${r.warm.toFixed(1).padStart(5)} ms  ${r.files} files  ${(r.compressed / 1024).toFixed(1)} KiB gz`);
+    console.log(`${JSON.stringify(r.q).padEnd(28)} ${String(r.total).padStart(6)} hits  ranked ${r.rank.toFixed(1).padStart(6)} ms  shown ${r.cold.toFixed(1).padStart(6)} ms  warm ${r.warm.toFixed(1).padStart(5)} ms  ${r.files} files (${r.metaFiles} metadata)  ${(r.compressed / 1024).toFixed(1)} KiB gz`);
   }
   console.log(JSON.stringify(summary, null, 2));
 }

@@ -147,10 +147,16 @@ test('search: a name from a briefing finds it; a result opens with the keyboard'
   await page.waitForURL((u) => !u.pathname.startsWith('/search/'));
   assert.equal((await page.locator('h1').textContent()).trim(), titles[0]);
   // Typing updates the results without submitting; a prefix finds longer words.
+  // A one-word query shows its first page from the term shard alone: no
+  // metadata chunk (search/d/) is fetched.
   await page.goto(url('/search/'));
+  const fetched = [];
+  page.on('request', (r) => fetched.push(new URL(r.url()).pathname));
   await page.locator('#search-q').pressSequentially(title.split(/\s+/).sort((a, b) => b.length - a.length)[0].slice(0, -1).toLowerCase());
   await results.first().waitFor();
   assert.ok((await results.count()) > 0);
+  assert.ok(fetched.some((p) => p.includes('/search/s/')), fetched.join(' '));
+  assert.deepEqual(fetched.filter((p) => p.includes('/search/d/')), []);
   await page.locator('#search-q').fill('zzqxjvnotaword');
   await page.waitForFunction(() => /No briefings/.test(document.getElementById('search-status').textContent));
   assert.deepEqual(problems, []);

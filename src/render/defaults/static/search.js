@@ -1,7 +1,9 @@
 /* briefing site search: queries the static index under search/ (built by
- * `briefing build`). Loads the small manifest, one term shard per query word
- * and the metadata chunks of the results it shows. No framework, no server.
- * The tokenizer matches src/search.rs. */
+ * `briefing build`). Loads the small manifest and one term shard per query
+ * word; a shard also carries the title, URL, date and bottom line of the
+ * documents its words rank first, so the first page usually shows without
+ * another fetch. Other results load their metadata chunk. No framework, no
+ * server. The tokenizer matches src/search.rs. */
 (function () {
   "use strict";
   var form = document.querySelector("form[data-index]");
@@ -14,6 +16,7 @@
   var PAGE = 10;
   var PREFIX_FACTOR = 0.6;
   var cache = {};
+  var known = {}; /* doc id -> [id, title, url, date, bottom line] */
   var manifestPromise = null;
   var shown = 0;
   var current = null;
@@ -33,7 +36,7 @@
   function manifest() {
     if (!manifestPromise) {
       manifestPromise = fetchJson("index.json").then(function (m) {
-        if (m.v !== 1) throw new Error("unknown search index version " + m.v);
+        if (m.v !== 2) throw new Error("unknown search index version " + m.v);
         m.stopSet = {};
         m.stop.forEach(function (w) { m.stopSet[w] = true; });
         return m;
@@ -65,12 +68,13 @@
     if (n === undefined) return Promise.resolve(none);
     var prefixOk = Array.from(term).length >= m.prefix;
     return fetchJson("s/" + n + ".json").then(function (shard) {
+      shard.d.forEach(function (row) { known[row[0]] = row; });
       var scores = new Float32Array(m.docs);
       var ids = [];
-      Object.keys(shard).forEach(function (t) {
+      Object.keys(shard.t).forEach(function (t) {
         var exact = t === term;
         if (!exact && !(prefixOk && t.lastIndexOf(term, 0) === 0)) return;
-        var p = shard[t];
+        var p = shard.t[t];
         var idf = Math.log(1 + m.docs / (p.length / 2));
         var factor = exact ? idf : idf * PREFIX_FACTOR;
         var doc = 0;
@@ -109,17 +113,19 @@
     });
   }
 
+  /* Metadata of the given docs: from the shards already loaded, else from
+   * their metadata chunks. */
   function docs(ids, m) {
     var chunks = {};
-    ids.forEach(function (id) { chunks[Math.floor(id / m.chunk)] = true; });
+    ids.forEach(function (id) { if (!known[id]) chunks[Math.floor(id / m.chunk)] = true; });
     return Promise.all(Object.keys(chunks).map(function (c) {
-      return fetchJson("d/" + c + ".json").then(function (rows) { return [c, rows]; });
-    })).then(function (loaded) {
-      var byChunk = {};
-      loaded.forEach(function (x) { byChunk[x[0]] = x[1]; });
+      return fetchJson("d/" + c + ".json").then(function (rows) {
+        rows.forEach(function (row, i) { known[c * m.chunk + i] = [c * m.chunk + i].concat(row); });
+      });
+    })).then(function () {
       return ids.map(function (id) {
-        var row = byChunk[Math.floor(id / m.chunk)][id % m.chunk];
-        return { id: id, title: row[0], url: row[1], date: row[2], bottomLine: row[3] };
+        var row = known[id];
+        return { id: id, title: row[1], url: row[2], date: row[3], bottomLine: row[4] };
       });
     });
   }
