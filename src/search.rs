@@ -32,6 +32,7 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
+use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::linking::SiteModel;
@@ -72,10 +73,12 @@ const W_BODY: f64 = 1.0;
 
 /// Splits text into index terms.
 pub fn tokenize(text: &str) -> Vec<String> {
+    static STOPS: std::sync::OnceLock<HashSet<&'static str>> = std::sync::OnceLock::new();
+    let stops = STOPS.get_or_init(|| STOP_WORDS.iter().copied().collect());
     text.split(|c: char| !c.is_alphanumeric())
         .filter(|w| !w.is_empty())
         .map(|w| w.to_lowercase())
-        .filter(|w| w.chars().count() > 1 && !STOP_WORDS.contains(&w.as_str()))
+        .filter(|w| w.chars().count() > 1 && !stops.contains(w.as_str()))
         .collect()
 }
 
@@ -160,9 +163,16 @@ fn doc_terms(model: &SiteModel, i: usize, card: &BriefingCard) -> HashMap<String
 /// Deterministic: the same model gives the same bytes.
 pub fn build_index(model: &SiteModel, cards: &[BriefingCard]) -> Vec<OutputFile> {
     // term -> postings (doc, weight), docs ascending.
+    // Tokenising is per briefing: in parallel; the merge is in doc order.
+    let per_doc: Vec<HashMap<String, f64>> = cards
+        .par_iter()
+        .enumerate()
+        .take(model.briefings.len())
+        .map(|(i, card)| doc_terms(model, i, card))
+        .collect();
     let mut postings: BTreeMap<String, Vec<(usize, u32)>> = BTreeMap::new();
-    for (i, card) in cards.iter().enumerate().take(model.briefings.len()) {
-        for (term, score) in doc_terms(model, i, card) {
+    for (i, terms) in per_doc.into_iter().enumerate() {
+        for (term, score) in terms {
             // Integer weights keep the files small and the output stable.
             let w = (score * 2.0).round().clamp(1.0, 999.0) as u32;
             postings.entry(term).or_default().push((i, w));
@@ -244,10 +254,15 @@ pub fn build_index(model: &SiteModel, cards: &[BriefingCard]) -> Vec<OutputFile>
         shard.docs.extend(&shown[term.as_str()]);
     }
 
-    let mut files = Vec::new();
-    let mut numbers = BTreeMap::new();
-    for (n, (key, shard)) in shards.iter_mut().enumerate() {
-        numbers.insert(*key, n);
+    let numbers: BTreeMap<&str, usize> = shards
+        .keys()
+        .enumerate()
+        .map(|(n, key)| (*key, n))
+        .collect();
+    let mut shards: Vec<(usize, Shard)> = shards.into_values().enumerate().collect();
+    let mut files: Vec<OutputFile> = shards
+        .par_iter_mut()
+        .map(|(n, shard)| {
         shard.d = shard
             .docs
             .iter()
@@ -262,8 +277,9 @@ pub fn build_index(model: &SiteModel, cards: &[BriefingCard]) -> Vec<OutputFile>
                 )
             })
             .collect();
-        files.push(json_file(format!("search/s/{n}.json"), &*shard));
-    }
+        json_file(format!("search/s/{n}.json"), &*shard)
+    })
+        .collect();
     for (n, chunk) in cards.chunks(DOC_CHUNK).enumerate() {
         let docs: Vec<[&str; 4]> = chunk
             .iter()
