@@ -1515,6 +1515,7 @@ pub const ING_NOUNS: &[&str] = &[
     "surroundings",
     "thing",
     "training",
+    "understanding",
     "uprising",
     "warning",
     "wedding",
