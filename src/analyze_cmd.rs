@@ -79,7 +79,10 @@ pub fn run(request: &AnalyzeRequest, out: &mut dyn Write, err: &mut dyn Write) -
         })
         .collect();
     let corpus = CorpusStats::from_documents(&docs);
-    let aliases = Aliases::new();
+    let aliases = request
+        .paths
+        .first()
+        .map_or_else(Aliases::new, |p| site_aliases(p, err));
     let analyses: Vec<analysis::Analysis> = docs
         .iter()
         .map(|doc| analysis::analyze(doc, &request.options, &corpus, &aliases))
@@ -145,6 +148,38 @@ pub fn run(request: &AnalyzeRequest, out: &mut dyn Write, err: &mut dyn Write) -
         crate::cli::EXIT_CONTENT
     } else {
         crate::cli::EXIT_OK
+    }
+}
+
+/// The `[aliases]` of the site the articles belong to: that of the first
+/// `site.toml` found in `path` or one of its ancestors (so a relative path
+/// inside the current site finds it), else none. A `site.toml` that does
+/// not validate is reported as a warning and its aliases are not used: the
+/// articles can still be analysed.
+fn site_aliases(path: &Path, err: &mut dyn Write) -> Aliases {
+    let Ok(path) = std::path::absolute(path) else {
+        return Aliases::new();
+    };
+    let Some(root) = path
+        .ancestors()
+        .find(|dir| dir.join(crate::config::CONFIG_FILE).is_file())
+    else {
+        return Aliases::new();
+    };
+    match crate::config::Config::from_root(root) {
+        Ok(config) => config.aliases,
+        Err(problems) => {
+            let file = root.join(crate::config::CONFIG_FILE);
+            for p in problems {
+                let _ = writeln!(
+                    err,
+                    "{}: warning: {} (its aliases are not used)",
+                    file.display(),
+                    p.message
+                );
+            }
+            Aliases::new()
+        }
     }
 }
 

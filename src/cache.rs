@@ -6,11 +6,12 @@
 //! The key of one briefing hashes: the cache format and crate version, the
 //! analysis options for that page, the aliases, the title, the plain text,
 //! and the corpus *as that document sees it*: the number of documents and
-//! the document frequency of each word of the document (words as
-//! [`CorpusStats::from_documents`] counts them). That last part rests on an
-//! invariant of the analysis: it consults the corpus only for words of the
-//! document itself (idf), and the document count. Editing one briefing then
-//! invalidates only the briefings that share a word whose frequency changed.
+//! the document frequency of each term of the document (words and short
+//! phrases, as [`CorpusStats::from_documents`] counts them). That last part
+//! rests on an invariant of the analysis: it consults the corpus only for
+//! terms of the document itself (idf of its words, how many documents use
+//! its phrases), and the document count. Editing one briefing then
+//! invalidates only the briefings that share a term whose frequency changed.
 //!
 //! The disk cache is one file, `analysis.jsonl`: a header line naming the
 //! format and the crate version, then one `KEY JSON` line per entry. Lines

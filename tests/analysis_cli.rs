@@ -110,3 +110,77 @@ fn analyze_runs_in_parallel() {
     });
     assert_eq!(serial, parallel);
 }
+
+/// Articles inside a site are analysed with its `[aliases]`; the same
+/// articles elsewhere are not.
+#[test]
+fn analyze_uses_the_aliases_of_the_site_the_paths_are_in() {
+    let article = "+++\ntitle = \"Pier repairs\"\n+++\n\nThe Harbour Board approved the pier \
+                   repairs on Monday. Engineers said the Harbour Board had waited too long.\n";
+    let entities = |dir: &std::path::Path, path: &std::path::Path| -> Vec<String> {
+        let out = Command::new(env!("CARGO_BIN_EXE_briefing"))
+            .current_dir(dir)
+            .args(["analyze", "--format", "json"])
+            .arg(path)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        v["briefings"][0]["entities"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["name"].as_str().unwrap().to_string())
+            .collect()
+    };
+    let site = tempfile::tempdir().unwrap();
+    std::fs::write(
+        site.path().join("site.toml"),
+        "title = \"T\"\nbase_url = \"https://example.org/\"\n\n[aliases]\n\
+         \"Harbour Board\" = \"Port Authority\"\n",
+    )
+    .unwrap();
+    let briefings = site.path().join("content/briefings");
+    std::fs::create_dir_all(&briefings).unwrap();
+    std::fs::write(briefings.join("pier.md"), article).unwrap();
+    // An absolute path inside the site, and a relative one from its root.
+    for (cwd, path) in [
+        (std::env::temp_dir(), briefings.clone()),
+        (
+            site.path().to_path_buf(),
+            "content/briefings/pier.md".into(),
+        ),
+    ] {
+        let got = entities(&cwd, &path);
+        assert!(got.iter().any(|e| e == "Port Authority"), "{got:?}");
+        assert!(!got.iter().any(|e| e == "Harbour Board"), "{got:?}");
+    }
+    // Outside any site: no aliases.
+    let elsewhere = tempfile::tempdir().unwrap();
+    std::fs::write(elsewhere.path().join("pier.md"), article).unwrap();
+    let got = entities(elsewhere.path(), &elsewhere.path().join("pier.md"));
+    assert!(got.iter().any(|e| e == "Harbour Board"), "{got:?}");
+}
+
+/// A broken `site.toml` is a warning, not a failure: the articles are
+/// still analysed, without aliases.
+#[test]
+fn analyze_warns_about_a_broken_site_toml() {
+    let site = tempfile::tempdir().unwrap();
+    std::fs::write(site.path().join("site.toml"), "titel = 3\n").unwrap();
+    std::fs::write(site.path().join("a.txt"), "The pier reopened on Monday.\n").unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_briefing"))
+        .args(["analyze", "--format", "json"])
+        .arg(site.path().join("a.txt"))
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(stderr.contains("site.toml: warning:"), "{stderr}");
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["briefings"].as_array().unwrap().len(), 1);
+}

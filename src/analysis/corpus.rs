@@ -1,10 +1,13 @@
 //! Corpus statistics: how many documents of the site use each term, so that
 //! phrases that appear everywhere weigh less (inverse document frequency,
-//! Sparck Jones 1972).
+//! Sparck Jones 1972), and how many use each short phrase as a unit, so that
+//! the site's own terms ("uranium enrichment", "sanctions relief") can be
+//! told from chance neighbours ("significant attempt").
 
 use std::borrow::Cow;
 use std::collections::HashMap;
 
+use super::stopwords::is_stop;
 use super::tokens::{normalize, word_spans};
 use super::Document;
 
@@ -16,10 +19,19 @@ pub const MIN_DOCUMENTS: usize = 3;
 pub struct CorpusStats {
     /// Number of documents counted.
     pub documents: usize,
-    /// Lower-cased word (possessive dropped, typographic apostrophes made
-    /// plain, as the analysis tokenises) -> number of documents containing it.
+    /// Term -> number of documents containing it. A term is a lower-cased
+    /// word (possessive dropped, typographic apostrophes made plain, as the
+    /// analysis tokenises) or a phrase of 2 to [`MAX_PHRASE_WORDS`] such
+    /// words joined by single spaces, with no stop word and no punctuation
+    /// inside: the shape of a key-issue candidate.
+    /// Words never contain a space, so the two kinds cannot collide, and
+    /// whatever handles the words of a document (the analysis cache)
+    /// handles its phrases the same way.
     pub document_frequency: HashMap<String, u32>,
 }
+
+/// Longest phrase counted, in words (the longest key issue).
+pub const MAX_PHRASE_WORDS: usize = 3;
 
 impl CorpusStats {
     /// One pass over each document's words; linear in the corpus size. Words
@@ -28,19 +40,50 @@ impl CorpusStats {
     pub fn from_documents(docs: &[Document]) -> CorpusStats {
         let mut stats = CorpusStats::default();
         let mut seen: Vec<Cow<str>> = Vec::new();
+        let mut phrases: Vec<String> = Vec::new();
         for doc in docs {
             stats.documents += 1;
             seen.clear();
             for source in [doc.title.unwrap_or(""), doc.text] {
+                // Index in `seen` where the current run of non-stop words
+                // starts. A run ends at a stop word or punctuation only:
+                // the analysis breaks its runs there too and more often
+                // (sentence ends, numbers), so every phrase it looks up in
+                // a document is one of that document's counted terms, as
+                // the analysis cache requires.
+                let mut run_start = seen.len();
                 for w in word_spans(source) {
                     let surface = &source[w.start..w.end];
-                    if surface.chars().any(|c| c.is_uppercase() || c == '’') {
-                        seen.push(Cow::Owned(normalize(surface)));
+                    let word = if surface.chars().any(|c| c.is_uppercase() || c == '’') {
+                        Cow::Owned(normalize(surface))
                     } else {
-                        seen.push(Cow::Borrowed(surface));
+                        Cow::Borrowed(surface)
+                    };
+                    if w.break_before {
+                        run_start = seen.len();
                     }
+                    if is_stop(&word) {
+                        seen.push(word);
+                        run_start = seen.len();
+                        continue;
+                    }
+                    // Phrases ending with this word, longest first.
+                    let here = seen.len();
+                    for n in (2..=MAX_PHRASE_WORDS).rev() {
+                        if here + 1 >= run_start + n {
+                            let mut phrase = String::new();
+                            for part in &seen[here + 1 - n..here] {
+                                phrase.push_str(part);
+                                phrase.push(' ');
+                            }
+                            phrase.push_str(&word);
+                            phrases.push(phrase);
+                        }
+                    }
+                    seen.push(word);
                 }
             }
+            seen.extend(phrases.drain(..).map(Cow::Owned));
             seen.sort_unstable();
             seen.dedup();
             for word in seen.drain(..) {
@@ -53,6 +96,12 @@ impl CorpusStats {
             }
         }
         stats
+    }
+
+    /// Number of documents containing a term (a word or a phrase, see
+    /// [`CorpusStats::document_frequency`]).
+    pub fn df(&self, term: &str) -> u32 {
+        self.document_frequency.get(term).copied().unwrap_or(0)
     }
 
     /// Smoothed inverse document frequency of a lower-cased word, as in
@@ -92,5 +141,36 @@ mod tests {
         assert_eq!(c.idf("port"), None);
         let many = CorpusStats::from_documents(&[docs[0], docs[1], docs[1], docs[1]]);
         assert!(many.idf("port").unwrap() > many.idf("cranes").unwrap());
+    }
+
+    #[test]
+    fn counts_phrases_within_runs_of_content_words() {
+        let docs = [
+            Document {
+                title: Some("Uranium enrichment talks"),
+                text: "Iran’s uranium enrichment resumed. Uranium, enrichment and \
+                       the talks.\n\nNew uranium",
+            },
+            Document {
+                title: None,
+                text: "Limits on uranium enrichment levels.",
+            },
+        ];
+        let c = CorpusStats::from_documents(&docs);
+        assert_eq!(c.df("uranium enrichment"), 2);
+        assert_eq!(c.df("uranium enrichment talks"), 1);
+        assert_eq!(c.df("enrichment talks"), 1);
+        assert_eq!(c.df("uranium enrichment levels"), 1);
+        // Not across punctuation, a stop word or a possessive.
+        assert_eq!(c.df("enrichment resumed uranium"), 0);
+        assert_eq!(c.df("resumed uranium"), 0);
+        assert_eq!(c.df("talks new"), 0);
+        assert_eq!(c.df("enrichment the"), 0);
+        assert_eq!(c.df("iran uranium"), 0);
+        assert_eq!(c.df("new uranium"), 1);
+        assert_eq!(c.df("on uranium"), 0);
+        // Nor longer than three words.
+        assert_eq!(c.df("limits"), 1);
+        assert_eq!(c.df("uranium enrichment levels limits"), 0);
     }
 }

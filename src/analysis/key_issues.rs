@@ -16,7 +16,13 @@
 //! everywhere weigh less) and a position weight (words that come early in a
 //! news story are more often its topic; cf. YAKE, Campos et al. 2020, and the
 //! lead bias of news). A phrase scores the mean of its words' weights times a
-//! factor that grows when it recurs as a unit. Selection is greedy with a
+//! factor that grows when it recurs as a unit, in the document and across
+//! the site: a term phrase (its modifiers classify its head) that a large
+//! share of the site's other documents use as a unit is one of the site's
+//! subjects ("uranium enrichment", "sanctions relief" on a site that
+//! follows one negotiation), the hubs that link its briefings, even where
+//! a document mentions it once; IDF alone would bury it under words only
+//! that document uses ("attempt", "maneuver"). Selection is greedy with a
 //! coverage discount (the redundancy idea of MMR, Carbonell & Goldstein
 //! 1998), so the labels spread over different words; a mix of strong single
 //! words and 2–3-word phrases results. A bonus for title words was tried and
@@ -44,6 +50,12 @@ struct Candidate {
     /// enrichment", "2015 deal"), rather than describe it ("significant
     /// attempt", "struggling currency").
     term: bool,
+    /// Site evidence of a term phrase: the share of the corpus's other
+    /// documents that use it as a unit, times its cohesion (documents
+    /// with the phrase over documents with its rarest word: 1 when the
+    /// words never occur apart). 0 for single words, names, non-terms and
+    /// without corpus statistics.
+    site: f64,
     /// Creation order = order of first occurrence (shorter first at the
     /// same start); the deterministic tie-break.
     order: usize,
@@ -274,6 +286,11 @@ pub struct Params {
     /// Multiplier of proper names (capitalised mid-sentence, never in lower
     /// case); they are also listed as entities.
     pub name: f64,
+    /// Weight of the site evidence of a term phrase ([`Candidate::site`]):
+    /// its score is multiplied by 1 + `site` x share x cohesion, so a term
+    /// that half the other briefings use as a unit weighs about 8 times
+    /// more, and one that 1 in 250 other documents shares 1.06 times.
+    pub site: f64,
 }
 
 impl Default for Params {
@@ -281,13 +298,14 @@ impl Default for Params {
         Params {
             phrase_once: 1.04,
             term_once: 1.04,
-            phrase_step: 0.3,
+            phrase_step: 0.25,
             phrase_max: 1.3,
             lead: 1.0,
             title: 1.0,
             coverage: 1.0,
             max_words: 3,
             name: 1.0,
+            site: 15.0,
         }
     }
 }
@@ -431,6 +449,7 @@ pub fn extract_with(
                             term: span[..span.len() - 1]
                                 .iter()
                                 .all(|t| classes.classifies[t.word as usize]),
+                            site: 0.0,
                             order: cands.len(),
                         });
                         cands.len() - 1
@@ -444,6 +463,43 @@ pub fn extract_with(
             } else {
                 i + 1
             };
+        }
+    }
+
+    // Site evidence of every term phrase (see `Candidate::site`).
+    if corpus.idf("").is_some() {
+        let others = corpus.documents.saturating_sub(1) as f64;
+        let mut key = String::new();
+        for c in cands.iter_mut().filter(|c| c.term && c.stems.len() > 1) {
+            let (source, start, len) = c.at;
+            let toks = if source == 0 {
+                &p.title_tokens[..]
+            } else {
+                p.sentence_tokens(source - 1)
+            };
+            let span = &toks[start..start + len];
+            // A name, or a phrase with a name in it, is an entity; the
+            // names a site keeps repeating ("United States") are not its
+            // topics (and on the development split boosting them cost
+            // accuracy).
+            if span.iter().any(|t| t.cap && p.word(t).lower_count == 0) {
+                continue;
+            }
+            key.clear();
+            let mut rarest = u32::MAX;
+            for t in span {
+                let lower = &p.word(t).lower;
+                if !key.is_empty() {
+                    key.push(' ');
+                }
+                key.push_str(lower);
+                rarest = rarest.min(corpus.df(lower));
+            }
+            let df = corpus.df(&key);
+            // The corpus is taken to include this document: the others
+            // are the evidence.
+            let cohesion = df as f64 / rarest.max(1) as f64;
+            c.site = cohesion * df.saturating_sub(1) as f64 / others;
         }
     }
 
@@ -472,7 +528,9 @@ pub fn extract_with(
                 } else {
                     params.phrase_once
                 };
-                mean * (once + params.phrase_step * (recur - 1.0)).min(params.phrase_max.max(once))
+                let unit =
+                    (once + params.phrase_step * (recur - 1.0)).min(params.phrase_max.max(once));
+                mean * unit * (1.0 + params.site * c.site)
             };
             (score, i)
         })
@@ -559,6 +617,7 @@ pub fn extract_with(
                 in_title: false,
                 at,
                 term: false,
+                site: 0.0,
                 order: cands.len(),
             });
             chosen.push(cands.len() - 1);
@@ -812,11 +871,13 @@ mod noun_phrase_tests {
         }
     }
 
-    /// The product requirement; not met yet: the phrases that state the
-    /// seed's topics occur once each, and favouring such phrases enough to
-    /// put them first costs exact F1@10 below its bar (bench/QUALITY.md).
+    /// The product requirement: the seed's key issues are its topics. The
+    /// phrases that state them occur once each in the seed; what lifts
+    /// them is that the sample site's other briefings use them too (see
+    /// `Params::site`). Not yet met: "program" (of "nuclear program") still
+    /// takes the fifth slot; demoting general nouns cost exact F1@10 below
+    /// its bar (bench/QUALITY.md).
     #[test]
-    #[ignore = "open: topic phrases vs the exact-F1 bar, see bench/QUALITY.md"]
     fn seed_article_key_issues_are_its_topics() {
         let got = seed_issues();
         let ok = [
@@ -833,8 +894,66 @@ mod noun_phrase_tests {
             "ballistic missile program",
             "nuclear activities",
             "freeze for freeze",
+            // What the talks aim at ("any lasting nuclear understanding");
+            // three briefings of the sample site use the phrase.
+            "nuclear understanding",
         ];
         let hits = got.iter().filter(|l| ok.contains(&l.as_str())).count();
         assert!(hits >= 3, "{got:?}");
+        // The first three are topics; no general noun before them.
+        assert!(got[..3].iter().all(|l| ok.contains(&l.as_str())), "{got:?}");
+        for generic in ["discussions", "attempt", "talks", "security", "timing"] {
+            assert!(!got.iter().any(|l| l == generic), "{got:?}");
+        }
+    }
+
+    /// A term that other documents of the corpus use as a unit outranks a
+    /// chance phrase of the same weight; without corpus statistics (or
+    /// when no other document uses it) nothing changes.
+    #[test]
+    fn a_phrase_the_site_uses_as_a_unit_weighs_more() {
+        let doc = "Officials met in the capital. The port tariff and the \
+                   coastal erosion survey were both discussed.";
+        let others = [
+            "The coastal erosion survey is late.",
+            "Coastal erosion threatens the road.",
+            "Farmers want rain.",
+            "A new bridge opened.",
+        ];
+        let rank = |corpus: &CorpusStats, label: &str| {
+            let p = Prepared::new(doc, None);
+            extract(&p, corpus, 10)
+                .iter()
+                .position(|k| k.label == label)
+                .unwrap_or(usize::MAX)
+        };
+        let mut docs = vec![Document {
+            title: None,
+            text: doc,
+        }];
+        docs.extend(others.iter().map(|t| Document {
+            title: None,
+            text: t,
+        }));
+        let with = CorpusStats::from_documents(&docs);
+        assert!(
+            rank(&with, "coastal erosion") < rank(&with, "port tariff"),
+            "{:?}",
+            extract(&Prepared::new(doc, None), &with, 10)
+        );
+        // The same corpus without the other uses of the phrase.
+        let docs2: Vec<Document> = docs
+            .iter()
+            .map(|d| Document {
+                title: None,
+                text: if d.text.contains("erosion") && d.text != doc {
+                    "Nothing here."
+                } else {
+                    d.text
+                },
+            })
+            .collect();
+        let without = CorpusStats::from_documents(&docs2);
+        assert!(rank(&without, "port tariff") < rank(&without, "coastal erosion"));
     }
 }

@@ -1541,6 +1541,7 @@ pub const ING_NOUNS: &[&str] = &[
     "surroundings",
     "thing",
     "training",
+    "understanding",
     "uprising",
     "warning",
     "wedding",
