@@ -2,7 +2,7 @@
 """Time `briefing build` on synthetic sites.
 
     python3 bench/run_builds.py [--sizes 1000,10000] [--runs 5] [--binary target/release/briefing]
-                                [--workdir /tmp/briefing-bench] [--warm] [--hugo]
+                                [--workdir /tmp/briefing-bench] [--warm] [--hugo [--no-hugo-related]]
 
 For each size it generates the site once (bench/gen_site.py, seed 1), then
 builds it `--runs` times cold (no output, no cache) and, with --warm, as many
@@ -136,6 +136,8 @@ def main() -> None:
     ap.add_argument("--workdir", default="/tmp/briefing-bench")
     ap.add_argument("--warm", action="store_true", help="also time warm builds (one briefing changed)")
     ap.add_argument("--hugo", action="store_true", help="also time Hugo on the same corpus, if installed")
+    ap.add_argument("--no-hugo-related", action="store_true",
+                    help="with --hugo, skip the (slow) run with Hugo's Related list")
     args = ap.parse_args()
 
     binary = Path(args.binary).resolve()
@@ -156,7 +158,8 @@ def main() -> None:
             clear(site, out)
             cold.append(measure([str(binary), "build", "--root", str(site), "-q"]))
             if hugo:
-                for related, samples in ((False, hugo_plain), (True, hugo_rel)):
+                variants = ((False, hugo_plain),) if args.no_hugo_related else ((False, hugo_plain), (True, hugo_rel))
+                for related, samples in variants:
                     hsite = hugo_site(site, related)
                     samples.append(measure([hugo, "--quiet", "-s", str(hsite), "-d", str(hsite / "public")]))
                     shutil.rmtree(hsite)
@@ -175,7 +178,8 @@ def main() -> None:
             rows.append((n, "briefing warm (1 changed)", median_row(warm), files, size))
         if hugo_plain:
             rows.append((n, "hugo (no related)", median_row(hugo_plain), None, None))
-            rows.append((n, "hugo (related)", median_row(hugo_rel), None, None))
+            if hugo_rel:
+                rows.append((n, "hugo (related)", median_row(hugo_rel), None, None))
 
     print(f"Medians of {args.runs} runs; machine: {os.cpu_count()} cores.")
     print()
