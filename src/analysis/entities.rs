@@ -241,6 +241,20 @@ impl Table {
 }
 
 /// `al-Marzouqi`, `el-Sisi`: a lower-case article hyphenated to a name.
+
+/// Is token `i` (of sentence `si`) the first word of its sentence, or of a
+/// quotation or parenthesis inside it ("“Frankly, the deal …”")? Such a
+/// capital says nothing about the word being a name.
+fn clause_initial(p: &Prepared, toks: &[Tok], i: usize, si: usize) -> bool {
+    if i == 0 {
+        return true;
+    }
+    let from = toks[i - 1].end.max(p.sentences[si].start);
+    p.text
+        .get(from..toks[i].start)
+        .is_some_and(|gap| gap.contains(['“', '"', '‘', '(', '[', '«']))
+}
+
 fn is_particle_name(lower: &str) -> bool {
     ["al-", "el-", "ad-", "as-"].iter().any(|p| {
         lower
@@ -305,7 +319,10 @@ pub fn extract(p: &Prepared, aliases: &Aliases) -> Vec<Entity> {
             }
             let w = p.word(t);
             // Sentence-initial capitals of ordinary words.
-            if i == 0 && (w.stop || w.weak || w.lower_count > 0) && !is_in(HONORIFICS, &w.lower) {
+            if clause_initial(p, toks, i, si)
+                && (w.stop || w.weak || w.lower_count > 0)
+                && !is_in(HONORIFICS, &w.lower)
+            {
                 i += 1;
                 continue;
             }
@@ -340,11 +357,11 @@ pub fn extract(p: &Prepared, aliases: &Aliases) -> Vec<Entity> {
                 }
             }
             let run = &toks[i..j];
+            let initial = clause_initial(p, toks, i, si);
             i = j;
             let lowers: Vec<&str> = run.iter().map(|t| p.word(t).lower.as_str()).collect();
             if run.len() == 1 {
                 let w = p.word(&run[0]);
-                let initial = run[0].start == p.sentences[si].start;
                 if (initial && w.inner_cap_count == 0)
                     || w.lower_count > 0
                     || w.stop
@@ -588,5 +605,19 @@ mod tests {
             e.contains(&("Leila Haddad al-Amin".to_string(), EntityKind::Person)),
             "{e:?}"
         );
+    }
+
+    #[test]
+    fn the_first_word_of_a_quotation_is_not_a_name() {
+        let e = entities(
+            "The minister spoke in Lagos. “Frankly, the tariff should have been settled,” \
+             said Okafor. Aides agreed: “Frankly, nobody expected this.” \
+             Okafor later met (Reportedly) the envoy in Accra.",
+        );
+        let names: Vec<&str> = e.iter().map(|(n, _)| n.as_str()).collect();
+        assert!(!names.contains(&"Frankly"), "{names:?}");
+        assert!(!names.contains(&"Reportedly"), "{names:?}");
+        assert!(names.contains(&"Okafor"), "{names:?}");
+        assert!(names.contains(&"Lagos"), "{names:?}");
     }
 }
