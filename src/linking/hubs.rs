@@ -181,9 +181,42 @@ pub(super) fn build(briefings: &[Briefing], options: &LinkOptions) -> HubSet {
     let mut entity_keys: Vec<Vec<String>> = Vec::with_capacity(briefings.len());
     // A tag that names an entity of the site ("iran") would make an issue hub
     // duplicating the entity's hub ("Iran"): the entity hub covers it.
-    let site_entity_keys: std::collections::HashSet<&str> = keys
+    let site_entity_keys: std::collections::HashSet<String> = keys
         .iter()
-        .flat_map(|k| k.entities.iter().map(String::as_str))
+        .flat_map(|k| k.entities.iter().cloned())
+        .collect();
+    // Likewise a computed key issue that is a name ("Amman", or "Abubakar"
+    // for a briefing that also names "Aleksander Abubakar"): a person or
+    // place is an entity, and its entity hub is its page. Surnames count
+    // when only one person of the site carries them.
+    let mut surnames: HashMap<String, usize> = HashMap::new();
+    let mut seen_people: std::collections::HashSet<&str> = std::collections::HashSet::new();
+    for b in briefings {
+        for e in &b.analysis.entities {
+            if e.kind == EntityKind::Person && seen_people.insert(e.name.as_str()) {
+                if let Some(last) = e.name.split_whitespace().last() {
+                    if last != e.name {
+                        *surnames.entry(entity_key(last)).or_insert(0) += 1;
+                    }
+                }
+            }
+        }
+    }
+    let names_an_entity = |label: &str| {
+        let key = entity_key(label);
+        site_entity_keys.contains(key.as_str()) || surnames.get(&key) == Some(&1)
+    };
+    let keys: Vec<Keys> = keys
+        .into_iter()
+        .zip(briefings)
+        .map(|(mut k, b)| {
+            for ((key, curated), issue) in k.issues.iter_mut().zip(&b.analysis.key_issues) {
+                if curated.is_none() && names_an_entity(&issue.label) {
+                    key.clear();
+                }
+            }
+            k
+        })
         .collect();
     let tag_is_entity: Vec<Vec<bool>> = briefings
         .par_iter()

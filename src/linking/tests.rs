@@ -438,3 +438,29 @@ fn a_hub_reaching_its_page_threshold_does_not_change_old_lists() {
     // The shared issue is a reason although it had no page yet.
     assert_eq!(b[1].1[0].2, vec!["port strike".to_string()]);
 }
+
+#[test]
+fn key_issues_that_name_an_entity_make_no_issue_hub() {
+    let bs: Vec<Briefing> = (1..=3)
+        .map(|d| {
+            briefing(
+                &format!("b/{d}.md"),
+                day(d),
+                "Aleksander Abubakar met officials in Oman about sanctions relief.",
+                &["Oman", "Abubakar", "sanctions relief"],
+                &[
+                    ("Oman", EntityKind::Place),
+                    ("Aleksander Abubakar", EntityKind::Person),
+                ],
+                &[],
+            )
+        })
+        .collect();
+    let m = link(bs, &options());
+    let issues: Vec<&str> = m.issue_hubs.iter().map(|h| h.slug.as_str()).collect();
+    assert_eq!(issues, ["sanctions-relief"]);
+    let entities: Vec<&str> = m.entity_hubs.iter().map(|h| h.slug.as_str()).collect();
+    assert_eq!(entities, ["aleksander-abubakar", "oman"]);
+    // The briefing keeps its key issues; only the hub links differ.
+    assert_eq!(m.issue_links[0], vec![None, None, Some(0)]);
+}
