@@ -13,6 +13,7 @@ use std::collections::{BTreeMap, HashMap};
 
 use chrono::{DateTime, Utc};
 
+use super::inline::HubRef;
 use super::text::{words, Stems};
 use super::{date_of, LinkOptions};
 use crate::analysis::EntityKind;
@@ -51,8 +52,10 @@ pub(super) struct HubSet {
     /// For each briefing, every issue hub (with a page) it belongs to.
     pub issue_members: Vec<Vec<usize>>,
     pub entity_members: Vec<Vec<usize>>,
-    /// For each briefing, its front-matter tags' issue hubs (if they have a page).
-    pub tag_links: Vec<Vec<Option<usize>>>,
+    /// For each briefing, for each of its front-matter tags (same order):
+    /// the hub it links to, if that has a page: the entity hub for a tag that
+    /// names an entity of the site, else the tag's issue hub.
+    pub tag_links: Vec<Vec<Option<HubRef>>>,
     /// Every issue and entity each briefing has, as ids into `feature_names`
     /// (issues first), also those whose hub is below `hub_min_briefings`:
     /// related lists use these, so whether an old pair shares an issue never
@@ -242,6 +245,8 @@ pub(super) fn build(briefings: &[Briefing], options: &LinkOptions) -> HubSet {
         let mut keys = Vec::new();
         for ((tag, (key, name)), &is_entity) in b.page.tags.iter().zip(&k.tags).zip(&tag_is_entity[i]) {
             if is_entity {
+                // Kept in place (empty) so the keys stay aligned with the tags.
+                keys.push(String::new());
                 continue;
             }
             if !key.is_empty() {
@@ -313,7 +318,26 @@ pub(super) fn build(briefings: &[Briefing], options: &LinkOptions) -> HubSet {
             .iter()
             .map(|ks| lookup(ks, &issue_index))
             .collect(),
-        tag_links: tag_keys.iter().map(|ks| lookup(ks, &issue_index)).collect(),
+        tag_links: briefings
+            .iter()
+            .zip(&tag_keys)
+            .zip(&tag_is_entity)
+            .map(|((b, keys), is_entity)| {
+                b.page
+                    .tags
+                    .iter()
+                    .zip(keys)
+                    .zip(is_entity)
+                    .map(|((tag, key), &is_entity)| {
+                        if is_entity {
+                            entity_index.get(&entity_key(tag)).map(|&h| HubRef::Entity(h))
+                        } else {
+                            issue_index.get(key).map(|&h| HubRef::Issue(h))
+                        }
+                    })
+                    .collect()
+            })
+            .collect(),
         entity_links: entity_keys
             .iter()
             .map(|ks| lookup(ks, &entity_index))

@@ -215,7 +215,7 @@ pub(super) fn phrases(briefings: &[Briefing], hubs: &HubSet, max: usize) -> Vec<
             }
             for (t, h) in b.page.tags.iter().zip(&hubs.tag_links[i]) {
                 if let Some(h) = h {
-                    try_hub(t, HubRef::Issue(*h));
+                    try_hub(t, *h);
                 }
             }
             links

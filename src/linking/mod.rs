@@ -59,6 +59,8 @@ pub struct SiteModel {
     /// mention, as written in the text, in priority order (truncate to the
     /// configured maximum).
     pub inline_links: Vec<Vec<InlineLink>>,
+    /// For each briefing, for each of its tags: the hub it links to, if any.
+    pub tag_links: Vec<Vec<Option<HubRef>>>,
     /// Digests, newest first.
     pub digests: Vec<Digest>,
     /// For each briefing, the index of its digest.
@@ -86,6 +88,7 @@ pub fn link(mut briefings: Vec<Briefing>, options: &LinkOptions) -> SiteModel {
         issue_links: hub_set.issue_links,
         entity_links: hub_set.entity_links,
         inline_links,
+        tag_links: hub_set.tag_links,
         digests,
         digest_of,
         months,

@@ -464,3 +464,32 @@ fn key_issues_that_name_an_entity_make_no_issue_hub() {
     // The briefing keeps its key issues; only the hub links differ.
     assert_eq!(m.issue_links[0], vec![None, None, Some(0)]);
 }
+
+#[test]
+fn tag_links_stay_aligned_when_a_tag_names_an_entity() {
+    let bs: Vec<Briefing> = (1..=2)
+        .map(|d| {
+            briefing(
+                &format!("b/{d}.md"),
+                day(d),
+                "Envoys met in Oman; the nuclear talks resume next week.",
+                &[],
+                &[("Oman", EntityKind::Place)],
+                &["oman", "nuclear talks"],
+            )
+        })
+        .collect();
+    let m = link(bs, &options());
+    let entity = m.entity_hubs.iter().position(|h| h.slug == "oman").unwrap();
+    let issue = m.issue_hubs.iter().position(|h| h.slug == "nuclear-talks").unwrap();
+    assert_eq!(
+        m.tag_links[0],
+        vec![Some(HubRef::Entity(entity)), Some(HubRef::Issue(issue))]
+    );
+    // The inline link of the second tag goes to its own hub, not the first's.
+    let talks = m.inline_links[0]
+        .iter()
+        .find(|l| l.phrase == "nuclear talks")
+        .expect("the tag phrase is linked");
+    assert_eq!(talks.hub, HubRef::Issue(issue));
+}

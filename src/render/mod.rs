@@ -499,6 +499,22 @@ fn briefing_view(
         }),
         author: b.page.author.clone(),
         tags: b.page.tags.clone(),
+        tag_links: b
+            .page
+            .tags
+            .iter()
+            .zip(&model.tag_links[i])
+            .map(|(tag, hub)| IssueChip {
+                label: tag.clone(),
+                url: hub.map(|h| {
+                    let hub = match h {
+                        HubRef::Issue(h) => &model.issue_hubs[h],
+                        HubRef::Entity(h) => &model.entity_hubs[h],
+                    };
+                    urls.link(&hub_path(hub))
+                }),
+            })
+            .collect(),
         issues: b
             .analysis
             .key_issues

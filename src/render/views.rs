@@ -101,6 +101,8 @@ pub struct BriefingView {
     pub source: Option<SourceView>,
     pub author: Option<String>,
     pub tags: Vec<String>,
+    /// The tags with the hub each links to (`url` empty without a hub page).
+    pub tag_links: Vec<IssueChip>,
     pub issues: Vec<KeyIssueView>,
     pub entities: Vec<EntityView>,
     pub related: Vec<RelatedView>,

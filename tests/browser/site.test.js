@@ -117,7 +117,7 @@ test('search: a name from a briefing finds it; a result opens with the keyboard'
   // An entity of the briefing; else (analysis without entities) its first key issue or tag.
   let term = await page.locator('.entity a, .entity span').first().textContent({ timeout: 1 }).catch(() => null);
   if (!term) term = await page.locator('.issue-label').first().textContent({ timeout: 1 }).catch(() => null);
-  if (!term) term = (await page.locator('.tags').textContent()).split(',')[0];
+  if (!term) term = await page.locator('.tags li').first().textContent();
   term = term.trim();
   // The header form is a plain GET form: it leads to the search page.
   await page.locator('#site-q').fill(term);
