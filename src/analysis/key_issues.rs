@@ -637,6 +637,7 @@ pub fn extract_with(
     for &(i, sc) in &extra_scores {
         score_of[i] = sc;
     }
+    let mut used_sentences: Vec<usize> = Vec::new();
     chosen
         .into_iter()
         .map(|i| {
@@ -644,7 +645,7 @@ pub fn extract_with(
             KeyIssue {
                 label: label(p, c.at),
                 score: ((score_of[i] / top) * 10000.0).round() / 10000.0,
-                evidence: evidence(p, &c.stems),
+                evidence: evidence(p, &c.stems, &mut used_sentences),
             }
         })
         .collect()
@@ -684,8 +685,11 @@ fn contains_run(hay: &[u32], needle: &[u32]) -> bool {
 
 /// The sentence that best states a phrase: the most of its stems, a bonus
 /// when it holds the phrase itself, earliest on ties; the title when the body
-/// has no sentence that mentions it.
-fn evidence(p: &Prepared, stems: &[u32]) -> String {
+/// has no sentence that mentions it. A sentence already given as evidence
+/// of a higher-ranked issue (`used`) counts one stem less, so that when
+/// another sentence states the phrase as fully it is shown instead: a
+/// reader gains nothing from the same sentence under every issue.
+fn evidence(p: &Prepared, stems: &[u32], used: &mut Vec<usize>) -> String {
     let mut wanted = stems.to_vec();
     wanted.sort_unstable();
     wanted.dedup();
@@ -703,12 +707,17 @@ fn evidence(p: &Prepared, stems: &[u32]) -> String {
         if contains_run(&seq, stems) {
             v += 1;
         }
+        // A stem is worth 2: an unused sentence gets one stem more.
+        let v = if used.contains(&i) { v } else { v + 2 };
         if best.is_none_or(|(b, _)| v > b) {
             best = Some((v, i));
         }
     }
     match best {
-        Some((_, i)) => p.sentences[i].text.to_string(),
+        Some((_, i)) => {
+            used.push(i);
+            p.sentences[i].text.to_string()
+        }
         None => p.title.unwrap_or("").trim().to_string(),
     }
 }
@@ -777,6 +786,33 @@ mod tests {
             .find(|k| k.label == "sanctions relief")
             .expect("phrase");
         assert_eq!(relief.evidence, "Sanctions relief for exporters began.");
+    }
+
+    #[test]
+    fn evidence_prefers_a_sentence_not_already_shown() {
+        let mut used = Vec::new();
+        let text = "Uranium enrichment and frozen assets top the agenda. \
+                    Negotiators say frozen assets come later. \
+                    Uranium enrichment limits are the first item.";
+        let p = Prepared::new(text, None);
+        let stems = |words: &str| -> Vec<u32> {
+            words
+                .split(' ')
+                .map(|w| {
+                    let t = p.tokens.iter().find(|t| p.word(t).lower == w).expect("word");
+                    p.word(t).stem
+                })
+                .collect()
+        };
+        let first = evidence(&p, &stems("uranium enrichment"), &mut used);
+        assert_eq!(first, "Uranium enrichment and frozen assets top the agenda.");
+        // The first sentence states "frozen assets" as fully as the second,
+        // but it is already shown.
+        let second = evidence(&p, &stems("frozen assets"), &mut used);
+        assert_eq!(second, "Negotiators say frozen assets come later.");
+        // With no other sentence, a shown one is given again.
+        let third = evidence(&p, &stems("agenda"), &mut used);
+        assert_eq!(third, "Uranium enrichment and frozen assets top the agenda.");
     }
 }
 
