@@ -200,7 +200,7 @@ pub fn build_with(
         include_drafts: options.drafts,
         timezone: tz,
     };
-    let (content, mut content_problems) = match caches.content.as_mut() {
+    let (mut content, mut content_problems) = match caches.content.as_mut() {
         Some(cache) => cache.load(root, load_options),
         None => content::load(root, load_options),
     };
@@ -211,6 +211,9 @@ pub fn build_with(
 
     let (briefing_list, warnings) =
         briefings::analyse_cached(&content.pages, &config.analysis, &config.aliases, caches);
+    // Each briefing now holds its own page: the loader's copies go, and with
+    // them a second copy of every body for the rest of the build.
+    content.pages.retain(|p| p.kind != PageKind::Briefing);
     clock.lap("analyse");
     let model = linking::link(
         briefing_list,
@@ -229,9 +232,8 @@ pub fn build_with(
     let tera = templates::load(root).map_err(BuildError::Template)?;
     let other_pages: Vec<content::Page> = content
         .pages
-        .iter()
+        .into_iter()
         .filter(|p| p.kind == PageKind::Page)
-        .cloned()
         .collect();
     if let Some(memo) = &caches.render {
         memo.start(crate::cache::templates_fingerprint(root));

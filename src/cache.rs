@@ -89,6 +89,11 @@ pub struct Caches {
     /// Leave the check of internal links to the caller
     /// ([`crate::build::link_problems`]): `serve` runs it after the reload.
     pub defer_link_check: bool,
+    /// Forget each document's words, the corpus and the plain texts once the
+    /// analysis keys are made: a one-off `build` will not update them by
+    /// difference, and at 10,000 briefings the word lists (phrases
+    /// included) are hundreds of megabytes held through rendering.
+    one_off: bool,
 }
 
 struct CorpusState {
@@ -111,6 +116,7 @@ impl Caches {
     pub fn open(root: &Path) -> Caches {
         Caches {
             analysis: AnalysisCache::open(&root.join(CACHE_DIR)),
+            one_off: true,
             ..Caches::default()
         }
     }
@@ -123,6 +129,7 @@ impl Caches {
             content: Some(ContentCache::default()),
             render: Some(RenderMemo::default()),
             defer_link_check: true,
+            one_off: false,
             ..Caches::open(root)
         }
     }
@@ -261,6 +268,11 @@ impl Caches {
             .zip(&keys)
             .map(|((d, o), k)| ((*d, *o), *k))
             .collect();
+        if self.one_off {
+            self.words = HashMap::new();
+            self.texts = HashMap::new();
+            return (keys, stats);
+        }
         if self.words.len() > 2 * counts.len() + 64 {
             self.words.retain(|h, _| counts.contains_key(h));
         }
