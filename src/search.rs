@@ -263,22 +263,22 @@ pub fn build_index(model: &SiteModel, cards: &[BriefingCard]) -> Vec<OutputFile>
     let mut files: Vec<OutputFile> = shards
         .par_iter_mut()
         .map(|(n, shard)| {
-        shard.d = shard
-            .docs
-            .iter()
-            .map(|&doc| {
-                let c = &cards[doc];
-                (
-                    doc,
-                    c.title.as_str(),
-                    c.url.as_str(),
-                    c.date_display.as_str(),
-                    c.bottom_line.as_str(),
-                )
-            })
-            .collect();
-        json_file(format!("search/s/{n}.json"), &*shard)
-    })
+            shard.d = shard
+                .docs
+                .iter()
+                .map(|&doc| {
+                    let c = &cards[doc];
+                    (
+                        doc,
+                        c.title.as_str(),
+                        c.url.as_str(),
+                        c.date_display.as_str(),
+                        c.bottom_line.as_str(),
+                    )
+                })
+                .collect();
+            json_file(format!("search/s/{n}.json"), &*shard)
+        })
         .collect();
     for (n, chunk) in cards.chunks(DOC_CHUNK).enumerate() {
         let docs: Vec<[&str; 4]> = chunk

@@ -178,7 +178,13 @@ fn one_thread_and_many_threads_build_the_same_bytes() {
         // No analysis cache from the other run: both analyse everything.
         let _ = std::fs::remove_dir_all(root.join(".briefing-cache"));
         let o = Command::new(BIN)
-            .args(["build", "--root", root.to_str().unwrap(), "--output", out.to_str().unwrap()])
+            .args([
+                "build",
+                "--root",
+                root.to_str().unwrap(),
+                "--output",
+                out.to_str().unwrap(),
+            ])
             .env("RAYON_NUM_THREADS", threads)
             .output()
             .unwrap();

@@ -799,20 +799,30 @@ mod tests {
             words
                 .split(' ')
                 .map(|w| {
-                    let t = p.tokens.iter().find(|t| p.word(t).lower == w).expect("word");
+                    let t = p
+                        .tokens
+                        .iter()
+                        .find(|t| p.word(t).lower == w)
+                        .expect("word");
                     p.word(t).stem
                 })
                 .collect()
         };
         let first = evidence(&p, &stems("uranium enrichment"), &mut used);
-        assert_eq!(first, "Uranium enrichment and frozen assets top the agenda.");
+        assert_eq!(
+            first,
+            "Uranium enrichment and frozen assets top the agenda."
+        );
         // The first sentence states "frozen assets" as fully as the second,
         // but it is already shown.
         let second = evidence(&p, &stems("frozen assets"), &mut used);
         assert_eq!(second, "Negotiators say frozen assets come later.");
         // With no other sentence, a shown one is given again.
         let third = evidence(&p, &stems("agenda"), &mut used);
-        assert_eq!(third, "Uranium enrichment and frozen assets top the agenda.");
+        assert_eq!(
+            third,
+            "Uranium enrichment and frozen assets top the agenda."
+        );
     }
 }
 

@@ -173,8 +173,18 @@ pub(super) fn build(briefings: &[Briefing], options: &LinkOptions) -> HubSet {
                 .iter()
                 .map(|k| issue_hub_key(&k.label, stems))
                 .collect(),
-            tags: b.page.tags.iter().map(|t| issue_hub_key(t, stems)).collect(),
-            entities: b.analysis.entities.iter().map(|e| entity_key(&e.name)).collect(),
+            tags: b
+                .page
+                .tags
+                .iter()
+                .map(|t| issue_hub_key(t, stems))
+                .collect(),
+            entities: b
+                .analysis
+                .entities
+                .iter()
+                .map(|e| entity_key(&e.name))
+                .collect(),
         })
         .collect();
     let mut issues: BTreeMap<String, Draft> = BTreeMap::new();
@@ -243,7 +253,9 @@ pub(super) fn build(briefings: &[Briefing], options: &LinkOptions) -> HubSet {
         shown_issue_keys.push(k.issues.iter().map(|(key, _)| key.clone()).collect());
         // Front-matter tags feed issue hubs too.
         let mut keys = Vec::new();
-        for ((tag, (key, name)), &is_entity) in b.page.tags.iter().zip(&k.tags).zip(&tag_is_entity[i]) {
+        for ((tag, (key, name)), &is_entity) in
+            b.page.tags.iter().zip(&k.tags).zip(&tag_is_entity[i])
+        {
             if is_entity {
                 // Kept in place (empty) so the keys stay aligned with the tags.
                 keys.push(String::new());
@@ -330,7 +342,9 @@ pub(super) fn build(briefings: &[Briefing], options: &LinkOptions) -> HubSet {
                     .zip(is_entity)
                     .map(|((tag, key), &is_entity)| {
                         if is_entity {
-                            entity_index.get(&entity_key(tag)).map(|&h| HubRef::Entity(h))
+                            entity_index
+                                .get(&entity_key(tag))
+                                .map(|&h| HubRef::Entity(h))
                         } else {
                             issue_index.get(key).map(|&h| HubRef::Issue(h))
                         }

@@ -354,7 +354,10 @@ fn inline_phrases_stop_at_the_configured_number() {
             ..options()
         },
     );
-    let phrases: Vec<&str> = m.inline_links[0].iter().map(|l| l.phrase.as_str()).collect();
+    let phrases: Vec<&str> = m.inline_links[0]
+        .iter()
+        .map(|l| l.phrase.as_str())
+        .collect();
     // Priority order is kept: key issues before entities.
     assert_eq!(phrases, vec!["Sanctions relief", "nuclear talks"]);
 }
@@ -481,7 +484,11 @@ fn tag_links_stay_aligned_when_a_tag_names_an_entity() {
         .collect();
     let m = link(bs, &options());
     let entity = m.entity_hubs.iter().position(|h| h.slug == "oman").unwrap();
-    let issue = m.issue_hubs.iter().position(|h| h.slug == "nuclear-talks").unwrap();
+    let issue = m
+        .issue_hubs
+        .iter()
+        .position(|h| h.slug == "nuclear-talks")
+        .unwrap();
     assert_eq!(
         m.tag_links[0],
         vec![Some(HubRef::Entity(entity)), Some(HubRef::Issue(issue))]

@@ -226,7 +226,10 @@ fn an_update_touches_only_what_changed() {
         t.keys().collect::<Vec<_>>(),
         ["a/index.html", "b/c/index.html", "index.html"]
     );
-    assert!(!out.join("gone").exists(), "emptied directories are removed");
+    assert!(
+        !out.join("gone").exists(),
+        "emptied directories are removed"
+    );
     assert_eq!(siblings(tmp.path()), ["public"]);
 }
 
@@ -234,7 +237,11 @@ fn an_update_touches_only_what_changed() {
 fn a_failed_update_leaves_the_previous_site() {
     let tmp = tempfile::tempdir().unwrap();
     let out = tmp.path().join("public");
-    write_site(&out, &[file("index.html", "old"), file("a/index.html", "a")]).unwrap();
+    write_site(
+        &out,
+        &[file("index.html", "old"), file("a/index.html", "a")],
+    )
+    .unwrap();
     // A directory squats the temporary name of `a/index.html`'s new version,
     // so writing it fails after `index.html`'s new version was written.
     let squat = out.join(format!("a/.index.html.briefing-{}.tmp", std::process::id()));
@@ -250,7 +257,10 @@ fn a_failed_update_leaves_the_previous_site() {
     );
     assert!(err.is_err());
     assert_eq!(tree(&out), before);
-    assert!(!out.join("n").exists(), "directories made for the update are removed");
+    assert!(
+        !out.join("n").exists(),
+        "directories made for the update are removed"
+    );
     assert!(squat.is_dir());
 }
 
@@ -276,7 +286,9 @@ fn a_symlink_in_the_old_tree_is_never_written_through() {
     write_site(&out, &[file("index.html", "old"), file("page.html", "new")]).unwrap();
     assert_eq!(fs::read(&outside).unwrap(), b"precious");
     assert_eq!(fs::read(out.join("page.html")).unwrap(), b"new");
-    assert!(!fs::symlink_metadata(out.join("page.html")).unwrap().is_symlink());
+    assert!(!fs::symlink_metadata(out.join("page.html"))
+        .unwrap()
+        .is_symlink());
 }
 
 #[test]

@@ -217,7 +217,14 @@ pub fn render_site_memo(
     files.extend(render_pages(input, &renderer, &rendered_pages, &urls)?);
     files.extend(render_digests(model, &renderer, &cards, &urls)?);
     let timeline_cards = timeline_cards(model, &renderer, &cards)?;
-    files.extend(render_hubs(model, &renderer, &cards, &timeline_cards, &urls, config)?);
+    files.extend(render_hubs(
+        model,
+        &renderer,
+        &cards,
+        &timeline_cards,
+        &urls,
+        config,
+    )?);
     files.extend(render_sections(
         input,
         &renderer,
