@@ -6,7 +6,7 @@ mod links;
 mod scan;
 mod update;
 
-use std::collections::HashSet;
+use std::collections::{BTreeSet, HashSet};
 use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
@@ -171,18 +171,7 @@ fn stage(staging: &Path, previous: &Path, files: &[OutputFile]) -> io::Result<Wr
         fs::remove_dir_all(staging)?;
     }
     fs::create_dir(staging)?;
-    let mut dirs: std::collections::BTreeSet<PathBuf> = std::collections::BTreeSet::new();
-    for file in files {
-        let mut dir = Path::new(&file.path).parent();
-        while let Some(d) = dir.filter(|d| !d.as_os_str().is_empty()) {
-            if !dirs.insert(d.to_path_buf()) {
-                break;
-            }
-            dir = d.parent();
-        }
-    }
-    // BTreeSet order puts a parent before its children.
-    for d in &dirs {
+    for d in &directories_of(files.iter().map(|f| f.path.as_str())) {
         fs::create_dir(staging.join(d))?;
     }
     let reused: Vec<bool> = files
@@ -204,6 +193,23 @@ fn stage(staging: &Path, previous: &Path, files: &[OutputFile]) -> io::Result<Wr
         written: files.len() - unchanged,
         unchanged,
     })
+}
+
+/// Every directory the files at `paths` need (`a` and `a/b` for
+/// `a/b/c.html`), relative; in set order a parent comes before its children,
+/// so they can be created in order.
+fn directories_of<'a>(paths: impl IntoIterator<Item = &'a str>) -> BTreeSet<PathBuf> {
+    let mut dirs = BTreeSet::new();
+    for path in paths {
+        let mut dir = Path::new(path).parent();
+        while let Some(d) = dir.filter(|d| !d.as_os_str().is_empty()) {
+            if !dirs.insert(d.to_path_buf()) {
+                break;
+            }
+            dir = d.parent();
+        }
+    }
+    dirs
 }
 
 /// Is `path` a regular file (not a symlink) holding exactly `bytes`?

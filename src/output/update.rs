@@ -1,13 +1,13 @@
 //! Updating an existing output directory in place (see [`super::write_site`]).
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashMap, HashSet};
 use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
 
-use super::{same_bytes, OutputFile, WriteStats};
+use super::{directories_of, same_bytes, OutputFile, WriteStats};
 
 /// What an update does.
 pub(super) struct Plan {
@@ -106,21 +106,16 @@ fn temporary(target: &Path) -> PathBuf {
 /// Carries out a plan: writes everything new under temporary names, then
 /// renames them into place and deletes what is stale.
 pub(super) fn apply(out_dir: &Path, files: &[OutputFile], plan: Plan) -> io::Result<WriteStats> {
-    // Directories the new files need that the old tree lacks, shallowest first.
-    let mut new_dirs: BTreeSet<PathBuf> = BTreeSet::new();
-    for &i in &plan.write {
-        let mut dir = Path::new(&files[i].path).parent();
-        while let Some(d) = dir.filter(|d| !d.as_os_str().is_empty()) {
-            if out_dir.join(d).is_dir() || !new_dirs.insert(d.to_path_buf()) {
-                break;
-            }
-            dir = d.parent();
-        }
-    }
+    // Directories the new files need that the old tree lacks (the plan
+    // walked it), parents first.
+    let old_dirs: HashSet<&str> = plan.old_dirs.iter().map(String::as_str).collect();
+    let new_dirs = directories_of(plan.write.iter().map(|&i| files[i].path.as_str()));
     let mut made: Vec<PathBuf> = Vec::new();
     let mut result: io::Result<()> = Ok(());
-    for d in &new_dirs {
-        // BTreeSet order puts a parent before its children.
+    for d in new_dirs
+        .iter()
+        .filter(|d| !d.to_str().is_some_and(|d| old_dirs.contains(d)))
+    {
         match fs::create_dir(out_dir.join(d)) {
             Ok(()) => made.push(out_dir.join(d)),
             Err(e) => {
