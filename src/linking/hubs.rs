@@ -231,13 +231,14 @@ pub(super) fn build(briefings: &[Briefing], options: &LinkOptions) -> HubSet {
             k
         })
         .collect();
-    let tag_is_entity: Vec<Vec<bool>> = briefings
+    // For each tag: its entity key when it names an entity of the site.
+    let tag_entities: Vec<Vec<Option<String>>> = briefings
         .par_iter()
         .map(|b| {
             b.page
                 .tags
                 .iter()
-                .map(|t| site_entity_keys.contains(entity_key(t).as_str()))
+                .map(|t| Some(entity_key(t)).filter(|k| site_entity_keys.contains(k.as_str())))
                 .collect()
         })
         .collect();
@@ -253,10 +254,8 @@ pub(super) fn build(briefings: &[Briefing], options: &LinkOptions) -> HubSet {
         shown_issue_keys.push(k.issues.iter().map(|(key, _)| key.clone()).collect());
         // Front-matter tags feed issue hubs too.
         let mut keys = Vec::new();
-        for ((tag, (key, name)), &is_entity) in
-            b.page.tags.iter().zip(&k.tags).zip(&tag_is_entity[i])
-        {
-            if is_entity {
+        for ((tag, (key, name)), entity) in b.page.tags.iter().zip(&k.tags).zip(&tag_entities[i]) {
+            if entity.is_some() {
                 // Kept in place (empty) so the keys stay aligned with the tags.
                 keys.push(String::new());
                 continue;
@@ -330,24 +329,15 @@ pub(super) fn build(briefings: &[Briefing], options: &LinkOptions) -> HubSet {
             .iter()
             .map(|ks| lookup(ks, &issue_index))
             .collect(),
-        tag_links: briefings
+        tag_links: tag_keys
             .iter()
-            .zip(&tag_keys)
-            .zip(&tag_is_entity)
-            .map(|((b, keys), is_entity)| {
-                b.page
-                    .tags
-                    .iter()
-                    .zip(keys)
-                    .zip(is_entity)
-                    .map(|((tag, key), &is_entity)| {
-                        if is_entity {
-                            entity_index
-                                .get(&entity_key(tag))
-                                .map(|&h| HubRef::Entity(h))
-                        } else {
-                            issue_index.get(key).map(|&h| HubRef::Issue(h))
-                        }
+            .zip(&tag_entities)
+            .map(|(keys, entities)| {
+                keys.iter()
+                    .zip(entities)
+                    .map(|(key, entity)| match entity {
+                        Some(e) => entity_index.get(e).map(|&h| HubRef::Entity(h)),
+                        None => issue_index.get(key).map(|&h| HubRef::Issue(h)),
                     })
                     .collect()
             })
