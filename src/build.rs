@@ -1,6 +1,7 @@
 //! The spine: `build` runs the pipeline stage by stage and times each one.
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use crate::briefings;
@@ -8,8 +9,9 @@ use crate::cache::Caches;
 use crate::config::Config;
 use crate::content::{self, LoadOptions, PageKind};
 use crate::diagnostics::Diagnostic;
-use crate::linking::{self, LinkOptions};
+use crate::linking::{self, LinkOptions, SiteModel};
 use crate::output::{self, OutputFile};
+use crate::render::views::BriefingCard;
 use crate::render::{self, templates, RenderInput};
 
 /// How to build.
@@ -35,6 +37,33 @@ pub struct Built {
     pub output_dir_name: String,
     /// site.toml's `base_url` (or the override).
     pub base_url: String,
+    /// What the search index is made from, when the build left it out
+    /// ([`Caches::defer_search`]).
+    pub deferred_search: Option<Arc<DeferredSearch>>,
+}
+
+/// The inputs of a search index not yet built.
+#[derive(Debug)]
+pub struct DeferredSearch {
+    model: SiteModel,
+    cards: Vec<BriefingCard>,
+}
+
+impl DeferredSearch {
+    /// Builds the index.
+    pub fn files(&self) -> Vec<OutputFile> {
+        render::search_files(&self.model, &self.cards)
+    }
+}
+
+impl Built {
+    /// The search index files the build left out (none if it did not).
+    pub fn search_files(&self) -> Vec<OutputFile> {
+        self.deferred_search
+            .as_ref()
+            .map(|d| d.files())
+            .unwrap_or_default()
+    }
 }
 
 /// What a successful build did.
@@ -238,19 +267,20 @@ pub fn build_with(
     if let Some(memo) = &caches.render {
         memo.start(crate::cache::templates_fingerprint(root));
     }
-    let rendered = render::render_site_memo(
+    let mut rendered = render::render_site_memo(
         &RenderInput {
             config: &config,
             model: &model,
             pages: &other_pages,
             sections: &content.sections,
             tera: &tera,
+            search_index: !caches.defer_search,
         },
         caches.render.as_ref(),
     )
     .map_err(BuildError::Template)?;
     problems.extend(rendered.problems);
-    let mut files = rendered.files;
+    let mut files = std::mem::take(&mut rendered.files);
     clock.lap("render");
 
     add_static_files(root, &mut files).map_err(BuildError::Io)?;
@@ -282,12 +312,22 @@ pub fn build_with(
         output_dir: root.join(&config.output_dir),
         output_dir_name: config.output_dir.clone(),
         base_url: config.base_url.clone(),
+        deferred_search: caches.defer_search.then(|| {
+            Arc::new(DeferredSearch {
+                model,
+                cards: rendered.cards,
+            })
+        }),
     })
 }
 
 /// Internal links of the generated site that resolve to nothing, as errors
 /// on the output files holding them (`output_dir/page`).
-pub fn link_problems(files: &[OutputFile], base_url: &str, output_dir: &str) -> Vec<Diagnostic> {
+pub fn link_problems<F: std::borrow::Borrow<OutputFile> + Sync>(
+    files: &[F],
+    base_url: &str,
+    output_dir: &str,
+) -> Vec<Diagnostic> {
     let base_path = render::base_path(base_url);
     output::check_links_with_base_url(files, &base_path, base_url)
         .into_iter()

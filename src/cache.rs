@@ -89,6 +89,9 @@ pub struct Caches {
     /// Leave the check of internal links to the caller
     /// ([`crate::build::link_problems`]): `serve` runs it after the reload.
     pub defer_link_check: bool,
+    /// Leave the search index out of the build's files, to be made by
+    /// [`crate::build::Built::search_files`]: `serve` builds it after the reload.
+    pub defer_search: bool,
     /// Forget each document's words, the corpus and the plain texts once the
     /// analysis keys are made: a one-off `build` will not update them by
     /// difference, and at 10,000 briefings the word lists (phrases
@@ -129,6 +132,7 @@ impl Caches {
             content: Some(ContentCache::default()),
             render: Some(RenderMemo::default()),
             defer_link_check: true,
+            defer_search: true,
             one_off: false,
             ..Caches::open(root)
         }
@@ -595,31 +599,21 @@ impl RenderMemo {
         self.bodies_rendered.store(0, Ordering::Relaxed);
     }
 
-    /// The page rendered from `template` with `context` plus `site`
-    /// (whose hash the caller computes once per render), rendered by
+    /// The page whose inputs hash to `key` (the caller hashes the template
+    /// name and the typed values of its context, never a built context:
+    /// building one costs more than rendering from the memo), rendered by
     /// `render` only when not known.
-    pub fn page<S: serde::Serialize>(
+    pub fn page(
         &self,
-        template: &str,
-        context: tera::Context,
-        site: (&str, &S, u128),
-        render: impl FnOnce(&tera::Context) -> Result<String, String>,
+        key: u128,
+        render: impl FnOnce() -> Result<String, String>,
     ) -> Result<String, String> {
-        let json = context.into_json();
-        let mut h = StableHasher::default();
-        h.field(template.as_bytes())
-            .number(site.2 as u64)
-            .number((site.2 >> 64) as u64);
-        let _ = serde_json::to_writer(HashWriter(&mut h), &json);
-        let key = h.finish();
         self.used_pages.lock().unwrap().insert(key);
         if let Some(html) = self.pages.lock().unwrap().get(&key) {
             return Ok(html.as_str().to_owned());
         }
         self.pages_rendered.fetch_add(1, Ordering::Relaxed);
-        let mut context = tera::Context::from_value(json).unwrap_or_default();
-        context.insert(site.0, site.1);
-        let html = render(&context)?;
+        let html = render()?;
         self.pages
             .lock()
             .unwrap()
@@ -627,10 +621,15 @@ impl RenderMemo {
         Ok(html)
     }
 
+    /// Feeds the JSON form of `value` (what a template sees) into `h`.
+    pub fn hash_into<S: serde::Serialize + ?Sized>(h: &mut StableHasher, value: &S) {
+        let _ = serde_json::to_writer(HashWriter(h), value);
+    }
+
     /// Hash of a value, as [`RenderMemo::page`] wants for `site`.
     pub fn hash_value<S: serde::Serialize>(value: &S) -> u128 {
         let mut h = StableHasher::default();
-        let _ = serde_json::to_writer(HashWriter(&mut h), value);
+        Self::hash_into(&mut h, value);
         h.finish()
     }
 

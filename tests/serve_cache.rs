@@ -6,7 +6,7 @@ use std::path::Path;
 use std::process::Command;
 
 use briefing::cache::{Caches, CACHE_DIR};
-use briefing::{build_in_memory, build_with, BuildOptions};
+use briefing::{build_in_memory, build_with, BuildOptions, Built};
 
 const BIN: &str = env!("CARGO_BIN_EXE_briefing");
 
@@ -47,11 +47,17 @@ fn site() -> tempfile::TempDir {
     dir
 }
 
-fn tree(files: &[briefing::output::OutputFile]) -> BTreeMap<String, Vec<u8>> {
-    files
+/// Every file of a build, the search index it may have deferred included.
+fn tree(built: &Built) -> BTreeMap<String, Vec<u8>> {
+    let mut files: BTreeMap<String, Vec<u8>> = built
+        .files
         .iter()
         .map(|f| (f.path.clone(), f.bytes.clone()))
-        .collect()
+        .collect();
+    for f in built.search_files() {
+        assert!(files.insert(f.path, f.bytes).is_none(), "search file twice");
+    }
+    files
 }
 
 fn memory_options() -> BuildOptions {
@@ -79,9 +85,14 @@ fn incremental_rebuilds_equal_full_builds() {
     let options = memory_options();
     let mut caches = Caches::for_serve(&root);
     let first = build_with(&root, &options, &mut caches).unwrap();
+    assert!(
+        first.deferred_search.is_some()
+            && !first.files.iter().any(|f| f.path == "search/index.json"),
+        "serve leaves the search index for after the reload"
+    );
     assert_same(
-        &tree(&first.files),
-        &tree(&build_in_memory(&root, &options).unwrap().files),
+        &tree(&first),
+        &tree(&build_in_memory(&root, &options).unwrap()),
         "first build",
     );
 
@@ -101,7 +112,7 @@ fn incremental_rebuilds_equal_full_builds() {
         write(&root, path, &text);
         let incremental = build_with(&root, &options, &mut caches).unwrap();
         let full = build_in_memory(&root, &options).unwrap();
-        assert_same(&tree(&incremental.files), &tree(&full.files), path);
+        assert_same(&tree(&incremental), &tree(&full), path);
     }
     // A broken file fails the build; fixing it recovers.
     let b4 = "content/briefings/2026-03-05-b4.md";
@@ -110,7 +121,7 @@ fn incremental_rebuilds_equal_full_builds() {
     write(&root, b4, &briefing("Briefing 4 again", 5, BODIES[4]));
     let incremental = build_with(&root, &options, &mut caches).unwrap();
     let full = build_in_memory(&root, &options).unwrap();
-    assert_same(&tree(&incremental.files), &tree(&full.files), "recovery");
+    assert_same(&tree(&incremental), &tree(&full), "recovery");
     // A config change.
     let config = std::fs::read_to_string(root.join("site.toml")).unwrap();
     write(
@@ -120,12 +131,12 @@ fn incremental_rebuilds_equal_full_builds() {
     );
     let incremental = build_with(&root, &options, &mut caches).unwrap();
     let full = build_in_memory(&root, &options).unwrap();
-    assert_same(&tree(&incremental.files), &tree(&full.files), "site.toml");
+    assert_same(&tree(&incremental), &tree(&full), "site.toml");
     // A deletion.
     std::fs::remove_file(root.join("content/briefings/2026-03-04-b3.md")).unwrap();
     let incremental = build_with(&root, &options, &mut caches).unwrap();
     let full = build_in_memory(&root, &options).unwrap();
-    assert_same(&tree(&incremental.files), &tree(&full.files), "deletion");
+    assert_same(&tree(&incremental), &tree(&full), "deletion");
     assert!(caches.analysis.hits > 0, "the cache was used");
 }
 

@@ -12,6 +12,7 @@
 //! `data:`, other hosts) are not checked. A root-relative link outside the
 //! base path is reported: on a sub-path deploy it misses the site.
 
+use std::borrow::Borrow;
 use std::collections::{BTreeSet, HashMap, HashSet};
 
 use percent_encoding::percent_decode_str;
@@ -28,15 +29,19 @@ pub fn check_links(files: &[OutputFile], base_path: &str) -> Vec<BrokenLink> {
 
 /// Like [`check_links`], and also checks absolute links that start with
 /// `base_url` (the site's public URL, such as `https://example.org/briefs/`).
-pub fn check_links_with_base_url(
-    files: &[OutputFile],
+pub fn check_links_with_base_url<F: Borrow<OutputFile> + Sync>(
+    files: &[F],
     base_path: &str,
     base_url: &str,
 ) -> Vec<BrokenLink> {
     check(files, base_path, Some(base_url))
 }
 
-fn check(files: &[OutputFile], base_path: &str, base_url: Option<&str>) -> Vec<BrokenLink> {
+fn check<F: Borrow<OutputFile> + Sync>(
+    files: &[F],
+    base_path: &str,
+    base_url: Option<&str>,
+) -> Vec<BrokenLink> {
     let base_path = match base_path.trim_matches('/') {
         "" => "/".to_string(),
         inner => format!("/{inner}/"),
@@ -44,11 +49,12 @@ fn check(files: &[OutputFile], base_path: &str, base_url: Option<&str>) -> Vec<B
     let base_url = base_url.map(|u| format!("{}/", u.trim_end_matches('/')));
     let scans: HashMap<&str, Scan> = files
         .par_iter()
+        .map(|f| f.borrow())
         .filter(|f| is_html(&f.path))
         .map(|f| (f.path.as_str(), scan(&String::from_utf8_lossy(&f.bytes))))
         .collect();
     let site = Site {
-        files: files.iter().map(|f| f.path.as_str()).collect(),
+        files: files.iter().map(|f| f.borrow().path.as_str()).collect(),
         scans: &scans,
         base_path: &base_path,
         base_url: base_url.as_deref(),

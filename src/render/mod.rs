@@ -36,12 +36,21 @@ pub struct RenderInput<'a> {
     pub pages: &'a [Page],
     pub sections: &'a [Section],
     pub tera: &'a Tera,
+    /// False leaves the search index out (see [`search_files`]).
+    pub search_index: bool,
 }
 
 /// The rendered site and the content problems found while rendering.
 pub struct RenderOutput {
     pub files: Vec<OutputFile>,
     pub problems: Vec<Diagnostic>,
+    /// Every briefing's card, in model order (what the search index lists).
+    pub cards: Vec<BriefingCard>,
+}
+
+/// The search index files of a site rendered without them.
+pub fn search_files(model: &SiteModel, cards: &[BriefingCard]) -> Vec<OutputFile> {
+    crate::search::build_index(model, cards)
 }
 
 /// The path part of an absolute base URL: `https://e.org/briefs/` -> `/briefs/`.
@@ -235,23 +244,18 @@ pub fn render_site_memo(
     files.extend(render_archive(model, &renderer, &cards, &urls)?);
     files.extend(render_feeds(input, &renderer, &cards, &urls)?);
     files.extend(render_aliases(input, &renderer, &urls)?);
-    files.push(html_file(
-        "/search/",
-        renderer.render_plain("search.html", &Context::new())?,
-    ));
-    files.extend(crate::search::build_index(model, &cards));
+    files.push(html_file("/search/", renderer.render_plain("search.html")?));
+    if input.search_index {
+        files.extend(search_files(model, &cards));
+    }
     files.push(OutputFile {
         path: "404.html".into(),
-        bytes: renderer
-            .render_plain("404.html", &Context::new())?
-            .into_bytes(),
+        bytes: renderer.render_plain("404.html")?.into_bytes(),
     });
     files.push(sitemap(input, &renderer, &urls, &files)?);
     files.push(OutputFile {
         path: "robots.txt".into(),
-        bytes: renderer
-            .render_plain("robots.txt", &Context::new())?
-            .into_bytes(),
+        bytes: renderer.render_plain("robots.txt")?.into_bytes(),
     });
     for (path, text) in templates::DEFAULT_STATIC {
         files.push(OutputFile {
@@ -261,7 +265,11 @@ pub fn render_site_memo(
     }
     files.sort_by(|a, b| a.path.cmp(&b.path));
     problems.sort();
-    Ok(RenderOutput { files, problems })
+    Ok(RenderOutput {
+        files,
+        problems,
+        cards,
+    })
 }
 
 /// Hash of the body-rendering inputs shared by every body.
@@ -581,9 +589,14 @@ impl Renderer<'_> {
         name: &str,
         value: &T,
     ) -> Result<String, String> {
-        let mut ctx = Context::new();
-        ctx.insert(name, value);
-        self.render_owned(template, ctx)
+        self.render_memo(
+            template,
+            |h| {
+                h.field(name.as_bytes());
+                RenderMemo::hash_into(h, value);
+            },
+            |ctx| ctx.insert(name, value),
+        )
     }
 
     fn render_with(
@@ -591,39 +604,68 @@ impl Renderer<'_> {
         template: &str,
         values: &[(&str, &dyn ErasedSerialize)],
     ) -> Result<String, String> {
-        let mut ctx = Context::new();
-        for (name, value) in values {
-            ctx.insert(*name, &ErasedRef(*value));
-        }
-        self.render_owned(template, ctx)
+        self.render_memo(
+            template,
+            |h| {
+                for (name, value) in values {
+                    h.field(name.as_bytes());
+                    value.hash_into(h);
+                }
+            },
+            |ctx| {
+                for (name, value) in values {
+                    ctx.insert(*name, &ErasedRef(*value));
+                }
+            },
+        )
     }
 
-    fn render_plain(&self, template: &str, ctx: &Context) -> Result<String, String> {
-        self.render_owned(template, ctx.clone())
+    fn render_plain(&self, template: &str) -> Result<String, String> {
+        self.render_with(template, &[])
     }
 
-    fn render_owned(&self, template: &str, mut ctx: Context) -> Result<String, String> {
-        let render = |ctx: &Context| {
+    /// Renders `template` with the context `fill` makes plus `site`, or
+    /// takes the memo's copy when the values `hash` feeds it are known:
+    /// the key comes from the typed values, so a hit builds no context.
+    fn render_memo(
+        &self,
+        template: &str,
+        hash: impl FnOnce(&mut StableHasher),
+        fill: impl FnOnce(&mut Context),
+    ) -> Result<String, String> {
+        let render = || {
+            let mut ctx = Context::new();
+            fill(&mut ctx);
+            ctx.insert("site", self.site);
             self.tera
-                .render(template, ctx)
+                .render(template, &ctx)
                 .map_err(|e| format!("template {template}: {}", templates::error_chain(&e)))
         };
-        if let Some((memo, site_hash)) = self.memo {
-            return memo.page(template, ctx, ("site", self.site, site_hash), render);
-        }
-        ctx.insert("site", self.site);
-        render(&ctx)
+        let Some((memo, site_hash)) = self.memo else {
+            return render();
+        };
+        let mut h = StableHasher::default();
+        h.field(template.as_bytes())
+            .number(site_hash as u64)
+            .number((site_hash >> 64) as u64);
+        hash(&mut h);
+        memo.page(h.finish(), render)
     }
 }
 
 /// Lets differently typed views share one call.
 trait ErasedSerialize {
     fn to_json(&self) -> serde_json::Value;
+    /// Feeds the value's JSON form into `h` without building it.
+    fn hash_into(&self, h: &mut StableHasher);
 }
 
 impl<T: Serialize> ErasedSerialize for T {
     fn to_json(&self) -> serde_json::Value {
         serde_json::to_value(self).unwrap_or(serde_json::Value::Null)
+    }
+    fn hash_into(&self, h: &mut StableHasher) {
+        RenderMemo::hash_into(h, self);
     }
 }
 

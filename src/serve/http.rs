@@ -2,8 +2,9 @@
 //! refusing anything that is not a clean path inside it, and injects the
 //! live-reload script (and the error overlay) into HTML responses.
 
-use std::collections::HashMap;
 use std::sync::Arc;
+
+use crate::output::OutputFile;
 
 /// Where the browser listens for reload events (server-sent events).
 pub const EVENTS_PATH: &str = "/__briefing/events";
@@ -11,13 +12,63 @@ pub const EVENTS_PATH: &str = "/__briefing/events";
 /// The site as served: output files by path, plus the last build's errors.
 #[derive(Debug, Default)]
 pub struct Site {
-    /// Output path (`briefings/x/index.html`) -> bytes; shared between
-    /// the published site and its errors-only successor.
-    pub files: Arc<HashMap<String, Vec<u8>>>,
+    /// The output files, shared between the published site, its
+    /// errors-only successor and the next build's site.
+    pub files: SiteFiles,
     /// The path part of the served base URL (`/` or `/briefs/`).
     pub base_path: String,
     /// Errors of the last build, shown over every page until a good build.
     pub errors: Vec<String>,
+}
+
+/// Output files as served: a few parts (the pages; the search index,
+/// which is built after the pages are on screen), each sorted by path and
+/// shared, never copied.
+#[derive(Debug, Default, Clone)]
+pub struct SiteFiles {
+    parts: Vec<Arc<Vec<OutputFile>>>,
+}
+
+impl SiteFiles {
+    /// Files from parts with no path in common, each sorted by path.
+    pub fn new(parts: Vec<Arc<Vec<OutputFile>>>) -> SiteFiles {
+        debug_assert!(parts
+            .iter()
+            .all(|p| p.windows(2).all(|w| w[0].path < w[1].path)));
+        SiteFiles { parts }
+    }
+
+    /// One part, sorted here.
+    pub fn from_files(mut files: Vec<OutputFile>) -> SiteFiles {
+        files.sort_by(|a, b| a.path.cmp(&b.path));
+        SiteFiles::new(vec![Arc::new(files)])
+    }
+
+    pub fn part(&self, n: usize) -> Option<&Arc<Vec<OutputFile>>> {
+        self.parts.get(n)
+    }
+
+    /// The bytes of the file at `path` (`briefings/x/index.html`).
+    pub fn get(&self, path: &str) -> Option<&[u8]> {
+        self.parts.iter().find_map(|part| {
+            part.binary_search_by(|f| f.path.as_str().cmp(path))
+                .ok()
+                .map(|i| part[i].bytes.as_slice())
+        })
+    }
+
+    pub fn contains(&self, path: &str) -> bool {
+        self.get(path).is_some()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.parts.iter().all(|p| p.is_empty())
+    }
+
+    /// Every file, part after part.
+    pub fn iter(&self) -> impl Iterator<Item = &OutputFile> {
+        self.parts.iter().flat_map(|p| p.iter())
+    }
 }
 
 /// What to answer.
@@ -61,7 +112,7 @@ pub fn respond(site: &Site, method: &str, url: &str) -> Reply {
         let body = if content_type.starts_with("text/html") {
             inject(bytes, &site.errors)
         } else {
-            bytes.clone()
+            bytes.to_vec()
         };
         return Reply::File {
             status: 200,
@@ -71,7 +122,7 @@ pub fn respond(site: &Site, method: &str, url: &str) -> Reply {
     }
     if !inner.is_empty()
         && !inner.ends_with('/')
-        && site.files.contains_key(&format!("{inner}/index.html"))
+        && site.files.contains(&format!("{inner}/index.html"))
     {
         // `/dir` -> `/dir/`, keeping the query.
         let query = url.find('?').map(|i| &url[i..]).unwrap_or("");
@@ -224,16 +275,18 @@ mod tests {
     use super::*;
 
     fn site() -> Site {
-        let mut files = HashMap::new();
-        files.insert(
-            "index.html".to_string(),
-            b"<html><body>home</body></html>".to_vec(),
-        );
-        files.insert("a/index.html".to_string(), b"<p>a".to_vec());
-        files.insert("style.css".to_string(), b"body{}".to_vec());
-        files.insert("404.html".to_string(), b"<body>missing</body>".to_vec());
+        let file = |path: &str, bytes: &[u8]| OutputFile {
+            path: path.to_string(),
+            bytes: bytes.to_vec(),
+        };
+        let files = vec![
+            file("index.html", b"<html><body>home</body></html>"),
+            file("a/index.html", b"<p>a"),
+            file("style.css", b"body{}"),
+            file("404.html", b"<body>missing</body>"),
+        ];
         Site {
-            files: Arc::new(files),
+            files: SiteFiles::from_files(files),
             base_path: "/".into(),
             errors: vec![],
         }

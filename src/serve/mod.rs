@@ -11,7 +11,6 @@
 pub mod http;
 pub mod watch;
 
-use std::collections::HashMap;
 use std::io::Write;
 use std::net::{IpAddr, SocketAddr};
 use std::path::PathBuf;
@@ -20,9 +19,10 @@ use std::time::{Duration, Instant};
 
 use notify::Watcher;
 
-use crate::build::{BuildError, BuildOptions};
+use crate::build::{BuildError, BuildOptions, Built};
 use crate::cache::Caches;
-use http::{Reply, Site};
+use crate::output::OutputFile;
+use http::{Reply, Site, SiteFiles};
 
 /// How to serve.
 #[derive(Debug, Clone)]
@@ -194,27 +194,39 @@ impl Rebuilder {
         for w in &built.report.warnings {
             eprintln!("{w}");
         }
-        let files: Arc<HashMap<String, Vec<u8>>> = Arc::new(
-            built
-                .files
-                .iter()
-                .map(|f| (f.path.clone(), f.bytes.clone()))
-                .collect(),
+        // The new pages go out with the last search index; the new index
+        // follows as soon as it is built, without a second reload.
+        let Built {
+            files: pages,
+            report,
+            base_url: built_base_url,
+            output_dir_name,
+            deferred_search,
+            ..
+        } = built;
+        let pages = Arc::new(pages);
+        let base_path = crate::render::base_path(&base_url);
+        let publish = |files: SiteFiles, errors: Vec<String>| {
+            *site.write().unwrap() = Arc::new(Site {
+                files,
+                base_path: base_path.clone(),
+                errors,
+            });
+        };
+        let last_search = current.files.part(1).cloned().unwrap_or_default();
+        publish(
+            SiteFiles::new(vec![Arc::clone(&pages), last_search]),
+            Vec::new(),
         );
-        *site.write().unwrap() = Arc::new(Site {
-            files: Arc::clone(&files),
-            base_path: crate::render::base_path(&base_url),
-            errors: Vec::new(),
-        });
         reloads.bump();
         println!(
             "{what}: {} briefings, {} files in {} ms",
-            built.report.briefings,
-            built.files.len(),
+            report.briefings,
+            pages.len(),
             elapsed.as_millis()
         );
         if self.verbose {
-            for t in &built.report.timings {
+            for t in &report.timings {
                 println!(
                     "  {:<8} {:>9.1} ms  (cpu {:>9.1} ms)",
                     t.stage,
@@ -237,8 +249,22 @@ impl Rebuilder {
         self.caches.analysis.misses = 0;
         let _ = std::io::stdout().flush();
 
-        let mut problems =
-            crate::build::link_problems(&built.files, &built.base_url, &built.output_dir_name);
+        let started = Instant::now();
+        let search = {
+            let mut files = deferred_search.map(|d| d.files()).unwrap_or_default();
+            files.sort_by(|a, b| a.path.cmp(&b.path));
+            Arc::new(files)
+        };
+        let files = SiteFiles::new(vec![pages, search]);
+        publish(files.clone(), Vec::new());
+        let all: Vec<&OutputFile> = files.iter().collect();
+        let mut problems = crate::build::link_problems(&all, &built_base_url, &output_dir_name);
+        if self.verbose {
+            println!(
+                "  then the search index and the link check in {} ms",
+                started.elapsed().as_millis()
+            );
+        }
         if !problems.is_empty() {
             problems.sort();
             problems.dedup();
@@ -246,13 +272,10 @@ impl Rebuilder {
             for e in &errors {
                 eprintln!("{e}");
             }
-            *site.write().unwrap() = Arc::new(Site {
-                files,
-                base_path: crate::render::base_path(&base_url),
-                errors,
-            });
+            publish(files, errors);
             reloads.bump();
         }
+        let _ = std::io::stdout().flush();
     }
 }
 
