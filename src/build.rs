@@ -11,6 +11,7 @@ use crate::content::{self, LoadOptions, PageKind};
 use crate::diagnostics::Diagnostic;
 use crate::linking::{self, LinkOptions, SiteModel};
 use crate::output::{self, OutputFile};
+use crate::render::shared::Shared;
 use crate::render::views::BriefingCard;
 use crate::render::{self, templates, RenderInput};
 
@@ -46,7 +47,7 @@ pub struct Built {
 #[derive(Debug)]
 pub struct DeferredSearch {
     model: SiteModel,
-    cards: Vec<BriefingCard>,
+    cards: Vec<Shared<BriefingCard>>,
 }
 
 impl DeferredSearch {
@@ -356,7 +357,10 @@ fn add_static_files(root: &Path, files: &mut Vec<OutputFile>) -> Result<(), Stri
         let bytes = std::fs::read(entry.path())
             .map_err(|e| format!("{STATIC_DIR}/{rel}: cannot read: {e}"))?;
         files.retain(|f| f.path != rel);
-        files.push(OutputFile { path: rel, bytes });
+        files.push(OutputFile {
+            path: rel,
+            bytes: bytes.into(),
+        });
     }
     files.sort_by(|a, b| a.path.cmp(&b.path));
     Ok(())

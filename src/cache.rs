@@ -32,6 +32,7 @@ use xxhash_rust::xxh3::Xxh3Default;
 use crate::analysis::{Aliases, Analysis, AnalysisOptions, CorpusStats, Document};
 use crate::content::{self, Content, LoadOptions, CONTENT_DIR};
 use crate::diagnostics::Diagnostic;
+use crate::output::Bytes;
 
 /// The cache directory under a site root.
 pub const CACHE_DIR: &str = ".briefing-cache";
@@ -564,7 +565,7 @@ mod tests {
 #[derive(Default)]
 pub struct RenderMemo {
     templates: Mutex<u128>,
-    pages: Mutex<HashMap<u128, Arc<String>>>,
+    pages: Mutex<HashMap<u128, Bytes>>,
     bodies: Mutex<HashMap<u128, RenderedBody>>,
     used_pages: Mutex<HashSet<u128>>,
     used_bodies: Mutex<HashSet<u128>>,
@@ -607,17 +608,14 @@ impl RenderMemo {
         &self,
         key: u128,
         render: impl FnOnce() -> Result<String, String>,
-    ) -> Result<String, String> {
+    ) -> Result<Bytes, String> {
         self.used_pages.lock().unwrap().insert(key);
         if let Some(html) = self.pages.lock().unwrap().get(&key) {
-            return Ok(html.as_str().to_owned());
+            return Ok(html.clone());
         }
         self.pages_rendered.fetch_add(1, Ordering::Relaxed);
-        let html = render()?;
-        self.pages
-            .lock()
-            .unwrap()
-            .insert(key, Arc::new(html.clone()));
+        let html = Bytes::from(render()?);
+        self.pages.lock().unwrap().insert(key, html.clone());
         Ok(html)
     }
 

@@ -37,6 +37,7 @@ use serde::Serialize;
 
 use crate::linking::SiteModel;
 use crate::output::OutputFile;
+use crate::render::shared::Shared;
 use crate::render::views::BriefingCard;
 
 /// Format version of the index, checked by `search.js`.
@@ -161,7 +162,7 @@ fn doc_terms(model: &SiteModel, i: usize, card: &BriefingCard) -> HashMap<String
 /// Builds the search index of the site's briefings. `cards[i]` is the card
 /// of `model.briefings[i]` (its URL, title and date as the site shows them).
 /// Deterministic: the same model gives the same bytes.
-pub fn build_index(model: &SiteModel, cards: &[BriefingCard]) -> Vec<OutputFile> {
+pub fn build_index(model: &SiteModel, cards: &[Shared<BriefingCard>]) -> Vec<OutputFile> {
     // term -> postings (doc, weight), docs ascending.
     // Tokenising is per briefing: in parallel; the merge is in doc order.
     let per_doc: Vec<HashMap<String, f64>> = cards
@@ -309,7 +310,9 @@ pub fn build_index(model: &SiteModel, cards: &[BriefingCard]) -> Vec<OutputFile>
 fn json_file<T: Serialize>(path: String, value: &T) -> OutputFile {
     OutputFile {
         path,
-        bytes: serde_json::to_vec(value).expect("search index values serialise"),
+        bytes: serde_json::to_vec(value)
+            .expect("search index values serialise")
+            .into(),
     }
 }
 

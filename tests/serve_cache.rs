@@ -52,10 +52,13 @@ fn tree(built: &Built) -> BTreeMap<String, Vec<u8>> {
     let mut files: BTreeMap<String, Vec<u8>> = built
         .files
         .iter()
-        .map(|f| (f.path.clone(), f.bytes.clone()))
+        .map(|f| (f.path.clone(), f.bytes.to_vec()))
         .collect();
     for f in built.search_files() {
-        assert!(files.insert(f.path, f.bytes).is_none(), "search file twice");
+        assert!(
+            files.insert(f.path, f.bytes.to_vec()).is_none(),
+            "search file twice"
+        );
     }
     files
 }

@@ -2,6 +2,7 @@
 //! directory and swaps it in, so a failed build leaves the previous site.
 //! Also checks every internal link of the generated HTML ([`check_links`]).
 
+mod bytes;
 mod links;
 mod scan;
 mod update;
@@ -12,6 +13,7 @@ use std::io;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
+pub use bytes::Bytes;
 pub use links::{check_links, check_links_with_base_url};
 
 /// One file of the generated site.
@@ -19,7 +21,7 @@ pub use links::{check_links, check_links_with_base_url};
 pub struct OutputFile {
     /// Path relative to the output directory, `/`-separated (`briefings/x/index.html`).
     pub path: String,
-    pub bytes: Vec<u8>,
+    pub bytes: Bytes,
 }
 
 /// An internal link of the generated site that resolves to nothing.

@@ -6,7 +6,7 @@ use super::*;
 fn file(path: &str, bytes: &str) -> OutputFile {
     OutputFile {
         path: path.to_string(),
-        bytes: bytes.as_bytes().to_vec(),
+        bytes: bytes.into(),
     }
 }
 

@@ -1,6 +1,7 @@
 //! The render stage: builds the view objects of every page and renders them
 //! with Tera into [`OutputFile`]s. Writes nothing itself.
 
+pub mod shared;
 pub mod templates;
 pub mod views;
 
@@ -20,7 +21,8 @@ use crate::linking::{
     date_of, entity_kind_label, local_day, Digest, Hub, HubKind, HubRef, SiteModel,
 };
 use crate::markdown::{self, RenderContext, Rendered};
-use crate::output::OutputFile;
+use crate::output::{Bytes, OutputFile};
+use shared::Shared;
 use views::*;
 
 /// Words per minute for the reading time.
@@ -45,11 +47,11 @@ pub struct RenderOutput {
     pub files: Vec<OutputFile>,
     pub problems: Vec<Diagnostic>,
     /// Every briefing's card, in model order (what the search index lists).
-    pub cards: Vec<BriefingCard>,
+    pub cards: Vec<Shared<BriefingCard>>,
 }
 
 /// The search index files of a site rendered without them.
-pub fn search_files(model: &SiteModel, cards: &[BriefingCard]) -> Vec<OutputFile> {
+pub fn search_files(model: &SiteModel, cards: &[Shared<BriefingCard>]) -> Vec<OutputFile> {
     crate::search::build_index(model, cards)
 }
 
@@ -193,8 +195,9 @@ pub fn render_site_memo(
         problems.extend(p.iter().cloned());
     }
 
-    let cards: Vec<BriefingCard> = (0..model.briefings.len())
-        .map(|i| card(model, i, &urls, tz))
+    let cards: Vec<Shared<BriefingCard>> = (0..model.briefings.len())
+        .into_par_iter()
+        .map(|i| Shared::new(card(model, i, &urls, tz), memo.is_some()))
         .collect();
     let renderer = Renderer {
         tera: input.tera,
@@ -209,7 +212,14 @@ pub fn render_site_memo(
         .par_iter()
         .enumerate()
         .map(|(i, b)| {
-            let view = briefing_view(model, i, &cards, &rendered_briefings[i].0, &urls);
+            let view = briefing_view(
+                model,
+                i,
+                &cards,
+                &rendered_briefings[i].0,
+                &urls,
+                memo.is_some(),
+            );
             let html = renderer.render(
                 b.page.template.as_deref().unwrap_or("briefing.html"),
                 "briefing",
@@ -217,7 +227,7 @@ pub fn render_site_memo(
             )?;
             Ok(OutputFile {
                 path: output_path(&b.page.path),
-                bytes: html.into_bytes(),
+                bytes: html.into(),
             })
         })
         .collect();
@@ -225,15 +235,14 @@ pub fn render_site_memo(
 
     files.extend(render_pages(input, &renderer, &rendered_pages, &urls)?);
     files.extend(render_digests(model, &renderer, &cards, &urls)?);
-    let timeline_cards = timeline_cards(model, &renderer, &cards)?;
-    files.extend(render_hubs(
-        model,
-        &renderer,
-        &cards,
-        &timeline_cards,
-        &urls,
-        config,
-    )?);
+    let timeline = timeline_cards(model, &renderer, &cards)?;
+    let feed = feed_entries(model, &cards, memo.is_some());
+    let entries = Entries {
+        cards: &cards,
+        timeline: &timeline,
+        feed: &feed,
+    };
+    files.extend(render_hubs(model, &renderer, &entries, &urls, config)?);
     files.extend(render_sections(
         input,
         &renderer,
@@ -242,7 +251,7 @@ pub fn render_site_memo(
         &source_paths,
     )?);
     files.extend(render_archive(model, &renderer, &cards, &urls)?);
-    files.extend(render_feeds(input, &renderer, &cards, &urls)?);
+    files.extend(render_feeds(input, &renderer, &entries, &urls)?);
     files.extend(render_aliases(input, &renderer, &urls)?);
     files.push(html_file("/search/", renderer.render_plain("search.html")?));
     if input.search_index {
@@ -250,17 +259,17 @@ pub fn render_site_memo(
     }
     files.push(OutputFile {
         path: "404.html".into(),
-        bytes: renderer.render_plain("404.html")?.into_bytes(),
+        bytes: renderer.render_plain("404.html")?.into(),
     });
     files.push(sitemap(input, &renderer, &urls, &files)?);
     files.push(OutputFile {
         path: "robots.txt".into(),
-        bytes: renderer.render_plain("robots.txt")?.into_bytes(),
+        bytes: renderer.render_plain("robots.txt")?.into(),
     });
     for (path, text) in templates::DEFAULT_STATIC {
         files.push(OutputFile {
             path: path.to_string(),
-            bytes: text.as_bytes().to_vec(),
+            bytes: (*text).into(),
         });
     }
     files.sort_by(|a, b| a.path.cmp(&b.path));
@@ -493,9 +502,10 @@ fn card(model: &SiteModel, i: usize, urls: &Urls, tz: Tz) -> BriefingCard {
 fn briefing_view(
     model: &SiteModel,
     i: usize,
-    cards: &[BriefingCard],
+    cards: &[Shared<BriefingCard>],
     rendered: &Rendered,
     urls: &Urls,
+    digest_body: bool,
 ) -> BriefingView {
     let b = &model.briefings[i];
     let digest = &model.digests[model.digest_of[i]];
@@ -504,7 +514,7 @@ fn briefing_view(
         updated: b.page.updated.map(rfc3339),
         updated_display: b.page.updated.map(|u| date_display(u.date_naive())),
         title_derived: b.title_derived,
-        body_html: rendered.html.clone(),
+        body_html: Shared::text(rendered.html.clone(), digest_body),
         headings: rendered.headings.clone(),
         word_count: rendered.word_count,
         reading_minutes: rendered.word_count.div_ceil(READING_SPEED).max(1),
@@ -583,12 +593,7 @@ struct Renderer<'a> {
 }
 
 impl Renderer<'_> {
-    fn render<T: Serialize>(
-        &self,
-        template: &str,
-        name: &str,
-        value: &T,
-    ) -> Result<String, String> {
+    fn render<T: Serialize>(&self, template: &str, name: &str, value: &T) -> Result<Bytes, String> {
         self.render_memo(
             template,
             |h| {
@@ -603,7 +608,7 @@ impl Renderer<'_> {
         &self,
         template: &str,
         values: &[(&str, &dyn ErasedSerialize)],
-    ) -> Result<String, String> {
+    ) -> Result<Bytes, String> {
         self.render_memo(
             template,
             |h| {
@@ -620,7 +625,7 @@ impl Renderer<'_> {
         )
     }
 
-    fn render_plain(&self, template: &str) -> Result<String, String> {
+    fn render_plain(&self, template: &str) -> Result<Bytes, String> {
         self.render_with(template, &[])
     }
 
@@ -632,7 +637,7 @@ impl Renderer<'_> {
         template: &str,
         hash: impl FnOnce(&mut StableHasher),
         fill: impl FnOnce(&mut Context),
-    ) -> Result<String, String> {
+    ) -> Result<Bytes, String> {
         let render = || {
             let mut ctx = Context::new();
             fill(&mut ctx);
@@ -642,13 +647,13 @@ impl Renderer<'_> {
                 .map_err(|e| format!("template {template}: {}", templates::error_chain(&e)))
         };
         let Some((memo, site_hash)) = self.memo else {
-            return render();
+            return render().map(Bytes::from);
         };
         let mut h = StableHasher::default();
         h.field(template.as_bytes())
             .number(site_hash as u64)
             .number((site_hash >> 64) as u64);
-        hash(&mut h);
+        shared::with_digests(|| hash(&mut h));
         memo.page(h.finish(), render)
     }
 }
@@ -677,10 +682,10 @@ impl Serialize for ErasedRef<'_> {
     }
 }
 
-fn html_file(path: &str, html: String) -> OutputFile {
+fn html_file(path: &str, html: Bytes) -> OutputFile {
     OutputFile {
         path: output_path(path),
-        bytes: html.into_bytes(),
+        bytes: html,
     }
 }
 
@@ -711,7 +716,12 @@ fn render_pages(
         .collect()
 }
 
-fn digest_view(model: &SiteModel, d: usize, cards: &[BriefingCard], urls: &Urls) -> DigestView {
+fn digest_view(
+    model: &SiteModel,
+    d: usize,
+    cards: &[Shared<BriefingCard>],
+    urls: &Urls,
+) -> DigestView {
     let digest = &model.digests[d];
     let link = |i: usize| {
         model.digests.get(i).map(|x| Link {
@@ -744,7 +754,7 @@ fn digest_view(model: &SiteModel, d: usize, cards: &[BriefingCard], urls: &Urls)
 fn render_digests(
     model: &SiteModel,
     r: &Renderer,
-    cards: &[BriefingCard],
+    cards: &[Shared<BriefingCard>],
     urls: &Urls,
 ) -> Result<Vec<OutputFile>, String> {
     let mut files = Vec::new();
@@ -813,8 +823,8 @@ fn hub_links(pairs: &[(usize, usize)], hubs: &[Hub], urls: &Urls) -> Vec<HubLink
 fn timeline_cards(
     model: &SiteModel,
     r: &Renderer,
-    cards: &[BriefingCard],
-) -> Result<Vec<Option<TimelineCard>>, String> {
+    cards: &[Shared<BriefingCard>],
+) -> Result<Vec<Option<Shared<TimelineCard>>>, String> {
     let mut on_hub = vec![false; cards.len()];
     for hub in model.issue_hubs.iter().chain(&model.entity_hubs) {
         for &m in &hub.members {
@@ -828,24 +838,34 @@ fn timeline_cards(
             if !on_hub {
                 return Ok(None);
             }
-            Ok(Some(TimelineCard {
+            let entry = TimelineCard {
                 title: c.title.clone(),
                 url: c.url.clone(),
                 date: c.date.clone(),
                 date_display: c.date_display.clone(),
                 bottom_line: c.bottom_line.clone(),
                 source_name: c.source_name.clone(),
-                html: r.render("timeline_card.html", "b", c)?,
-            }))
+                html: String::from_utf8_lossy(&r.render("timeline_card.html", "b", c)?)
+                    .into_owned(),
+            };
+            Ok(Some(Shared::new(entry, r.memo.is_some())))
         })
         .collect()
+}
+
+/// What the lists of briefings on hubs and feeds are made of, each made
+/// once per briefing.
+struct Entries<'a> {
+    cards: &'a [Shared<BriefingCard>],
+    /// Only for briefings on some hub.
+    timeline: &'a [Option<Shared<TimelineCard>>],
+    feed: &'a [Shared<FeedEntry>],
 }
 
 fn render_hubs(
     model: &SiteModel,
     r: &Renderer,
-    cards: &[BriefingCard],
-    timeline_cards: &[Option<TimelineCard>],
+    entries: &Entries,
     urls: &Urls,
     config: &Config,
 ) -> Result<Vec<OutputFile>, String> {
@@ -853,7 +873,7 @@ fn render_hubs(
     // Hubs are independent pages: render them in parallel, collected in order.
     let per_hub: Result<Vec<Vec<OutputFile>>, String> = hubs
         .par_iter()
-        .map(|hub| render_hub(model, hub, r, cards, timeline_cards, urls, config))
+        .map(|hub| render_hub(model, hub, r, entries, urls, config))
         .collect();
     let mut files: Vec<OutputFile> = per_hub?.into_iter().flatten().collect();
     let issues = HubIndexView {
@@ -932,7 +952,7 @@ fn pagination(base: &str, current: usize, total: usize, urls: &Urls) -> Paginati
 fn render_sections(
     input: &RenderInput,
     r: &Renderer,
-    cards: &[BriefingCard],
+    cards: &[Shared<BriefingCard>],
     urls: &Urls,
     source_paths: &BTreeMap<String, String>,
 ) -> Result<Vec<OutputFile>, String> {
@@ -1012,7 +1032,7 @@ fn capitalise(s: &str) -> String {
 fn render_archive(
     model: &SiteModel,
     r: &Renderer,
-    cards: &[BriefingCard],
+    cards: &[Shared<BriefingCard>],
     urls: &Urls,
 ) -> Result<Vec<OutputFile>, String> {
     let month_path = |y: i32, m: u32| format!("/archive/{y:04}/{m:02}/");
@@ -1066,26 +1086,25 @@ fn render_archive(
     Ok(files)
 }
 
-fn briefing_feed(
+/// Every briefing's feed entry, made once for the site feed and the feeds
+/// of all the hubs it is on.
+fn feed_entries(
     model: &SiteModel,
-    members: &[usize],
-    cards: &[BriefingCard],
-    title: &str,
-    alternate: &str,
-    urls: &Urls,
-) -> FeedView {
-    let entries: Vec<FeedEntry> = members
-        .iter()
-        .map(|&i| {
-            let b = &model.briefings[i];
-            let c = &cards[i];
+    cards: &[Shared<BriefingCard>],
+    digest: bool,
+) -> Vec<Shared<FeedEntry>> {
+    model
+        .briefings
+        .par_iter()
+        .zip(cards)
+        .map(|(b, c)| {
             let mut content = String::new();
             for s in &c.summary {
                 content.push_str("<p>");
                 content.push_str(&templates::escape(s));
                 content.push_str("</p>");
             }
-            FeedEntry {
+            let entry = FeedEntry {
                 title: c.title.clone(),
                 url: c.permalink.clone(),
                 published: c.date.clone(),
@@ -1097,9 +1116,21 @@ fn briefing_feed(
                 summary: c.bottom_line.clone(),
                 content_html: content,
                 author: b.page.author.clone().or_else(|| c.source_name.clone()),
-            }
+            };
+            Shared::new(entry, digest)
         })
-        .collect();
+        .collect()
+}
+
+fn briefing_feed(
+    members: &[usize],
+    feed_entries: &[Shared<FeedEntry>],
+    title: &str,
+    alternate: &str,
+    urls: &Urls,
+) -> FeedView {
+    let entries: Vec<Shared<FeedEntry>> =
+        members.iter().map(|&i| feed_entries[i].clone()).collect();
     let updated = entries
         .iter()
         .map(|e| e.updated.clone())
@@ -1117,13 +1148,14 @@ fn briefing_feed(
 fn render_feeds(
     input: &RenderInput,
     r: &Renderer,
-    cards: &[BriefingCard],
+    entries: &Entries,
     urls: &Urls,
 ) -> Result<Vec<OutputFile>, String> {
     let model = input.model;
+    let cards = entries.cards;
     let n = input.config.feed_length;
     let latest: Vec<usize> = (0..model.briefings.len().min(n)).collect();
-    let main = briefing_feed(model, &latest, cards, &input.config.title, "/", urls);
+    let main = briefing_feed(&latest, entries.feed, &input.config.title, "/", urls);
     let digest_entries: Vec<FeedEntry> = model
         .digests
         .iter()
@@ -1167,16 +1199,19 @@ fn render_feeds(
             .map(|e| e.updated.clone())
             .max()
             .unwrap_or_else(|| main.updated.clone()),
-        entries: digest_entries,
+        entries: digest_entries
+            .into_iter()
+            .map(|e| Shared::new(e, r.memo.is_some()))
+            .collect(),
     };
     Ok(vec![
         OutputFile {
             path: "atom.xml".into(),
-            bytes: r.render("atom.xml", "feed", &main)?.into_bytes(),
+            bytes: r.render("atom.xml", "feed", &main)?.into(),
         },
         OutputFile {
             path: "digests/atom.xml".into(),
-            bytes: r.render("atom.xml", "feed", &digests_feed)?.into_bytes(),
+            bytes: r.render("atom.xml", "feed", &digests_feed)?.into(),
         },
     ])
 }
@@ -1202,7 +1237,7 @@ fn render_aliases(
             };
             files.push(OutputFile {
                 path: output_path(&path),
-                bytes: r.render("alias.html", "target", &target)?.into_bytes(),
+                bytes: r.render("alias.html", "target", &target)?.into(),
             });
         }
     }
@@ -1244,7 +1279,7 @@ fn sitemap(
     entries.sort_by(|a, b| a.loc.cmp(&b.loc));
     Ok(OutputFile {
         path: "sitemap.xml".into(),
-        bytes: r.render("sitemap.xml", "entries", &entries)?.into_bytes(),
+        bytes: r.render("sitemap.xml", "entries", &entries)?.into(),
     })
 }
 
@@ -1253,8 +1288,7 @@ fn render_hub(
     model: &SiteModel,
     hub: &Hub,
     r: &Renderer,
-    cards: &[BriefingCard],
-    timeline_cards: &[Option<TimelineCard>],
+    entries: &Entries,
     urls: &Urls,
     config: &Config,
 ) -> Result<Vec<OutputFile>, String> {
@@ -1275,7 +1309,7 @@ fn render_hub(
             url: urls.link(&path),
             feed_url: urls.link(&format!("{path}atom.xml")),
             count: hub.members.len(),
-            timeline: timeline(chunk, cards, timeline_cards),
+            timeline: timeline(chunk, entries.cards, entries.timeline),
             co_issues: hub_links(&hub.co_issues, &model.issue_hubs, urls),
             co_entities: hub_links(&hub.co_entities, &model.entity_hubs, urls),
         };
@@ -1288,23 +1322,22 @@ fn render_hub(
         };
         files.push(html_file(&page_path, html));
     }
-    let entries: Vec<usize> = hub
+    let latest: Vec<usize> = hub
         .members
         .iter()
         .copied()
         .take(config.feed_length)
         .collect();
     let feed = briefing_feed(
-        model,
-        &entries,
-        cards,
+        &latest,
+        entries.feed,
         &format!("{} — {}", hub.name, config.title),
         &path,
         urls,
     );
     files.push(OutputFile {
         path: format!("{}atom.xml", path.trim_start_matches('/')),
-        bytes: r.render("atom.xml", "feed", &feed)?.into_bytes(),
+        bytes: r.render("atom.xml", "feed", &feed)?.into(),
     });
     Ok(files)
 }
@@ -1312,8 +1345,8 @@ fn render_hub(
 /// Briefings grouped by day, in the order given (newest first).
 fn timeline(
     members: &[usize],
-    cards: &[BriefingCard],
-    entries: &[Option<TimelineCard>],
+    cards: &[Shared<BriefingCard>],
+    entries: &[Option<Shared<TimelineCard>>],
 ) -> Vec<TimelineDay> {
     let mut days: Vec<TimelineDay> = Vec::new();
     for &m in members {

@@ -6,6 +6,8 @@
 
 use serde::Serialize;
 
+use super::shared::Shared;
+
 /// `site`: available in every template.
 #[derive(Debug, Clone, Serialize)]
 pub struct SiteView {
@@ -89,12 +91,12 @@ pub struct IssueChip {
 #[derive(Debug, Clone, Serialize)]
 pub struct BriefingView {
     #[serde(flatten)]
-    pub card: BriefingCard,
+    pub card: Shared<BriefingCard>,
     pub updated: Option<String>,
     pub updated_display: Option<String>,
     /// True when the title was derived from the text (no `title` in front matter).
     pub title_derived: bool,
-    pub body_html: String,
+    pub body_html: Shared<String>,
     pub headings: Vec<crate::markdown::Heading>,
     pub word_count: usize,
     pub reading_minutes: usize,
@@ -136,7 +138,7 @@ pub struct EntityView {
 #[derive(Debug, Clone, Serialize)]
 pub struct RelatedView {
     #[serde(flatten)]
-    pub card: BriefingCard,
+    pub card: Shared<BriefingCard>,
     pub score: String,
     /// "Also on: sanctions relief, Oman".
     pub reason: String,
@@ -151,7 +153,7 @@ pub struct DigestView {
     pub permalink: String,
     pub start: String,
     pub end: String,
-    pub briefings: Vec<BriefingCard>,
+    pub briefings: Vec<Shared<BriefingCard>>,
     pub issues: Vec<HubLink>,
     /// The older digest.
     pub previous: Option<Link>,
@@ -164,7 +166,7 @@ pub struct DigestView {
 pub struct TimelineDay {
     pub day: String,
     pub date_display: String,
-    pub briefings: Vec<TimelineCard>,
+    pub briefings: Vec<Shared<TimelineCard>>,
 }
 
 /// A briefing on a hub's timeline. A briefing appears on dozens of
@@ -230,7 +232,7 @@ pub struct SectionView {
     pub title: String,
     pub url: String,
     pub intro_html: String,
-    pub briefings: Vec<BriefingCard>,
+    pub briefings: Vec<Shared<BriefingCard>>,
     pub pages: Vec<Link>,
 }
 
@@ -239,7 +241,7 @@ pub struct SectionView {
 pub struct ArchiveView {
     pub title: String,
     pub url: String,
-    pub briefings: Vec<BriefingCard>,
+    pub briefings: Vec<Shared<BriefingCard>>,
     pub months: Vec<HubLink>,
     pub previous: Option<Link>,
     pub next: Option<Link>,
@@ -275,7 +277,7 @@ pub struct FeedView {
     pub alternate_url: String,
     /// RFC 3339: the newest entry's date (never the clock).
     pub updated: String,
-    pub entries: Vec<FeedEntry>,
+    pub entries: Vec<Shared<FeedEntry>>,
 }
 
 #[derive(Debug, Clone, Serialize)]

@@ -277,7 +277,7 @@ mod tests {
     fn site() -> Site {
         let file = |path: &str, bytes: &[u8]| OutputFile {
             path: path.to_string(),
-            bytes: bytes.to_vec(),
+            bytes: bytes.into(),
         };
         let files = vec![
             file("index.html", b"<html><body>home</body></html>"),
