@@ -240,8 +240,6 @@ impl Table {
     }
 }
 
-/// `al-Marzouqi`, `el-Sisi`: a lower-case article hyphenated to a name.
-
 /// Is token `i` (of sentence `si`) the first word of its sentence, or of a
 /// quotation or parenthesis inside it ("“Frankly, the deal …”")? Such a
 /// capital says nothing about the word being a name.

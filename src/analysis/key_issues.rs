@@ -759,7 +759,7 @@ mod tests {
         assert!(!got.is_empty());
         for l in &got {
             let first = l.split(' ').next().unwrap().to_lowercase();
-            let last = l.split(' ').last().unwrap().to_lowercase();
+            let last = l.split(' ').next_back().unwrap().to_lowercase();
             for bad in [
                 "the",
                 "their",

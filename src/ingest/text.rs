@@ -115,6 +115,26 @@ fn escape_line_start(p: String) -> String {
     p
 }
 
+/// A title when the article has none: the first sentence's opening clause,
+/// or its first twelve words.
+pub fn fallback_title(plain: &str) -> String {
+    let first = crate::analysis::split_sentences(plain)
+        .first()
+        .map(|s| s.to_string())
+        .unwrap_or_default();
+    let clause = first.split([',', ';', ':']).next().unwrap_or("").trim();
+    let clause = clause.trim_end_matches(['.', '!', '?']);
+    let words = clause.split_whitespace().count();
+    if (3..=16).contains(&words) {
+        return clause.to_string();
+    }
+    let mut title: Vec<&str> = first.split_whitespace().take(12).collect();
+    if first.split_whitespace().count() > 12 {
+        title.push("…");
+    }
+    title.join(" ")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -155,24 +175,4 @@ mod tests {
         assert_eq!(escape("1. first"), "1\\. first");
         assert_eq!(escape("- item"), "\\- item");
     }
-}
-
-/// A title when the article has none: the first sentence's opening clause,
-/// or its first twelve words.
-pub fn fallback_title(plain: &str) -> String {
-    let first = crate::analysis::split_sentences(plain)
-        .first()
-        .map(|s| s.to_string())
-        .unwrap_or_default();
-    let clause = first.split([',', ';', ':']).next().unwrap_or("").trim();
-    let clause = clause.trim_end_matches(['.', '!', '?']);
-    let words = clause.split_whitespace().count();
-    if (3..=16).contains(&words) {
-        return clause.to_string();
-    }
-    let mut title: Vec<&str> = first.split_whitespace().take(12).collect();
-    if first.split_whitespace().count() > 12 {
-        title.push("…");
-    }
-    title.join(" ")
 }

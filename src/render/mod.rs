@@ -227,7 +227,7 @@ pub fn render_site_memo(
             )?;
             Ok(OutputFile {
                 path: output_path(&b.page.path),
-                bytes: html.into(),
+                bytes: html,
             })
         })
         .collect();
@@ -259,12 +259,12 @@ pub fn render_site_memo(
     }
     files.push(OutputFile {
         path: "404.html".into(),
-        bytes: renderer.render_plain("404.html")?.into(),
+        bytes: renderer.render_plain("404.html")?,
     });
     files.push(sitemap(input, &renderer, &urls, &files)?);
     files.push(OutputFile {
         path: "robots.txt".into(),
-        bytes: renderer.render_plain("robots.txt")?.into(),
+        bytes: renderer.render_plain("robots.txt")?,
     });
     for (path, text) in templates::DEFAULT_STATIC {
         files.push(OutputFile {
@@ -1207,11 +1207,11 @@ fn render_feeds(
     Ok(vec![
         OutputFile {
             path: "atom.xml".into(),
-            bytes: r.render("atom.xml", "feed", &main)?.into(),
+            bytes: r.render("atom.xml", "feed", &main)?,
         },
         OutputFile {
             path: "digests/atom.xml".into(),
-            bytes: r.render("atom.xml", "feed", &digests_feed)?.into(),
+            bytes: r.render("atom.xml", "feed", &digests_feed)?,
         },
     ])
 }
@@ -1237,7 +1237,7 @@ fn render_aliases(
             };
             files.push(OutputFile {
                 path: output_path(&path),
-                bytes: r.render("alias.html", "target", &target)?.into(),
+                bytes: r.render("alias.html", "target", &target)?,
             });
         }
     }
@@ -1252,7 +1252,7 @@ fn sitemap(
 ) -> Result<OutputFile, String> {
     let mut lastmod: BTreeMap<String, String> = BTreeMap::new();
     for b in &input.model.briefings {
-        let d = b.page.updated.or(b.page.date).map(|d| rfc3339(d));
+        let d = b.page.updated.or(b.page.date).map(rfc3339);
         if let Some(d) = d {
             lastmod.insert(output_path(&b.page.path), d);
         }
@@ -1279,7 +1279,7 @@ fn sitemap(
     entries.sort_by(|a, b| a.loc.cmp(&b.loc));
     Ok(OutputFile {
         path: "sitemap.xml".into(),
-        bytes: r.render("sitemap.xml", "entries", &entries)?.into(),
+        bytes: r.render("sitemap.xml", "entries", &entries)?,
     })
 }
 
@@ -1337,7 +1337,7 @@ fn render_hub(
     );
     files.push(OutputFile {
         path: format!("{}atom.xml", path.trim_start_matches('/')),
-        bytes: r.render("atom.xml", "feed", &feed)?.into(),
+        bytes: r.render("atom.xml", "feed", &feed)?,
     });
     Ok(files)
 }
