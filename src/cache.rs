@@ -29,7 +29,7 @@ use std::sync::{Arc, Mutex};
 use rayon::prelude::*;
 use xxhash_rust::xxh3::Xxh3Default;
 
-use crate::analysis::{Aliases, Analysis, AnalysisOptions, CorpusStats, Document};
+use crate::analysis::{quantized_df, Aliases, Analysis, AnalysisOptions, CorpusStats, Document};
 use crate::content::{self, Content, LoadOptions, CONTENT_DIR};
 use crate::diagnostics::Diagnostic;
 use crate::output::Bytes;
@@ -261,8 +261,8 @@ impl Caches {
                     .number((*opts >> 64) as u64)
                     .number(stats.documents as u64);
                 for w in doc_words.iter() {
-                    let df = stats.document_frequency.get(w).copied().unwrap_or(0);
-                    h.field(w.as_bytes()).number(df as u64);
+                    // The analysis sees quantized frequencies only.
+                    h.field(w.as_bytes()).number(stats.df(w) as u64);
                 }
                 h.finish()
             })
@@ -343,9 +343,14 @@ impl Caches {
             if d == 0 {
                 continue;
             }
-            changed.insert(w.to_string());
             let entry = stats.document_frequency.entry(w.to_string()).or_insert(0);
+            let before = *entry;
             *entry = (*entry as i64 + d).max(0) as u32;
+            // Keys hash what the analysis sees: a count that stays within
+            // its quantization step changes no analysis.
+            if quantized_df(before) != quantized_df(*entry) {
+                changed.insert(w.to_string());
+            }
             if *entry == 0 {
                 stats.document_frequency.remove(w);
             }

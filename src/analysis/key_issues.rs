@@ -28,7 +28,7 @@
 //! words and 2–3-word phrases results. A bonus for title words was tried and
 //! lowered accuracy on the development split, so [`Params::title`] is 1.
 
-use super::corpus::{CorpusStats, MIN_DOCUMENTS};
+use super::corpus::{quantized_df, CorpusStats, MIN_DOCUMENTS};
 use super::pos::{
     adverb, classifying, conjunction, is_determiner, lex, noun_context, plural, verb_context, Lex,
 };
@@ -236,10 +236,11 @@ impl Classes {
     }
 }
 
-/// Is the word in every document of a corpus large enough to tell?
+/// Is the word in every document of a corpus large enough to tell (to
+/// the precision of [`quantized_df`])?
 fn everywhere(corpus: &CorpusStats, lower: &str) -> bool {
     corpus.documents >= MIN_DOCUMENTS
-        && corpus.document_frequency.get(lower).copied().unwrap_or(0) as usize >= corpus.documents
+        && corpus.df(lower) >= quantized_df(corpus.documents.min(u32::MAX as usize) as u32)
 }
 
 /// Renders a token for a label: proper names keep their capitals, other

@@ -29,7 +29,7 @@ mod summary;
 mod title;
 mod tokens;
 
-pub use corpus::CorpusStats;
+pub use corpus::{quantized_df, CorpusStats};
 pub use sentences::split_sentences;
 pub use title::{derive_title, TitleGuess};
 
