@@ -245,7 +245,7 @@ pub fn build_with(
     // them a second copy of every body for the rest of the build.
     content.pages.retain(|p| p.kind != PageKind::Briefing);
     clock.lap("analyse");
-    let model = linking::link(
+    let model = linking::link_with(
         briefing_list,
         &LinkOptions {
             timezone: config.timezone,
@@ -256,6 +256,7 @@ pub fn build_with(
             curated_issues: config.issues.clone(),
             inline_links: config.inline_links,
         },
+        caches.related.as_mut(),
     );
     clock.lap("link");
 

@@ -87,6 +87,8 @@ pub struct Caches {
     pub content: Option<ContentCache>,
     /// Rendered pages and bodies (`serve` only).
     pub render: Option<RenderMemo>,
+    /// Related lists of the last build (`serve` only).
+    pub related: Option<crate::linking::RelatedMemo>,
     /// Leave the check of internal links to the caller
     /// ([`crate::build::link_problems`]): `serve` runs it after the reload.
     pub defer_link_check: bool,
@@ -132,6 +134,7 @@ impl Caches {
         Caches {
             content: Some(ContentCache::default()),
             render: Some(RenderMemo::default()),
+            related: Some(crate::linking::RelatedMemo::default()),
             defer_link_check: true,
             defer_search: true,
             one_off: false,

@@ -65,6 +65,9 @@ pub(super) struct HubSet {
     pub feature_names: Vec<String>,
     /// How many of the features are issues.
     pub issue_features: usize,
+    /// Each feature's canonical key, unique (`i:` or `e:` before it): what
+    /// identifies a feature from one build to the next.
+    pub feature_keys: Vec<String>,
 }
 
 /// The canonical key of an issue label: its stemmed content words, sorted and
@@ -284,9 +287,11 @@ pub(super) fn build(briefings: &[Briefing], options: &LinkOptions) -> HubSet {
     // Feature ids: every draft key, issues then entities, in key order.
     let mut feature_id: HashMap<(bool, &str), u32> = HashMap::new();
     let mut feature_names = Vec::new();
+    let mut feature_keys = Vec::new();
     for (issue, drafts) in [(true, &issues), (false, &entities)] {
         for (key, draft) in drafts.iter() {
             feature_id.insert((issue, key.as_str()), feature_names.len() as u32);
+            feature_keys.push(format!("{}:{key}", if issue { 'i' } else { 'e' }));
             feature_names.push(
                 draft
                     .curated_name
@@ -359,6 +364,7 @@ pub(super) fn build(briefings: &[Briefing], options: &LinkOptions) -> HubSet {
         entities: entity_hubs,
         features,
         feature_names,
+        feature_keys,
         issue_features,
     };
     co_occurrence(&mut set);

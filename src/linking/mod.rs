@@ -24,7 +24,7 @@ use crate::config::{CuratedIssue, DigestPeriod, RelatedScope};
 pub use digests::{ArchiveMonth, Digest};
 pub use hubs::{entity_key, issue_key, Hub, HubKind};
 pub use inline::{HubRef, InlineLink};
-pub use related::{related_for_corpus, Related, RelatedInput};
+pub use related::{related_for_corpus, Related, RelatedInput, RelatedMemo};
 
 /// What the link stage needs from the configuration.
 #[derive(Debug, Clone)]
@@ -70,14 +70,24 @@ pub struct SiteModel {
 }
 
 /// Links the corpus.
-pub fn link(mut briefings: Vec<Briefing>, options: &LinkOptions) -> SiteModel {
+pub fn link(briefings: Vec<Briefing>, options: &LinkOptions) -> SiteModel {
+    link_with(briefings, options, None)
+}
+
+/// [`link`], keeping what lets the next call on the same site redo less
+/// (`serve`); same result.
+pub fn link_with(
+    mut briefings: Vec<Briefing>,
+    options: &LinkOptions,
+    related_memo: Option<&mut RelatedMemo>,
+) -> SiteModel {
     briefings.sort_by(|a, b| {
         date_of(b)
             .cmp(&date_of(a))
             .then_with(|| a.page.source.cmp(&b.page.source))
     });
     let hub_set = hubs::build(&briefings, options);
-    let related = related::compute(&briefings, &hub_set, options);
+    let related = related::compute(&briefings, &hub_set, options, related_memo);
     let inline_links = inline::phrases(&briefings, &hub_set, options.inline_links);
     let (digests, digest_of) = digests::group(&briefings, &hub_set, options);
     let months = digests::months(&briefings, options.timezone);

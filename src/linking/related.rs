@@ -22,6 +22,7 @@
 //!   newer briefing, then the earlier position.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 use rayon::prelude::*;
@@ -191,7 +192,16 @@ fn term_counts(docs: &[RankDoc]) -> (Vec<Vec<(u32, u32)>>, usize) {
     (counts, vocab.len())
 }
 
-fn build_index(docs: &[RankDoc], scope: RelatedScope, n_features: usize) -> Index {
+/// Term frequencies of every document and the number of terms, as
+/// [`term_counts`] makes them.
+type TermCounts = (Vec<Vec<(u32, u32)>>, usize);
+
+fn build_index(
+    docs: &[RankDoc],
+    scope: RelatedScope,
+    n_features: usize,
+    counts: Option<TermCounts>,
+) -> Index {
     let n = docs.len();
     let mut order: Vec<usize> = (0..n).collect();
     order.sort_by(|&a, &b| docs[b].time.cmp(&docs[a].time).then(a.cmp(&b)));
@@ -207,7 +217,7 @@ fn build_index(docs: &[RankDoc], scope: RelatedScope, n_features: usize) -> Inde
             p
         };
     }
-    let (counts, n_terms) = term_counts(docs);
+    let (counts, n_terms) = counts.unwrap_or_else(|| term_counts(docs));
 
     // Document frequencies and the IDF each document is weighted with.
     // "all": the whole corpus. "past": the briefings up to the document's own
@@ -338,24 +348,30 @@ fn shared(a: &[u32], b: &[u32]) -> Vec<u32> {
 }
 
 /// For every document, its `k` best neighbours in `scope`, best first.
-/// `bonus[f]` is what sharing feature `f` adds to the score.
+/// `bonus[f]` is what sharing feature `f` adds to the score. Documents
+/// whose `wanted` entry is false get an empty list (the caller has theirs).
 pub(crate) fn rank(
     docs: &[RankDoc],
     bonus: &[f32],
     scope: RelatedScope,
     k: usize,
+    wanted: Option<&[bool]>,
+    counts: Option<TermCounts>,
 ) -> Vec<Vec<Ranked>> {
     let n = docs.len();
     if k == 0 || n < 2 {
         return vec![Vec::new(); n];
     }
-    let index = build_index(docs, scope, bonus.len());
+    let index = build_index(docs, scope, bonus.len(), counts);
     let past = scope == RelatedScope::Past;
     (0..n)
         .into_par_iter()
         .map_init(
             || (vec![0f32; n], Vec::<u32>::new(), vec![0f32; index.n_terms]),
             |(acc, touched, dense), i| {
+                if wanted.is_some_and(|w| !w[i]) {
+                    return Vec::new();
+                }
                 let p = index.pos_of[i];
                 let from = index.group_start[p];
                 let mut query = index.vectors[i].clone();
@@ -433,10 +449,133 @@ pub(crate) fn rank(
         .collect()
 }
 
+/// What [`compute`] keeps between builds of the same site (`serve`), to
+/// rank again only the briefings whose lists can have changed.
+///
+/// Under `related_scope = "past"` a briefing's list depends only on the
+/// briefings published up to it: their text, title, shared-hub features and
+/// times. So when the oldest briefings, up to some point, are the same as
+/// in the last build (same inputs, none added or removed among them), their
+/// lists are too, exactly, and are taken from the last build; only the
+/// newer ones are ranked. Editing today's briefing ranks a handful of
+/// briefings; editing one from last month ranks the month since.
+#[derive(Default)]
+pub struct RelatedMemo {
+    /// Per briefing of the last build, oldest first: its source, the hash
+    /// of its ranking inputs and its list (targets by source, features by
+    /// name, so that they survive renumbering).
+    oldest_first: Vec<MemoEntry>,
+    /// The options the lists were made with.
+    options: (usize, bool),
+    /// Briefings ranked by the last call (the others were reused).
+    pub ranked: usize,
+    /// Each text's stems, so that only new texts are tokenised.
+    stems: StemMemo,
+}
+
+/// Stem counts of texts by hash, with stems interned across builds.
+#[derive(Default)]
+struct StemMemo {
+    ids: HashMap<String, u32>,
+    names: Vec<String>,
+    /// Text hash -> (interned stem id, tf), by id.
+    texts: HashMap<u128, Arc<Vec<(u32, u32)>>>,
+}
+
+impl StemMemo {
+    /// What [`term_counts`] returns, tokenising only texts not seen before.
+    fn term_counts(&mut self, docs: &[RankDoc]) -> TermCounts {
+        let hashes: Vec<u128> = docs
+            .par_iter()
+            .map(|d| {
+                let mut h = crate::cache::StableHasher::default();
+                for part in &d.parts {
+                    h.field(part.as_bytes());
+                }
+                h.finish()
+            })
+            .collect();
+        let mut missing: Vec<usize> = Vec::new();
+        let mut queued = std::collections::HashSet::new();
+        for (i, h) in hashes.iter().enumerate() {
+            if !self.texts.contains_key(h) && queued.insert(*h) {
+                missing.push(i);
+            }
+        }
+        let fresh: Vec<(u128, ChunkCounts)> = missing
+            .par_iter()
+            .map_init(Stems::default, |stems, &i| {
+                (
+                    hashes[i],
+                    count_chunk(std::slice::from_ref(&docs[i]), stems),
+                )
+            })
+            .collect();
+        for (h, chunk) in fresh {
+            let ids: Vec<u32> = chunk
+                .stems
+                .into_iter()
+                .map(|stem| match self.ids.get(&stem) {
+                    Some(&id) => id,
+                    None => {
+                        let id = self.names.len() as u32;
+                        self.names.push(stem.clone());
+                        self.ids.insert(stem, id);
+                        id
+                    }
+                })
+                .collect();
+            let mut doc: Vec<(u32, u32)> = chunk.docs[0]
+                .iter()
+                .map(|&(local, tf)| (ids[local as usize], tf))
+                .collect();
+            doc.sort_unstable();
+            self.texts.insert(h, Arc::new(doc));
+        }
+        let live: std::collections::HashSet<u128> = hashes.iter().copied().collect();
+        self.texts.retain(|h, _| live.contains(h));
+        // Term ids follow the sorted order of the stems in use, as in
+        // term_counts: the index and its float sums come out the same.
+        let mut used = vec![false; self.names.len()];
+        for h in &live {
+            for &(id, _) in self.texts[h].iter() {
+                used[id as usize] = true;
+            }
+        }
+        let mut vocab: Vec<u32> = (0..self.names.len() as u32)
+            .filter(|&id| used[id as usize])
+            .collect();
+        vocab.par_sort_unstable_by(|&a, &b| self.names[a as usize].cmp(&self.names[b as usize]));
+        let mut term_of = vec![u32::MAX; self.names.len()];
+        for (t, &id) in vocab.iter().enumerate() {
+            term_of[id as usize] = t as u32;
+        }
+        let counts = hashes
+            .par_iter()
+            .map(|h| {
+                let mut t: Vec<(u32, u32)> = self.texts[h]
+                    .iter()
+                    .map(|&(id, tf)| (term_of[id as usize], tf))
+                    .collect();
+                t.sort_unstable();
+                t
+            })
+            .collect();
+        (counts, vocab.len())
+    }
+}
+
+struct MemoEntry {
+    source: String,
+    inputs: u128,
+    list: Vec<(String, f64, Vec<String>)>,
+}
+
 pub(super) fn compute(
     briefings: &[Briefing],
     hubs: &HubSet,
     options: &LinkOptions,
+    memo: Option<&mut RelatedMemo>,
 ) -> Vec<Vec<Related>> {
     let docs: Vec<RankDoc> = briefings
         .iter()
@@ -455,33 +594,158 @@ pub(super) fn compute(
     }
     let bonus: Vec<f32> = (0..hubs.feature_names.len())
         .map(|f| {
-            let base = if f < hubs.issue_features {
+            // Flat on the site: a specificity counted over the whole site
+            // would change old briefings' scores when new ones arrive.
+            if f < hubs.issue_features {
                 ISSUE_BONUS
             } else {
                 ENTITY_BONUS
-            };
-            // Flat on the site: a specificity counted over the whole site
-            // would change old briefings' scores when new ones arrive.
-            base
+            }
         })
         .collect();
-    rank(
-        &docs,
-        &bonus,
-        options.related_scope,
-        options.related_briefings,
-    )
-    .into_iter()
-    .map(|list| {
-        list.into_iter()
-            .map(|(target, score, common)| Related {
-                target,
-                score,
-                reasons: reasons(&common, hubs, &feature_df),
+    let ranked = match memo {
+        Some(memo) => rank_with_memo(briefings, &docs, hubs, &bonus, options, memo),
+        None => rank(
+            &docs,
+            &bonus,
+            options.related_scope,
+            options.related_briefings,
+            None,
+            None,
+        ),
+    };
+    ranked
+        .into_iter()
+        .map(|list| {
+            list.into_iter()
+                .map(|(target, score, common)| Related {
+                    target,
+                    score,
+                    reasons: reasons(&common, hubs, &feature_df),
+                })
+                .collect()
+        })
+        .collect()
+}
+
+/// A feature as the memo knows it: by its unique key.
+fn feature_label(hubs: &HubSet, f: u32) -> &str {
+    &hubs.feature_keys[f as usize]
+}
+
+/// [`rank`], reusing the lists of the oldest briefings when they and
+/// everything older are unchanged since the last call (see [`RelatedMemo`]).
+fn rank_with_memo(
+    briefings: &[Briefing],
+    docs: &[RankDoc],
+    hubs: &HubSet,
+    bonus: &[f32],
+    options: &LinkOptions,
+    memo: &mut RelatedMemo,
+) -> Vec<Vec<Ranked>> {
+    let n = docs.len();
+    let k = options.related_briefings;
+    let past = options.related_scope == RelatedScope::Past;
+    let inputs: Vec<u128> = briefings
+        .par_iter()
+        .zip(docs)
+        .map(|(b, d)| {
+            let mut h = crate::cache::StableHasher::default();
+            h.field(b.page.source.as_bytes()).number(d.time as u64);
+            for part in &d.parts {
+                h.field(part.as_bytes());
+            }
+            for &f in &d.features {
+                h.field(feature_label(hubs, f).as_bytes());
+            }
+            h.finish()
+        })
+        .collect();
+    // Positions oldest first, as build_index orders them (newest first, ties
+    // by index) reversed.
+    let mut order: Vec<usize> = (0..n).collect();
+    order.sort_by(|&a, &b| docs[b].time.cmp(&docs[a].time).then(a.cmp(&b)));
+    order.reverse();
+    // The longest run of oldest briefings equal to the last build's, then
+    // cut back to a time boundary: a briefing's list also draws on the
+    // briefings of its own time.
+    let same_options = memo.options == (k, past);
+    let mut unchanged = 0;
+    if past && same_options {
+        while unchanged < n
+            && memo.oldest_first.get(unchanged).is_some_and(|e| {
+                let i = order[unchanged];
+                e.inputs == inputs[i] && e.source == briefings[i].page.source
             })
-            .collect()
-    })
-    .collect()
+        {
+            unchanged += 1;
+        }
+        while unchanged > 0
+            && unchanged < n
+            && docs[order[unchanged]].time == docs[order[unchanged - 1]].time
+        {
+            unchanged -= 1;
+        }
+    }
+    let mut wanted = vec![true; n];
+    for &i in &order[..unchanged] {
+        wanted[i] = false;
+    }
+    memo.ranked = n - unchanged;
+    let counts = memo.stems.term_counts(docs);
+    let mut ranked = rank(
+        docs,
+        bonus,
+        options.related_scope,
+        k,
+        Some(&wanted),
+        Some(counts),
+    );
+    if unchanged > 0 {
+        let index_of: HashMap<&str, usize> = briefings
+            .iter()
+            .enumerate()
+            .map(|(i, b)| (b.page.source.as_str(), i))
+            .collect();
+        let feature_of: HashMap<&str, u32> = (0..hubs.feature_keys.len() as u32)
+            .map(|f| (feature_label(hubs, f), f))
+            .collect();
+        for (pos, &i) in order[..unchanged].iter().enumerate() {
+            ranked[i] = memo.oldest_first[pos]
+                .list
+                .iter()
+                .map(|(target, score, common)| {
+                    // The targets and features of an unchanged older list
+                    // are unchanged briefings' and exist in this build.
+                    let mut ids: Vec<u32> = common.iter().map(|c| feature_of[c.as_str()]).collect();
+                    ids.sort_unstable();
+                    (index_of[target.as_str()], *score, ids)
+                })
+                .collect();
+        }
+    }
+    memo.options = (k, past);
+    memo.oldest_first = order
+        .iter()
+        .map(|&i| MemoEntry {
+            source: briefings[i].page.source.clone(),
+            inputs: inputs[i],
+            list: ranked[i]
+                .iter()
+                .map(|(target, score, common)| {
+                    (
+                        briefings[*target].page.source.clone(),
+                        *score,
+                        common
+                            .iter()
+                            .map(|&f| feature_label(hubs, f).to_string())
+                            .collect(),
+                    )
+                })
+                .collect(),
+        })
+        .collect();
+    ranked
 }
 
 /// One article for [`related_for_corpus`].
@@ -551,7 +815,7 @@ pub fn related_for_corpus(docs: &[RelatedInput], k: usize) -> Vec<Vec<(usize, f6
             }
         })
         .collect();
-    rank(&rank_docs, &bonus, RelatedScope::All, k)
+    rank(&rank_docs, &bonus, RelatedScope::All, k, None, None)
         .into_iter()
         .map(|l| l.into_iter().map(|(j, s, _)| (j, s)).collect())
         .collect()

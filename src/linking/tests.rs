@@ -500,3 +500,46 @@ fn tag_links_stay_aligned_when_a_tag_names_an_entity() {
         .expect("the tag phrase is linked");
     assert_eq!(talks.hub, HubRef::Issue(issue));
 }
+
+#[test]
+fn related_memo_gives_the_full_lists_and_reranks_only_newer_briefings() {
+    let mut bs = corpus(300, 5);
+    // Two briefings at the same instant: a list also draws on its own time.
+    let tie = bs[40].page.date;
+    bs[41].page.date = tie;
+    let mut memo = RelatedMemo::default();
+    let check = |bs: &Vec<Briefing>, memo: &mut RelatedMemo, what: &str| {
+        let incremental = link_with(bs.clone(), &options(), Some(memo));
+        let full = link(bs.clone(), &options());
+        assert_eq!(incremental.related, full.related, "{what}");
+        memo.ranked
+    };
+    assert_eq!(check(&bs, &mut memo, "first"), 300);
+    assert_eq!(check(&bs, &mut memo, "nothing changed"), 0);
+
+    let newest = (0..bs.len()).max_by_key(|&i| bs[i].page.date).unwrap();
+    bs[newest]
+        .text
+        .push_str(" Officials quelmar the vosal trakor again.");
+    assert!(check(&bs, &mut memo, "newest edited") < 10);
+
+    let oldest = (0..bs.len()).min_by_key(|&i| bs[i].page.date).unwrap();
+    bs[oldest]
+        .text
+        .push_str(" Officials quelmar the vosal trakor again.");
+    assert_eq!(check(&bs, &mut memo, "oldest edited"), 300);
+
+    bs[41].text.push_str(" A tied story adds words.");
+    check(&bs, &mut memo, "tied edited");
+    bs[120].analysis.key_issues.pop();
+    check(&bs, &mut memo, "features changed");
+    let mut added = bs[7].clone();
+    added.page.source = "briefings/added.md".into();
+    added.page.date = bs[newest].page.date.map(|d| d + Duration::hours(1));
+    bs.push(added);
+    assert!(check(&bs, &mut memo, "newest added") < 10);
+    bs.remove(200);
+    check(&bs, &mut memo, "one removed");
+    bs.reverse();
+    check(&bs, &mut memo, "input order changed");
+}

@@ -236,12 +236,13 @@ impl Rebuilder {
             }
             if let Some(memo) = &self.caches.render {
                 println!(
-                    "  rendered {} pages and {} bodies; analysed {} briefings",
+                    "  rendered {} pages and {} bodies; analysed {} briefings; ranked related of {}",
                     memo.pages_rendered
                         .load(std::sync::atomic::Ordering::Relaxed),
                     memo.bodies_rendered
                         .load(std::sync::atomic::Ordering::Relaxed),
                     self.caches.analysis.misses,
+                    self.caches.related.as_ref().map_or(0, |r| r.ranked),
                 );
             }
         }
