@@ -14,6 +14,7 @@ pub mod watch;
 use std::io::Write;
 use std::net::{IpAddr, SocketAddr};
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{mpsc, Arc, Condvar, Mutex, RwLock};
 use std::time::{Duration, Instant};
 
@@ -100,6 +101,7 @@ pub fn serve(options: &ServeOptions) -> Result<(), String> {
         verbose: options.verbose,
         // Start from the disk cache of earlier builds; serving writes nothing.
         caches: Caches::for_serve(&root),
+        published: Arc::new(AtomicU64::new(0)),
     };
     // Watch before the first build: a save during it, or right after the
     // address is printed, must cause a rebuild, not be lost.
@@ -138,13 +140,20 @@ struct Rebuilder {
     origin: String,
     verbose: bool,
     caches: Caches,
+    /// Generation of the site last published (see [`Finish`]).
+    published: Arc<AtomicU64>,
 }
 
 impl Rebuilder {
     /// Builds, publishes the new site (or the errors over the last good
     /// one) and tells the tabs to reload; then checks the internal links
     /// of the new site, and if some are broken publishes them as errors.
-    fn rebuild(&mut self, site: &RwLock<Arc<Site>>, reloads: &Reloads, changed: &[String]) {
+    fn rebuild(
+        &mut self,
+        site: &Arc<RwLock<Arc<Site>>>,
+        reloads: &Arc<Reloads>,
+        changed: &[String],
+    ) {
         let started = Instant::now();
         let current = site.read().unwrap().clone();
         // The base URL follows site.toml's sub-path; the host and port are ours.
@@ -182,6 +191,7 @@ impl Rebuilder {
                     eprintln!("{e}");
                 }
                 eprintln!("error: the site was not rebuilt; still serving the last good build");
+                self.published.fetch_add(1, Ordering::SeqCst);
                 *site.write().unwrap() = Arc::new(Site {
                     files: current.files.clone(),
                     base_path: current.base_path.clone(),
@@ -214,6 +224,7 @@ impl Rebuilder {
             });
         };
         let last_search = current.files.part(1).cloned().unwrap_or_default();
+        let generation = self.published.fetch_add(1, Ordering::SeqCst) + 1;
         publish(
             SiteFiles::new(vec![Arc::clone(&pages), last_search]),
             Vec::new(),
@@ -250,33 +261,112 @@ impl Rebuilder {
         self.caches.analysis.misses = 0;
         let _ = std::io::stdout().flush();
 
-        let started = Instant::now();
-        let search = {
-            let mut files = deferred_search.map(|d| d.files()).unwrap_or_default();
-            files.sort_by(|a, b| a.path.cmp(&b.path));
-            Arc::new(files)
+        // The search index and the link check run in the background, on
+        // one low-priority thread, so that the next save is not kept
+        // waiting; a newer build (or failed build) makes their result moot.
+        let finish = Finish {
+            site: Arc::clone(site),
+            reloads: Arc::clone(reloads),
+            published: Arc::clone(&self.published),
+            generation,
+            base_path,
+            verbose: self.verbose,
         };
-        let files = SiteFiles::new(vec![pages, search]);
-        publish(files.clone(), Vec::new());
-        let all: Vec<&OutputFile> = files.iter().collect();
-        let mut problems = crate::build::link_problems(&all, &built_base_url, &output_dir_name);
-        if self.verbose {
-            println!(
-                "  then the search index and the link check in {} ms",
-                started.elapsed().as_millis()
-            );
+        std::thread::spawn(move || {
+            finish.run(pages, deferred_search, &built_base_url, &output_dir_name)
+        });
+    }
+}
+
+/// What a build leaves for after the reload: the search index and the
+/// check of internal links.
+struct Finish {
+    site: Arc<RwLock<Arc<Site>>>,
+    reloads: Arc<Reloads>,
+    /// The generation of the site last published, and this build's.
+    published: Arc<AtomicU64>,
+    generation: u64,
+    base_path: String,
+    verbose: bool,
+}
+
+impl Finish {
+    fn current(&self) -> bool {
+        self.published.load(Ordering::SeqCst) == self.generation
+    }
+
+    /// Publishes `files` unless a newer site was published meanwhile.
+    fn publish(&self, files: SiteFiles, errors: Vec<String>) -> bool {
+        let mut site = self.site.write().unwrap();
+        if !self.current() {
+            return false;
         }
-        if !problems.is_empty() {
-            problems.sort();
-            problems.dedup();
-            let errors: Vec<String> = problems.iter().map(|p| p.to_string()).collect();
-            for e in &errors {
-                eprintln!("{e}");
+        *site = Arc::new(Site {
+            files,
+            base_path: self.base_path.clone(),
+            errors,
+        });
+        true
+    }
+
+    fn run(
+        self,
+        pages: Arc<Vec<OutputFile>>,
+        search: Option<Arc<crate::build::DeferredSearch>>,
+        base_url: &str,
+        output_dir_name: &str,
+    ) {
+        let started = Instant::now();
+        let Ok(pool) = rayon::ThreadPoolBuilder::new()
+            .num_threads(1)
+            .thread_name(|_| "serve-finish".into())
+            .start_handler(|_| lower_thread_priority())
+            .build()
+        else {
+            return;
+        };
+        pool.install(|| {
+            if !self.current() {
+                return;
             }
-            publish(files, errors);
-            reloads.bump();
-        }
-        let _ = std::io::stdout().flush();
+            let mut files = search.map(|d| d.files()).unwrap_or_default();
+            files.sort_by(|a, b| a.path.cmp(&b.path));
+            let files = SiteFiles::new(vec![pages, Arc::new(files)]);
+            if !self.publish(files.clone(), Vec::new()) {
+                return;
+            }
+            let all: Vec<&OutputFile> = files.iter().collect();
+            let mut problems = crate::build::link_problems(&all, base_url, output_dir_name);
+            if self.verbose {
+                println!(
+                    "  then the search index and the link check in {} ms",
+                    started.elapsed().as_millis()
+                );
+                let _ = std::io::stdout().flush();
+            }
+            if !problems.is_empty() {
+                problems.sort();
+                problems.dedup();
+                let errors: Vec<String> = problems.iter().map(|p| p.to_string()).collect();
+                if self.publish(files, errors.clone()) {
+                    for e in &errors {
+                        eprintln!("{e}");
+                    }
+                    self.reloads.bump();
+                }
+            }
+        });
+    }
+}
+
+/// Makes the calling thread yield the cores to the rebuild of the next
+/// save (Linux: nice 19 for this thread only; elsewhere nothing).
+fn lower_thread_priority() {
+    #[cfg(target_os = "linux")]
+    // SAFETY: setpriority on this thread's own id changes only its nice value.
+    unsafe {
+        let tid = libc::syscall(libc::SYS_gettid) as libc::id_t;
+        libc::setpriority(libc::PRIO_PROCESS, tid, 19);
     }
 }
 
