@@ -4,7 +4,8 @@
 Starts `briefing serve --port 0` on a site, connects to the live-reload
 event stream like a browser tab, then repeatedly edits a file and measures
 the time from the write to the `event: reload` line. Prints the median (and
-all samples) for body edits of one briefing and for template edits, and
+all samples) for body edits of one briefing in the middle of the archive
+and of the newest one, and for template edits, and
 the cold full `briefing build` time for comparison.
 
     python3 bench/gen_site.py --count 10000 --out /tmp/site10k
@@ -123,11 +124,12 @@ def main():
             for f in os.listdir(os.path.join(site, "content", "briefings"))
             if f.endswith(".md") and not f.startswith("_")
         )
-        target = briefings[len(briefings) // 2]
-        body = time_edits(
-            events, target,
-            lambda text, i: text.rstrip("\n") + f"\n\nThe ministry added a note, revision {i}.\n",
-            args.edits, args.settle)
+        append = lambda text, i: text.rstrip("\n") + f"\n\nThe ministry added a note, revision {i}.\n"
+        # The middle of the archive: half of the related lists are ranked
+        # again. The newest briefing (file names start with the date): what
+        # an editor writing today's briefing saves.
+        body = time_edits(events, briefings[len(briefings) // 2], append, args.edits, args.settle)
+        newest = time_edits(events, briefings[-1], append, args.edits, args.settle)
         tmpl = time_edits(
             events, template,
             lambda text, i: text + f"\n<!-- template edit {i} -->\n",
@@ -147,6 +149,7 @@ def main():
         print(f"cold full build (no cache):      {cold:8.0f} ms")
     print(f"serve startup (no cache):        {startup * 1000:8.0f} ms")
     print(f"body edit -> reload, median:     {statistics.median(body):8.0f} ms   [{fmt(body)}]")
+    print(f"  of the newest briefing:        {statistics.median(newest):8.0f} ms   [{fmt(newest)}]")
     print(f"template edit -> reload, median: {statistics.median(tmpl):8.0f} ms   [{fmt(tmpl)}]")
 
 
