@@ -1,28 +1,48 @@
 //! Build script: fingerprints the analysis sources, so that the on-disk
-//! analysis cache (src/cache.rs) is invalidated by any change to the analysis
-//! code, not only by a new crate version.
+//! analysis cache (src/cache) is invalidated by any change to the analysis
+//! code, not only by a new crate version; and the render and Markdown
+//! sources, for the page manifest (src/cache/pages.rs) likewise.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
-fn main() {
-    let dir = Path::new("src/analysis");
-    println!("cargo:rerun-if-changed=src/analysis");
-    let mut files: Vec<_> = std::fs::read_dir(dir)
-        .map(|entries| entries.filter_map(|e| e.ok()).map(|e| e.path()).collect())
-        .unwrap_or_default();
+/// FNV-1a over the relative names and contents of every file under `dirs`:
+/// stable across machines and Rust versions.
+fn fingerprint(dirs: &[&str]) -> u64 {
+    let mut files: Vec<PathBuf> = Vec::new();
+    for dir in dirs {
+        println!("cargo:rerun-if-changed={dir}");
+        collect(Path::new(dir), &mut files);
+    }
     files.sort();
-    // FNV-1a over file names and contents: stable across machines and Rust versions.
     let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
     for path in files {
-        let name = path
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default();
+        let name = path.to_string_lossy().into_owned();
         let bytes = std::fs::read(&path).unwrap_or_default();
         for b in name.as_bytes().iter().chain(&bytes) {
             hash ^= u64::from(*b);
             hash = hash.wrapping_mul(0x0100_0000_01b3);
         }
     }
-    println!("cargo:rustc-env=BRIEFING_ANALYSIS_HASH={hash:016x}");
+    hash
+}
+
+fn collect(dir: &Path, files: &mut Vec<PathBuf>) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            collect(&path, files);
+        } else {
+            files.push(path);
+        }
+    }
+}
+
+fn main() {
+    let analysis = fingerprint(&["src/analysis"]);
+    println!("cargo:rustc-env=BRIEFING_ANALYSIS_HASH={analysis:016x}");
+    let render = fingerprint(&["src/render", "src/markdown"]);
+    println!("cargo:rustc-env=BRIEFING_RENDER_HASH={render:016x}");
 }

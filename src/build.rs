@@ -5,7 +5,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use crate::briefings;
-use crate::cache::Caches;
+use crate::cache::{Caches, RenderMemo, CACHE_DIR};
 use crate::config::Config;
 use crate::content::{self, LoadOptions, PageKind};
 use crate::diagnostics::Diagnostic;
@@ -77,6 +77,9 @@ pub struct Report {
     pub output: Option<PathBuf>,
     /// Files written because they are new or changed (the others kept their bytes and mtime).
     pub written: usize,
+    /// Pages (and hub entries) taken back from the last build's output
+    /// instead of being rendered (see [`build`]).
+    pub reused: usize,
     pub warnings: Vec<Diagnostic>,
     /// Time of each stage, in pipeline order.
     pub timings: Vec<StageTiming>,
@@ -152,14 +155,20 @@ fn process_cpu_time() -> Duration {
     }
 }
 
-/// Builds the site under `root`.
+/// Builds the site under `root`. Pages whose view is unchanged since the
+/// last build are taken back from the output directory (checked against
+/// the hash the page manifest recorded) instead of being rendered again.
 pub fn build(root: &Path, options: &BuildOptions) -> Result<Report, BuildError> {
+    let mut caches = Caches::open(root);
+    if options.write {
+        caches.render = Some(RenderMemo::with_manifest(&root.join(CACHE_DIR)));
+    }
     let Built {
         files,
         mut report,
         output_dir,
         ..
-    } = build_in_memory(root, options)?;
+    } = build_and_save_analyses(root, options, &mut caches)?;
     if options.write {
         let mut clock = Stopwatch::start();
         let out_dir = options.output.clone().unwrap_or(output_dir);
@@ -168,6 +177,14 @@ pub fn build(root: &Path, options: &BuildOptions) -> Result<Report, BuildError> 
         })?;
         report.written = stats.written;
         report.output = Some(out_dir);
+        if let Some(memo) = &caches.render {
+            if let Err(e) = memo.save_manifest(&root.join(CACHE_DIR), &files) {
+                report.warnings.push(
+                    Diagnostic::warning(CACHE_DIR, format!("cannot save the page manifest: {e}"))
+                        .with_hint("the site is fine; the next build renders every page again"),
+                );
+            }
+        }
         clock.lap("write");
         report.timings.extend(clock.timings);
     }
@@ -178,8 +195,16 @@ pub fn build(root: &Path, options: &BuildOptions) -> Result<Report, BuildError> 
 /// (`options.output` is ignored). Analyses come from and go to the disk
 /// cache under `root` (saved only when `options.write`: `check` writes nothing).
 pub fn build_in_memory(root: &Path, options: &BuildOptions) -> Result<Built, BuildError> {
-    let mut caches = Caches::open(root);
-    let mut result = build_with(root, options, &mut caches);
+    build_and_save_analyses(root, options, &mut Caches::open(root))
+}
+
+/// [`build_with`], then saves the analysis cache when `options.write`.
+fn build_and_save_analyses(
+    root: &Path,
+    options: &BuildOptions,
+    caches: &mut Caches,
+) -> Result<Built, BuildError> {
+    let mut result = build_with(root, options, caches);
     if options.write {
         if let Err(e) = caches.analysis.save() {
             let warning = Diagnostic::warning(
@@ -266,8 +291,12 @@ pub fn build_with(
         .into_iter()
         .filter(|p| p.kind == PageKind::Page)
         .collect();
-    if let Some(memo) = &caches.render {
-        memo.start(crate::cache::templates_fingerprint(root));
+    if let Some(memo) = caches.render.as_mut() {
+        let out_dir = options
+            .output
+            .clone()
+            .unwrap_or_else(|| root.join(&config.output_dir));
+        memo.start(crate::cache::templates_fingerprint(root), &out_dir);
     }
     let mut rendered = render::render_site_memo(
         &RenderInput {
@@ -306,6 +335,7 @@ pub fn build_with(
         bytes: files.iter().map(|f| f.bytes.len() as u64).sum(),
         warnings,
         timings: clock.timings,
+        reused: caches.render.as_ref().map_or(0, |m| m.reused()),
         ..Report::default()
     };
     Ok(Built {

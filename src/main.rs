@@ -179,6 +179,12 @@ fn print_report(cli: &Cli, report: &Report, writing: bool) {
                 t.cpu.as_secs_f64() * 1000.0
             );
         }
+        if report.reused > 0 {
+            eprintln!(
+                "  {} pages taken from the last build's output",
+                report.reused
+            );
+        }
     }
     if cli.quiet {
         return;

@@ -187,7 +187,7 @@ fn disk_cache_gives_the_same_site_as_a_cold_build() {
     let leftovers: Vec<_> = std::fs::read_dir(root.join(CACHE_DIR))
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .filter(|n| n != "analysis.jsonl")
+        .filter(|n| n != "analysis.jsonl" && n != "pages.txt")
         .collect();
     assert!(leftovers.is_empty(), "temporary files left: {leftovers:?}");
 
@@ -242,4 +242,75 @@ fn disk_cache_gives_the_same_site_as_a_cold_build() {
         &read_tree(&binary),
         "build over a garbage cache",
     );
+}
+
+fn build_cli_verbose(root: &Path, out: &Path) -> String {
+    let o = Command::new(BIN)
+        .arg("build")
+        .arg("-v")
+        .arg("--root")
+        .arg(root)
+        .arg("--output")
+        .arg(out)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+/// The number in "N pages taken from the last build's output" (0 if absent).
+fn reused(log: &str) -> usize {
+    log.lines()
+        .find_map(|l| {
+            l.trim()
+                .strip_suffix(" pages taken from the last build's output")
+        })
+        .map_or(0, |n| n.parse().unwrap())
+}
+
+#[test]
+fn a_warm_build_reuses_unchanged_pages_and_equals_a_cold_build() {
+    let dir = site();
+    let root = dir.path().join("s");
+    let out = dir.path().join("out");
+    assert_eq!(
+        reused(&build_cli_verbose(&root, &out)),
+        0,
+        "nothing to reuse yet"
+    );
+
+    // One body edited, and an unchanged page's output damaged by hand.
+    write(
+        &root,
+        "content/briefings/2026-03-05-b4.md",
+        &briefing("Briefing 4", 5, &format!("{} Oil rose later.", BODIES[4])),
+    );
+    std::fs::write(out.join("archive/index.html"), "tampered").unwrap();
+    let log = build_cli_verbose(&root, &out);
+    assert!(reused(&log) > 10, "{log}");
+
+    let fresh = tempfile::tempdir().unwrap();
+    let copy = fresh.path().join("s");
+    let o = Command::new("cp")
+        .arg("-r")
+        .arg(&root)
+        .arg(&copy)
+        .output()
+        .unwrap();
+    assert!(o.status.success());
+    std::fs::remove_dir_all(copy.join(CACHE_DIR)).unwrap();
+    let cold = fresh.path().join("cold");
+    build_cli(&copy, &cold);
+    assert_same(
+        &read_tree(&cold),
+        &read_tree(&out),
+        "warm build after an edit",
+    );
+
+    // New templates: every page is rendered again.
+    let template = root.join("templates/briefing.html");
+    let text = std::fs::read_to_string(&template).unwrap();
+    std::fs::write(&template, format!("{text}\n<!-- changed -->\n")).unwrap();
+    let log = build_cli_verbose(&root, &out);
+    assert_eq!(reused(&log), 0, "{log}");
 }

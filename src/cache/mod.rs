@@ -34,6 +34,8 @@ use crate::content::{self, Content, LoadOptions, CONTENT_DIR};
 use crate::diagnostics::Diagnostic;
 use crate::output::Bytes;
 
+pub mod pages;
+
 /// The cache directory under a site root.
 pub const CACHE_DIR: &str = ".briefing-cache";
 /// Bump when the meaning of a key or the stored format changes.
@@ -572,6 +574,9 @@ mod tests {
 /// input of the Markdown renderer.
 #[derive(Default)]
 pub struct RenderMemo {
+    /// The last `build`'s pages, read back from the output directory
+    /// (`build` only).
+    disk: Option<pages::PageManifest>,
     templates: Mutex<u128>,
     pages: Mutex<HashMap<u128, Bytes>>,
     bodies: Mutex<HashMap<u128, RenderedBody>>,
@@ -589,9 +594,43 @@ pub type RenderedBody = (
 );
 
 impl RenderMemo {
-    /// Begins a render with these templates: forgets everything if they
-    /// changed, and entries the previous render did not use.
-    pub fn start(&self, fingerprint: u128) {
+    /// A memo that also takes pages of the last `build` from its output
+    /// directory, as the page manifest in `cache_dir` records them.
+    pub fn with_manifest(cache_dir: &Path) -> RenderMemo {
+        RenderMemo {
+            disk: Some(pages::PageManifest::load(cache_dir)),
+            ..RenderMemo::default()
+        }
+    }
+
+    /// Pages taken from the last build's output in this render.
+    pub fn reused(&self) -> usize {
+        self.disk
+            .as_ref()
+            .map_or(0, |d| d.reused.load(Ordering::Relaxed))
+    }
+
+    /// Records this render's pages for the next `build` (with a manifest
+    /// only): call once `files` are written.
+    pub fn save_manifest(
+        &self,
+        cache_dir: &Path,
+        files: &[crate::output::OutputFile],
+    ) -> io::Result<()> {
+        if self.disk.is_none() {
+            return Ok(());
+        }
+        let templates = *self.templates.lock().unwrap();
+        pages::PageManifest::save(cache_dir, templates, &self.pages.lock().unwrap(), files)
+    }
+
+    /// Begins a render with these templates, output to `output_dir`:
+    /// forgets everything if they changed, and entries the previous render
+    /// did not use.
+    pub fn start(&mut self, fingerprint: u128, output_dir: &Path) {
+        if let Some(disk) = self.disk.as_mut() {
+            disk.start(fingerprint, output_dir.to_path_buf());
+        }
         let mut templates = self.templates.lock().unwrap();
         let mut pages = self.pages.lock().unwrap();
         let mut bodies = self.bodies.lock().unwrap();
@@ -620,6 +659,10 @@ impl RenderMemo {
         self.used_pages.lock().unwrap().insert(key);
         if let Some(html) = self.pages.lock().unwrap().get(&key) {
             return Ok(html.clone());
+        }
+        if let Some(html) = self.disk.as_ref().and_then(|d| d.get(key)) {
+            self.pages.lock().unwrap().insert(key, html.clone());
+            return Ok(html);
         }
         self.pages_rendered.fetch_add(1, Ordering::Relaxed);
         let html = Bytes::from(render()?);

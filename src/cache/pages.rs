@@ -1,0 +1,223 @@
+//! The page manifest: which page each render-memo key produced in the last
+//! `build`, so that the next build takes an unchanged page back from the
+//! output directory instead of rendering it with Tera again.
+//!
+//! A page's key hashes its template and its whole view (see
+//! [`super::RenderMemo`]), and the manifest records the hash of the bytes
+//! written for it; a page is reused only when the file still holds exactly
+//! those bytes, so an edited, missing or truncated output file is simply
+//! rendered again. Fragments that are not files (hub timeline entries) are
+//! kept in the manifest itself. The manifest is void when the templates,
+//! the crate version or the render code change.
+
+use std::collections::HashMap;
+use std::io::{self, BufRead, Write};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use rayon::prelude::*;
+
+use super::hash_bytes;
+use crate::output::{Bytes, OutputFile};
+
+/// The manifest's file in the cache directory.
+pub const FILE: &str = "pages.txt";
+const FORMAT: &str = "briefing-page-manifest v1";
+
+enum Stored {
+    /// Written to `path` (relative to the output directory) with this hash.
+    File { path: String, hash: u128 },
+    /// Not a file of its own: the bytes.
+    Inline(Bytes),
+}
+
+/// The last build's pages by key, and where to read them.
+#[derive(Default)]
+pub struct PageManifest {
+    /// Templates fingerprint the pages were rendered with.
+    templates: u128,
+    entries: HashMap<u128, Stored>,
+    output_dir: PathBuf,
+    /// Pages taken from the output directory by this build.
+    pub reused: AtomicUsize,
+}
+
+fn header(templates: u128) -> String {
+    format!(
+        "{FORMAT} {} {} {templates:032x}",
+        env!("CARGO_PKG_VERSION"),
+        env!("BRIEFING_RENDER_HASH")
+    )
+}
+
+impl PageManifest {
+    /// The manifest under `cache_dir`; empty when there is none, or it is
+    /// unreadable or from other code.
+    pub fn load(cache_dir: &Path) -> PageManifest {
+        let Ok(file) = std::fs::File::open(cache_dir.join(FILE)) else {
+            return PageManifest::default();
+        };
+        let mut lines = io::BufReader::new(file).lines();
+        let Some(Ok(head)) = lines.next() else {
+            return PageManifest::default();
+        };
+        let Some(templates) = head
+            .strip_prefix(&header(0)[..header(0).len() - 32])
+            .and_then(|t| u128::from_str_radix(t, 16).ok())
+        else {
+            return PageManifest::default();
+        };
+        let mut entries = HashMap::new();
+        for line in lines {
+            let Ok(line) = line else {
+                return PageManifest::default();
+            };
+            match parse_line(&line) {
+                Some((key, stored)) => {
+                    entries.insert(key, stored);
+                }
+                None => return PageManifest::default(),
+            }
+        }
+        PageManifest {
+            templates,
+            entries,
+            ..PageManifest::default()
+        }
+    }
+
+    /// Forgets everything unless the pages were rendered with these
+    /// templates; pages are read from `output_dir`.
+    pub fn start(&mut self, templates: u128, output_dir: PathBuf) {
+        if templates != self.templates {
+            self.entries.clear();
+        }
+        self.output_dir = output_dir;
+        self.reused.store(0, Ordering::Relaxed);
+    }
+
+    /// The page the last build made for `key`, if its file still holds it.
+    pub fn get(&self, key: u128) -> Option<Bytes> {
+        let bytes = match self.entries.get(&key)? {
+            Stored::Inline(bytes) => bytes.clone(),
+            Stored::File { path, hash } => {
+                let bytes = std::fs::read(self.output_dir.join(path)).ok()?;
+                if hash_bytes(&bytes) != *hash {
+                    return None;
+                }
+                Bytes::from(bytes)
+            }
+        };
+        self.reused.fetch_add(1, Ordering::Relaxed);
+        Some(bytes)
+    }
+
+    /// Writes the manifest of a build: `pages` is what the render memo
+    /// holds (key -> bytes), `files` the site as written. A page whose
+    /// bytes are a file's (the same allocation) is recorded by path.
+    pub fn save(
+        cache_dir: &Path,
+        templates: u128,
+        pages: &HashMap<u128, Bytes>,
+        files: &[OutputFile],
+    ) -> io::Result<()> {
+        let by_address: HashMap<usize, &OutputFile> = files
+            .iter()
+            .map(|f| (f.bytes.as_ptr() as usize, f))
+            .collect();
+        let mut keys: Vec<&u128> = pages.keys().collect();
+        keys.sort();
+        let lines: Vec<String> = keys
+            .par_iter()
+            .map(|key| {
+                let bytes = &pages[key];
+                match by_address.get(&(bytes.as_ptr() as usize)) {
+                    Some(f) if f.bytes.len() == bytes.len() => {
+                        format!("{key:032x} F {:032x} {}\n", hash_bytes(bytes), f.path)
+                    }
+                    _ => {
+                        let text = String::from_utf8_lossy(bytes);
+                        let json = serde_json::to_string(&text).unwrap_or_default();
+                        format!("{key:032x} I {json}\n")
+                    }
+                }
+            })
+            .collect();
+        std::fs::create_dir_all(cache_dir)?;
+        let tmp = cache_dir.join(format!(".{FILE}.tmp-{}", std::process::id()));
+        let result = (|| {
+            let mut out = io::BufWriter::new(std::fs::File::create(&tmp)?);
+            out.write_all(header(templates).as_bytes())?;
+            out.write_all(b"\n")?;
+            for line in &lines {
+                out.write_all(line.as_bytes())?;
+            }
+            out.into_inner().map_err(|e| e.into_error())?.sync_all()?;
+            std::fs::rename(&tmp, cache_dir.join(FILE))
+        })();
+        if result.is_err() {
+            let _ = std::fs::remove_file(&tmp);
+        }
+        result
+    }
+}
+
+fn parse_line(line: &str) -> Option<(u128, Stored)> {
+    let (key, rest) = line.split_once(' ')?;
+    let key = u128::from_str_radix(key, 16).ok()?;
+    let (kind, rest) = rest.split_once(' ')?;
+    let stored = match kind {
+        "F" => {
+            let (hash, path) = rest.split_once(' ')?;
+            Stored::File {
+                path: path.to_string(),
+                hash: u128::from_str_radix(hash, 16).ok()?,
+            }
+        }
+        "I" => Stored::Inline(Bytes::from(serde_json::from_str::<String>(rest).ok()?)),
+        _ => return None,
+    };
+    Some((key, stored))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn file(path: &str, bytes: &Bytes) -> OutputFile {
+        OutputFile {
+            path: path.into(),
+            bytes: bytes.clone(),
+        }
+    }
+
+    #[test]
+    fn pages_come_back_only_while_their_files_hold_them() {
+        let cache = tempfile::tempdir().unwrap();
+        let out = tempfile::tempdir().unwrap();
+        let page = Bytes::from("<p>page</p>");
+        let fragment = Bytes::from("<li>entry \"quoted\"</li>\n");
+        std::fs::create_dir_all(out.path().join("a")).unwrap();
+        std::fs::write(out.path().join("a/index.html"), &*page).unwrap();
+        let pages: HashMap<u128, Bytes> = [(1, page.clone()), (2, fragment.clone())].into();
+        PageManifest::save(cache.path(), 7, &pages, &[file("a/index.html", &page)]).unwrap();
+
+        let mut m = PageManifest::load(cache.path());
+        m.start(7, out.path().to_path_buf());
+        assert_eq!(m.get(1).as_deref(), Some(&b"<p>page</p>"[..]));
+        assert_eq!(m.get(2).as_deref(), Some(&fragment[..]));
+        assert_eq!(m.get(3), None);
+        // An edited output file is not trusted.
+        std::fs::write(out.path().join("a/index.html"), "<p>edited</p>").unwrap();
+        assert_eq!(m.get(1), None);
+        // Other templates: nothing is reused.
+        let mut m = PageManifest::load(cache.path());
+        m.start(8, out.path().to_path_buf());
+        assert_eq!(m.get(2), None);
+        // A damaged manifest is ignored.
+        std::fs::write(cache.path().join(FILE), "garbage\n").unwrap();
+        let mut m = PageManifest::load(cache.path());
+        m.start(7, out.path().to_path_buf());
+        assert_eq!(m.get(2), None);
+    }
+}
