@@ -30,12 +30,14 @@
 //! anything that is neither alphabetic nor numeric, drop one-character tokens
 //! and stop words.
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::linking::SiteModel;
+use crate::linking::{FastMap, FastSet};
 use crate::output::OutputFile;
 use crate::render::shared::Shared;
 use crate::render::views::BriefingCard;
@@ -74,13 +76,26 @@ const W_BODY: f64 = 1.0;
 
 /// Splits text into index terms.
 pub fn tokenize(text: &str) -> Vec<String> {
-    static STOPS: std::sync::OnceLock<HashSet<&'static str>> = std::sync::OnceLock::new();
+    terms(text).map(Cow::into_owned).collect()
+}
+
+/// [`tokenize`] without copying: a word already in lower-case ASCII (most
+/// of them) is borrowed from `text`.
+fn terms(text: &str) -> impl Iterator<Item = Cow<'_, str>> {
+    static STOPS: std::sync::OnceLock<FastSet<&'static str>> = std::sync::OnceLock::new();
     let stops = STOPS.get_or_init(|| STOP_WORDS.iter().copied().collect());
     text.split(|c: char| !c.is_alphanumeric())
         .filter(|w| !w.is_empty())
-        .map(|w| w.to_lowercase())
-        .filter(|w| w.chars().count() > 1 && !stops.contains(w.as_str()))
-        .collect()
+        .map(|w| {
+            if w.bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+            {
+                Cow::Borrowed(w)
+            } else {
+                Cow::Owned(w.to_lowercase())
+            }
+        })
+        .filter(move |w| w.chars().nth(1).is_some() && !stops.contains(w.as_ref()))
 }
 
 /// The shard a term lives in: its first `prefix` characters.
@@ -114,11 +129,15 @@ struct Shard<'a> {
 }
 
 /// The weighted terms of one briefing.
-fn doc_terms(model: &SiteModel, i: usize, card: &BriefingCard) -> HashMap<String, f64> {
+fn doc_terms<'a>(
+    model: &'a SiteModel,
+    i: usize,
+    card: &'a BriefingCard,
+) -> Vec<(Cow<'a, str>, f64)> {
     let b = &model.briefings[i];
-    let mut tf: HashMap<String, [u32; 6]> = HashMap::new();
-    let mut add = |text: &str, field: usize| {
-        for t in tokenize(text) {
+    let mut tf: FastMap<Cow<'a, str>, [u32; 6]> = FastMap::default();
+    let mut add = |text: &'a str, field: usize| {
+        for t in terms(text) {
             tf.entry(t).or_insert([0; 6])[field] += 1;
         }
     };
@@ -165,20 +184,21 @@ fn doc_terms(model: &SiteModel, i: usize, card: &BriefingCard) -> HashMap<String
 pub fn build_index(model: &SiteModel, cards: &[Shared<BriefingCard>]) -> Vec<OutputFile> {
     // term -> postings (doc, weight), docs ascending.
     // Tokenising is per briefing: in parallel; the merge is in doc order.
-    let per_doc: Vec<HashMap<String, f64>> = cards
+    let per_doc: Vec<Vec<(Cow<str>, f64)>> = cards
         .par_iter()
         .enumerate()
         .take(model.briefings.len())
         .map(|(i, card)| doc_terms(model, i, card))
         .collect();
-    let mut postings: BTreeMap<String, Vec<(usize, u32)>> = BTreeMap::new();
-    for (i, terms) in per_doc.into_iter().enumerate() {
+    let mut by_term: FastMap<&str, Vec<(usize, u32)>> = FastMap::default();
+    for (i, terms) in per_doc.iter().enumerate() {
         for (term, score) in terms {
             // Integer weights keep the files small and the output stable.
             let w = (score * 2.0).round().clamp(1.0, 999.0) as u32;
-            postings.entry(term).or_default().push((i, w));
+            by_term.entry(term.as_ref()).or_default().push((i, w));
         }
     }
+    let mut postings: BTreeMap<&str, Vec<(usize, u32)>> = by_term.into_iter().collect();
     for list in postings.values_mut() {
         list.sort_unstable();
     }
@@ -188,14 +208,16 @@ pub fn build_index(model: &SiteModel, cards: &[Shared<BriefingCard>]) -> Vec<Out
     // as `search.js` ranks them), and those with the term in their title,
     // which rank first for most queries of several words.
     let mut shown: BTreeMap<&str, BTreeSet<usize>> = postings
-        .iter()
+        .par_iter()
         .map(|(term, list)| {
+            // The TOP_DOCS best by weight, then newer (a total order, so the
+            // set is the same whichever way it is selected).
             let mut best = list.clone();
-            best.sort_unstable_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
-            (
-                term.as_str(),
-                best.iter().take(TOP_DOCS).map(|p| p.0).collect(),
-            )
+            if best.len() > TOP_DOCS {
+                best.select_nth_unstable_by(TOP_DOCS - 1, |a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+                best.truncate(TOP_DOCS);
+            }
+            (*term, best.iter().map(|p| p.0).collect())
         })
         .collect();
     for (i, card) in cards.iter().enumerate().take(model.briefings.len()) {
@@ -228,7 +250,7 @@ pub fn build_index(model: &SiteModel, cards: &[Shared<BriefingCard>]) -> Vec<Out
         for (term, list) in &postings {
             let (size, docs) = sizes.entry(shard_key(term, prefix)).or_default();
             *size += estimate(term, list);
-            docs.extend(&shown[term.as_str()]);
+            docs.extend(&shown[*term]);
         }
         let largest = sizes
             .values()
@@ -252,7 +274,7 @@ pub fn build_index(model: &SiteModel, cards: &[Shared<BriefingCard>]) -> Vec<Out
         }
         let shard = shards.entry(shard_key(term, prefix)).or_default();
         shard.t.insert(term, flat);
-        shard.docs.extend(&shown[term.as_str()]);
+        shard.docs.extend(&shown[*term]);
     }
 
     let numbers: BTreeMap<&str, usize> = shards

@@ -13,6 +13,7 @@ pub mod synthetic;
 #[cfg(test)]
 mod tests;
 mod text;
+pub(crate) use text::{FastMap, FastSet};
 
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use chrono_tz::Tz;
