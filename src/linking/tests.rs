@@ -23,8 +23,11 @@ fn day(d: u32) -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 3, d, 9, 0, 0).unwrap()
 }
 
+/// A briefing's source and its related list as (target source, score, reasons).
+type RelatedBySource = (String, Vec<(String, String, Vec<String>)>);
+
 /// Related lists by source path, so models of differently ordered input compare.
-fn related_by_source(m: &SiteModel) -> Vec<(String, Vec<(String, String, Vec<String>)>)> {
+fn related_by_source(m: &SiteModel) -> Vec<RelatedBySource> {
     let mut v: Vec<_> = m
         .briefings
         .iter()
