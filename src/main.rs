@@ -16,7 +16,27 @@ use briefing::{BuildError, BuildOptions, Report};
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
+extern "C" {
+    /// mimalloc's C API (linked in by the `mimalloc` crate).
+    fn mi_option_set(option: std::os::raw::c_int, value: std::os::raw::c_long);
+}
+
+/// `mi_option_purge_delay` in mimalloc v3's `mi_option_e`, as bundled by
+/// libmimalloc-sys 0.1.49 (Cargo.lock): check the enum when updating it.
+const MI_OPTION_PURGE_DELAY: std::os::raw::c_int = 15;
+
+/// By default mimalloc gives freed memory back to the OS 10 ms later. A
+/// build frees and reallocates hundreds of megabytes between stages, and
+/// the kernel zeroes every page faulted back in: `clear_page_erms` was 15 %
+/// of a cold 10,000-briefing check's samples. Keeping freed memory costs
+/// about 30 MB of peak RSS there and saves about 14 % of the wall time.
+fn keep_freed_memory() {
+    // SAFETY: sets one allocator option; valid at any time, from any thread.
+    unsafe { mi_option_set(MI_OPTION_PURGE_DELAY, -1) }
+}
+
 fn main() {
+    keep_freed_memory();
     let cli = Cli::parse();
     let code = match cli.command {
         Command::Build(ref args) => run_build(
