@@ -682,8 +682,15 @@ impl RenderMemo {
         h.finish()
     }
 
-    /// The body whose inputs hash to `key`, rendered by `render` only when not known.
+    /// The body whose inputs hash to `key`, rendered by `render` only when
+    /// not known. A `build` (a memo with a page manifest) keeps no bodies:
+    /// it renders each once, and at 100,000 briefings their copies were
+    /// half a gigabyte.
     pub fn body(&self, key: u128, render: impl FnOnce() -> RenderedBody) -> RenderedBody {
+        if self.disk.is_some() {
+            self.bodies_rendered.fetch_add(1, Ordering::Relaxed);
+            return render();
+        }
         self.used_bodies.lock().unwrap().insert(key);
         if let Some(body) = self.bodies.lock().unwrap().get(&key) {
             return body.clone();
