@@ -776,34 +776,8 @@ impl ContentCache {
         let mut order: Vec<String> = Vec::new();
         let mut problems = Vec::new();
         let mut to_parse: Vec<(String, Option<std::time::SystemTime>, u64, PathBuf)> = Vec::new();
-        // The same walk, order and filters as content::load.
-        for entry in walkdir::WalkDir::new(&content_dir).sort_by_file_name() {
-            let entry = match entry {
-                Ok(e) => e,
-                Err(e) => {
-                    problems.push(Diagnostic::error(
-                        CONTENT_DIR,
-                        format!("cannot walk the content directory: {e}"),
-                    ));
-                    continue;
-                }
-            };
+        for (relative, entry) in content::markdown_files(&content_dir, &mut problems) {
             let path = entry.path();
-            if !entry.file_type().is_file()
-                || path.extension().and_then(|e| e.to_str()) != Some("md")
-            {
-                continue;
-            }
-            let relative = path
-                .strip_prefix(&content_dir)
-                .unwrap_or(path)
-                .components()
-                .map(|c| c.as_os_str().to_string_lossy().into_owned())
-                .collect::<Vec<_>>()
-                .join("/");
-            if relative.split('/').any(|part| part.starts_with('.')) {
-                continue;
-            }
             let meta = entry.metadata().ok();
             let modified = meta.as_ref().and_then(|m| m.modified().ok());
             let len = meta.as_ref().map(|m| m.len()).unwrap_or(0);

@@ -99,26 +99,8 @@ pub fn load(root: &Path, options: LoadOptions) -> (Content, Vec<Diagnostic>) {
         );
         return (Content::default(), problems);
     }
-    for entry in walkdir::WalkDir::new(&content_dir).sort_by_file_name() {
-        let entry = match entry {
-            Ok(e) => e,
-            Err(e) => {
-                problems.push(Diagnostic::error(
-                    CONTENT_DIR,
-                    format!("cannot walk the content directory: {e}"),
-                ));
-                continue;
-            }
-        };
+    for (relative, entry) in markdown_files(&content_dir, &mut problems) {
         let path = entry.path();
-        if !entry.file_type().is_file() || path.extension().and_then(|e| e.to_str()) != Some("md") {
-            continue;
-        }
-        let relative = crate::diagnostics::slash_path(path, &content_dir);
-        // Editors' swap and backup files are not content.
-        if relative.split('/').any(|part| part.starts_with('.')) {
-            continue;
-        }
         match std::fs::read(path) {
             Ok(bytes) => match String::from_utf8(bytes) {
                 Ok(text) => files.push((relative, text)),
@@ -140,6 +122,39 @@ pub fn load(root: &Path, options: LoadOptions) -> (Content, Vec<Diagnostic>) {
     let (content, mut more) = parse_files(files, options);
     problems.append(&mut more);
     (content, problems)
+}
+
+/// The content files under `content_dir`, as `(path relative to it, entry)`
+/// in file-name order: `*.md` files outside dot-directories and not
+/// dotfiles (editors' swap and backup files are not content). A directory
+/// that cannot be read is reported in `problems`.
+pub fn markdown_files(
+    content_dir: &Path,
+    problems: &mut Vec<Diagnostic>,
+) -> Vec<(String, walkdir::DirEntry)> {
+    let mut files = Vec::new();
+    for entry in walkdir::WalkDir::new(content_dir).sort_by_file_name() {
+        let entry = match entry {
+            Ok(e) => e,
+            Err(e) => {
+                problems.push(Diagnostic::error(
+                    CONTENT_DIR,
+                    format!("cannot walk the content directory: {e}"),
+                ));
+                continue;
+            }
+        };
+        let path = entry.path();
+        if !entry.file_type().is_file() || path.extension().and_then(|e| e.to_str()) != Some("md") {
+            continue;
+        }
+        let relative = crate::diagnostics::slash_path(path, content_dir);
+        if relative.split('/').any(|part| part.starts_with('.')) {
+            continue;
+        }
+        files.push((relative, entry));
+    }
+    files
 }
 
 fn line_of_offset(bytes: &[u8], offset: usize) -> usize {
