@@ -439,7 +439,6 @@ impl AnalysisCache {
         if self.added == 0 && unused == 0 {
             return Ok(());
         }
-        std::fs::create_dir_all(&dir)?;
         let mut keys: Vec<&u128> = self
             .used
             .iter()
@@ -453,25 +452,34 @@ impl AnalysisCache {
                 format!("{k:032x} {json}\n")
             })
             .collect();
-        let tmp = dir.join(format!(".{FILE}.tmp-{}", std::process::id()));
-        let result = (|| {
-            let mut file = io::BufWriter::new(std::fs::File::create(&tmp)?);
-            file.write_all(header().as_bytes())?;
-            file.write_all(b"\n")?;
-            for line in &lines {
-                file.write_all(line.as_bytes())?;
-            }
-            file.into_inner().map_err(|e| e.into_error())?.sync_all()?;
-            std::fs::rename(&tmp, dir.join(FILE))
-        })();
-        if result.is_err() {
-            let _ = std::fs::remove_file(&tmp);
-        } else {
+        let result = write_lines(&dir, FILE, &header(), &lines);
+        if result.is_ok() {
             self.added = 0;
             self.retain_used();
         }
         result
     }
+}
+
+/// Writes `header` and `lines` (each ending in a newline) to `dir/file`
+/// whole or not at all: a temporary file, synced, renamed over it.
+fn write_lines(dir: &Path, file: &str, header: &str, lines: &[String]) -> io::Result<()> {
+    std::fs::create_dir_all(dir)?;
+    let tmp = dir.join(format!(".{file}.tmp-{}", std::process::id()));
+    let result = (|| {
+        let mut out = io::BufWriter::new(std::fs::File::create(&tmp)?);
+        out.write_all(header.as_bytes())?;
+        out.write_all(b"\n")?;
+        for line in lines {
+            out.write_all(line.as_bytes())?;
+        }
+        out.into_inner().map_err(|e| e.into_error())?.sync_all()?;
+        std::fs::rename(&tmp, dir.join(file))
+    })();
+    if result.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    result
 }
 
 fn header() -> String {

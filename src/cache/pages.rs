@@ -11,7 +11,7 @@
 //! the crate version or the render code change.
 
 use std::collections::HashMap;
-use std::io::{self, BufRead, Write};
+use std::io::{self, BufRead};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
@@ -143,22 +143,7 @@ impl PageManifest {
                 }
             })
             .collect();
-        std::fs::create_dir_all(cache_dir)?;
-        let tmp = cache_dir.join(format!(".{FILE}.tmp-{}", std::process::id()));
-        let result = (|| {
-            let mut out = io::BufWriter::new(std::fs::File::create(&tmp)?);
-            out.write_all(header(templates).as_bytes())?;
-            out.write_all(b"\n")?;
-            for line in &lines {
-                out.write_all(line.as_bytes())?;
-            }
-            out.into_inner().map_err(|e| e.into_error())?.sync_all()?;
-            std::fs::rename(&tmp, cache_dir.join(FILE))
-        })();
-        if result.is_err() {
-            let _ = std::fs::remove_file(&tmp);
-        }
-        result
+        super::write_lines(cache_dir, FILE, &header(templates), &lines)
     }
 }
 
