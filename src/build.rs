@@ -112,6 +112,19 @@ pub struct StageTiming {
     pub cpu: Duration,
 }
 
+impl std::fmt::Display for StageTiming {
+    /// `  render      280.3 ms  (cpu     455.0 ms)`, as `-v` prints it.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "  {:<8} {:>9.1} ms  (cpu {:>9.1} ms)",
+            self.stage,
+            self.wall.as_secs_f64() * 1000.0,
+            self.cpu.as_secs_f64() * 1000.0
+        )
+    }
+}
+
 struct Stopwatch {
     last: Instant,
     last_cpu: Duration,

@@ -196,12 +196,7 @@ fn print_warnings(cli: &Cli, warnings: &[briefing::diagnostics::Diagnostic]) {
 fn print_report(cli: &Cli, report: &Report, writing: bool) {
     if cli.verbose {
         for t in &report.timings {
-            eprintln!(
-                "  {:<8} {:>9.1} ms  (cpu {:>9.1} ms)",
-                t.stage,
-                t.wall.as_secs_f64() * 1000.0,
-                t.cpu.as_secs_f64() * 1000.0
-            );
+            eprintln!("{t}");
         }
         if report.reused > 0 {
             eprintln!(

@@ -162,8 +162,14 @@ fn read_tree(root: &Path) -> BTreeMap<String, Vec<u8>> {
 }
 
 fn build_cli(root: &Path, out: &Path) {
+    build_cli_with(root, out, &[]);
+}
+
+/// Runs `briefing build` with `args`, asserts it succeeded, returns its stderr.
+fn build_cli_with(root: &Path, out: &Path, args: &[&str]) -> String {
     let o = Command::new(BIN)
         .arg("build")
+        .args(args)
         .arg("--root")
         .arg(root)
         .arg("--output")
@@ -171,6 +177,7 @@ fn build_cli(root: &Path, out: &Path) {
         .output()
         .unwrap();
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    String::from_utf8_lossy(&o.stderr).into_owned()
 }
 
 #[test]
@@ -245,17 +252,7 @@ fn disk_cache_gives_the_same_site_as_a_cold_build() {
 }
 
 fn build_cli_verbose(root: &Path, out: &Path) -> String {
-    let o = Command::new(BIN)
-        .arg("build")
-        .arg("-v")
-        .arg("--root")
-        .arg(root)
-        .arg("--output")
-        .arg(out)
-        .output()
-        .unwrap();
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-    String::from_utf8_lossy(&o.stderr).into_owned()
+    build_cli_with(root, out, &["-v"])
 }
 
 /// The number in "N pages taken from the last build's output" (0 if absent).

@@ -70,6 +70,16 @@ pub struct SiteModel {
     pub months: Vec<ArchiveMonth>,
 }
 
+impl SiteModel {
+    /// The hub a reference points to.
+    pub fn hub(&self, r: HubRef) -> &Hub {
+        match r {
+            HubRef::Issue(h) => &self.issue_hubs[h],
+            HubRef::Entity(h) => &self.entity_hubs[h],
+        }
+    }
+}
+
 /// Links the corpus.
 pub fn link(briefings: Vec<Briefing>, options: &LinkOptions) -> SiteModel {
     link_with(briefings, options, None)

@@ -17,9 +17,7 @@ use crate::cache::{RenderMemo, StableHasher};
 use crate::config::{Config, DigestPeriod};
 use crate::content::{normalize_alias, Page, Section, BRIEFINGS_SECTION};
 use crate::diagnostics::{line_col, Diagnostic};
-use crate::linking::{
-    date_of, entity_kind_label, local_day, Digest, Hub, HubKind, HubRef, SiteModel,
-};
+use crate::linking::{date_of, entity_kind_label, local_day, Digest, Hub, HubKind, SiteModel};
 use crate::markdown::{self, RenderContext, Rendered};
 use crate::output::{Bytes, OutputFile};
 use shared::Shared;
@@ -384,10 +382,7 @@ fn inline_links(model: &SiteModel, i: usize, max: usize) -> Vec<(String, String)
         .iter()
         .take(max)
         .map(|l| {
-            let hub = match l.hub {
-                HubRef::Issue(h) => &model.issue_hubs[h],
-                HubRef::Entity(h) => &model.entity_hubs[h],
-            };
+            let hub = model.hub(l.hub);
             (l.phrase.clone(), hub_path(hub))
         })
         .collect()
@@ -532,10 +527,7 @@ fn briefing_view(
             .map(|(tag, hub)| IssueChip {
                 label: tag.clone(),
                 url: hub.map(|h| {
-                    let hub = match h {
-                        HubRef::Issue(h) => &model.issue_hubs[h],
-                        HubRef::Entity(h) => &model.entity_hubs[h],
-                    };
+                    let hub = model.hub(h);
                     urls.link(&hub_path(hub))
                 }),
             })

@@ -238,12 +238,7 @@ impl Rebuilder {
         );
         if self.verbose {
             for t in &report.timings {
-                println!(
-                    "  {:<8} {:>9.1} ms  (cpu {:>9.1} ms)",
-                    t.stage,
-                    t.wall.as_secs_f64() * 1000.0,
-                    t.cpu.as_secs_f64() * 1000.0
-                );
+                println!("{t}");
             }
             if let Some(memo) = &self.caches.render {
                 println!(
