@@ -473,6 +473,15 @@ pub struct RelatedMemo {
     stems: StemMemo,
 }
 
+/// The hash of a document's text parts (title, body).
+fn text_hash(d: &RankDoc) -> u128 {
+    let mut h = crate::cache::StableHasher::default();
+    for part in &d.parts {
+        h.field(part.as_bytes());
+    }
+    h.finish()
+}
+
 /// Stem counts of texts by hash, with stems interned across builds.
 #[derive(Default)]
 struct StemMemo {
@@ -483,18 +492,9 @@ struct StemMemo {
 }
 
 impl StemMemo {
-    /// What [`term_counts`] returns, tokenising only texts not seen before.
-    fn term_counts(&mut self, docs: &[RankDoc]) -> TermCounts {
-        let hashes: Vec<u128> = docs
-            .par_iter()
-            .map(|d| {
-                let mut h = crate::cache::StableHasher::default();
-                for part in &d.parts {
-                    h.field(part.as_bytes());
-                }
-                h.finish()
-            })
-            .collect();
+    /// What [`term_counts`] returns, tokenising only texts not seen before;
+    /// `hashes[i]` is [`text_hash`] of `docs[i]`.
+    fn term_counts(&mut self, docs: &[RankDoc], hashes: &[u128]) -> TermCounts {
         let mut missing: Vec<usize> = Vec::new();
         let mut queued = std::collections::HashSet::new();
         for (i, h) in hashes.iter().enumerate() {
@@ -646,15 +646,18 @@ fn rank_with_memo(
     let n = docs.len();
     let k = options.related_briefings;
     let past = options.related_scope == RelatedScope::Past;
+    // Each text hashed once: for the stem memo and for the inputs.
+    let text_hashes: Vec<u128> = docs.par_iter().map(text_hash).collect();
     let inputs: Vec<u128> = briefings
         .par_iter()
         .zip(docs)
-        .map(|(b, d)| {
+        .zip(&text_hashes)
+        .map(|((b, d), text)| {
             let mut h = crate::cache::StableHasher::default();
-            h.field(b.page.source.as_bytes()).number(d.time as u64);
-            for part in &d.parts {
-                h.field(part.as_bytes());
-            }
+            h.field(b.page.source.as_bytes())
+                .number(d.time as u64)
+                .number(*text as u64)
+                .number((*text >> 64) as u64);
             for &f in &d.features {
                 h.field(feature_label(hubs, f).as_bytes());
             }
@@ -692,7 +695,7 @@ fn rank_with_memo(
         wanted[i] = false;
     }
     memo.ranked = n - unchanged;
-    let counts = memo.stems.term_counts(docs);
+    let counts = memo.stems.term_counts(docs, &text_hashes);
     let mut ranked = rank(
         docs,
         bonus,
