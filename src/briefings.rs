@@ -4,30 +4,32 @@
 //! Architecture invariant: pure. Pages in, [`Briefing`]s out, in the same
 //! order; the only outputs besides them are warnings.
 
+use std::sync::Arc;
+
 use rayon::prelude::*;
 
 use crate::analysis::{
     self, Aliases, Analysis, AnalysisOptions, Document, Entity, EntityKind, KeyIssue,
 };
 use crate::cache::Caches;
-use crate::content::{EntityOverride, KeyIssueOverride, Page, PageKind};
+use crate::content::{EntityOverride, FrontMatter, KeyIssueOverride, Page, PageKind};
 use crate::diagnostics::Diagnostic;
 
 /// A briefing page with its final title and analysis.
 #[derive(Debug, Clone)]
 pub struct Briefing {
-    pub page: Page,
+    pub page: Arc<Page>,
     pub title: String,
     /// True when no title was set and one was derived from the text.
     pub title_derived: bool,
-    pub analysis: Analysis,
+    pub analysis: Arc<Analysis>,
     /// The plain text of the body (for search and reading time).
-    pub text: String,
+    pub text: Arc<String>,
 }
 
 /// Analyses every briefing among `pages` (others are skipped), as one corpus.
 pub fn analyse(
-    pages: &[Page],
+    pages: &[Arc<Page>],
     options: &AnalysisOptions,
     aliases: &Aliases,
 ) -> (Vec<Briefing>, Vec<Diagnostic>) {
@@ -38,17 +40,18 @@ pub fn analyse(
 /// (its text, options and view of the corpus: see [`crate::cache`]) is
 /// known, and adding the ones it computes.
 pub fn analyse_cached(
-    pages: &[Page],
+    pages: &[Arc<Page>],
     options: &AnalysisOptions,
     aliases: &Aliases,
     caches: &mut Caches,
 ) -> (Vec<Briefing>, Vec<Diagnostic>) {
-    let briefing_pages: Vec<&Page> = pages
+    let briefing_pages: Vec<&Arc<Page>> = pages
         .iter()
         .filter(|p| p.kind == PageKind::Briefing)
         .collect();
     let bodies: Vec<&str> = briefing_pages.iter().map(|p| p.body.as_str()).collect();
     let texts = caches.plain_texts(&bodies);
+    crate::trace::lap("analyse.texts");
     let docs: Vec<Document> = briefing_pages
         .iter()
         .zip(&texts)
@@ -68,7 +71,8 @@ pub fn analyse_cached(
         })
         .collect();
     let (keys, corpus) = caches.analysis_keys(&docs, &page_options, options, aliases);
-    let cached: Vec<Option<Analysis>> = keys
+    crate::trace::lap("analyse.keys");
+    let cached: Vec<Option<Arc<Analysis>>> = keys
         .iter()
         .map(|k| caches.analysis.get(*k).cloned())
         .collect();
@@ -81,24 +85,26 @@ pub fn analyse_cached(
             None => Some(analysis::analyze(doc, per_page, &corpus, aliases)),
         })
         .collect();
-    let analyses: Vec<Analysis> = cached
+    let analyses: Vec<Arc<Analysis>> = cached
         .into_iter()
         .zip(computed)
         .zip(&keys)
         .map(|((hit, fresh), key)| match (hit, fresh) {
             (Some(a), _) => a,
             (None, Some(a)) => {
+                let a = Arc::new(a);
                 caches.analysis.insert(*key, a.clone());
                 a
             }
             (None, None) => unreachable!("every miss is analysed"),
         })
         .collect();
+    crate::trace::lap("analyse.analyse");
     let results: Vec<(Briefing, Option<Diagnostic>)> = briefing_pages
         .par_iter()
         .zip(texts.par_iter())
         .zip(analyses.into_par_iter())
-        .map(|((page, text), computed)| finish(page, text.as_str(), computed))
+        .map(|((page, text), computed)| finish(page, text, computed))
         .collect();
     let mut briefings = Vec::with_capacity(results.len());
     let mut warnings = Vec::new();
@@ -110,29 +116,22 @@ pub fn analyse_cached(
 }
 
 /// Applies front-matter overrides and settles the title.
-fn finish(page: &Page, text: &str, computed: Analysis) -> (Briefing, Option<Diagnostic>) {
+fn finish(
+    page: &Arc<Page>,
+    text: &Arc<String>,
+    computed: Arc<Analysis>,
+) -> (Briefing, Option<Diagnostic>) {
     let fm = &page.front_matter;
-    let mut analysis = computed;
-    if let Some(summary) = &fm.summary {
-        analysis.summary = summary.clone();
-    }
-    if let Some(bottom_line) = &fm.bottom_line {
-        analysis.bottom_line = bottom_line.clone();
-    } else if fm.summary.is_some() {
-        analysis.bottom_line = analysis.summary.first().cloned().unwrap_or_default();
-    }
-    if let Some(issues) = &fm.key_issues {
-        analysis.key_issues = issues
-            .iter()
-            .map(|k| key_issue_override(k, &analysis.key_issues))
-            .collect();
-    }
-    if let Some(entities) = &fm.entities {
-        analysis.entities = entities
-            .iter()
-            .map(|e| entity_override(e, &analysis.entities))
-            .collect();
-    }
+    let overridden = fm.summary.is_some()
+        || fm.bottom_line.is_some()
+        || fm.key_issues.is_some()
+        || fm.entities.is_some();
+    // Most briefings keep the computed analysis as it is: shared, not copied.
+    let analysis = if overridden {
+        Arc::new(apply_overrides(fm, &computed))
+    } else {
+        computed
+    };
     let (title, derived, warning) = match &page.title {
         Some(t) => (t.clone(), false, None),
         None => {
@@ -156,10 +155,36 @@ fn finish(page: &Page, text: &str, computed: Analysis) -> (Briefing, Option<Diag
             title,
             title_derived: derived,
             analysis,
-            text: text.to_string(),
+            text: text.clone(),
         },
         warning,
     )
+}
+
+/// The computed analysis with the editor's front-matter values in place.
+fn apply_overrides(fm: &FrontMatter, computed: &Analysis) -> Analysis {
+    let mut analysis = computed.clone();
+    if let Some(summary) = &fm.summary {
+        analysis.summary = summary.clone();
+    }
+    if let Some(bottom_line) = &fm.bottom_line {
+        analysis.bottom_line = bottom_line.clone();
+    } else if fm.summary.is_some() {
+        analysis.bottom_line = analysis.summary.first().cloned().unwrap_or_default();
+    }
+    if let Some(issues) = &fm.key_issues {
+        analysis.key_issues = issues
+            .iter()
+            .map(|k| key_issue_override(k, &analysis.key_issues))
+            .collect();
+    }
+    if let Some(entities) = &fm.entities {
+        analysis.entities = entities
+            .iter()
+            .map(|e| entity_override(e, &analysis.entities))
+            .collect();
+    }
+    analysis
 }
 
 /// An editor's key issue keeps the computed score and evidence when the

@@ -243,6 +243,7 @@ pub fn build_with(
     caches: &mut Caches,
 ) -> Result<Built, BuildError> {
     let mut clock = Stopwatch::start();
+    crate::trace::lap("build.start");
     // Config errors and content errors are reported together.
     let mut problems = Vec::new();
     let mut config = match Config::from_root(root) {
@@ -273,6 +274,7 @@ pub fn build_with(
         None => content::load(root, load_options),
     };
     problems.append(&mut content_problems);
+    crate::trace::lap("content");
     clock.lap("content");
     // With a broken site.toml, go on with the defaults to find the other problems too.
     let config = config.unwrap_or_else(Config::fallback);
@@ -282,6 +284,7 @@ pub fn build_with(
     // Each briefing now holds its own page: the loader's copies go, and with
     // them a second copy of every body for the rest of the build.
     content.pages.retain(|p| p.kind != PageKind::Briefing);
+    crate::trace::lap("analyse");
     clock.lap("analyse");
     let model = linking::link_with(
         briefing_list,
@@ -299,7 +302,7 @@ pub fn build_with(
     clock.lap("link");
 
     let tera = templates::load(root).map_err(BuildError::Template)?;
-    let other_pages: Vec<content::Page> = content
+    let other_pages: Vec<Arc<content::Page>> = content
         .pages
         .into_iter()
         .filter(|p| p.kind == PageKind::Page)

@@ -17,6 +17,7 @@ pub mod markdown;
 pub mod output;
 pub mod render;
 pub mod search;
+pub mod trace;
 
 mod build;
 pub mod init;

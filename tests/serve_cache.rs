@@ -81,6 +81,13 @@ fn assert_same(a: &BTreeMap<String, Vec<u8>>, b: &BTreeMap<String, Vec<u8>>, wha
     }
 }
 
+/// Tells the caches of a change as serve's watcher does: this path and no
+/// other (a new or deleted file still makes the next load walk `content/`).
+fn saw(caches: &mut Caches, path: &str) {
+    let content = caches.content.as_mut().unwrap();
+    content.mark_changed(path.strip_prefix("content/"), true);
+}
+
 #[test]
 fn incremental_rebuilds_equal_full_builds() {
     let dir = site();
@@ -113,6 +120,7 @@ fn incremental_rebuilds_equal_full_builds() {
     ];
     for (path, text) in edits {
         write(&root, path, &text);
+        saw(&mut caches, path);
         let incremental = build_with(&root, &options, &mut caches).unwrap();
         let full = build_in_memory(&root, &options).unwrap();
         assert_same(&tree(&incremental), &tree(&full), path);
@@ -120,8 +128,10 @@ fn incremental_rebuilds_equal_full_builds() {
     // A broken file fails the build; fixing it recovers.
     let b4 = "content/briefings/2026-03-05-b4.md";
     write(&root, b4, "+++\ntitle = \"broken\n+++\nx\n");
+    saw(&mut caches, b4);
     assert!(build_with(&root, &options, &mut caches).is_err());
     write(&root, b4, &briefing("Briefing 4 again", 5, BODIES[4]));
+    saw(&mut caches, b4);
     let incremental = build_with(&root, &options, &mut caches).unwrap();
     let full = build_in_memory(&root, &options).unwrap();
     assert_same(&tree(&incremental), &tree(&full), "recovery");
@@ -137,6 +147,7 @@ fn incremental_rebuilds_equal_full_builds() {
     assert_same(&tree(&incremental), &tree(&full), "site.toml");
     // A deletion.
     std::fs::remove_file(root.join("content/briefings/2026-03-04-b3.md")).unwrap();
+    saw(&mut caches, "content/briefings/2026-03-04-b3.md");
     let incremental = build_with(&root, &options, &mut caches).unwrap();
     let full = build_in_memory(&root, &options).unwrap();
     assert_same(&tree(&incremental), &tree(&full), "deletion");

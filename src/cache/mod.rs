@@ -367,7 +367,7 @@ impl Caches {
 /// Analyses by key: in memory, backed by a file when opened on a directory.
 #[derive(Default)]
 pub struct AnalysisCache {
-    entries: HashMap<u128, Analysis>,
+    entries: HashMap<u128, Arc<Analysis>>,
     /// Keys looked up or added since the last save.
     used: HashSet<u128>,
     dir: Option<PathBuf>,
@@ -401,11 +401,13 @@ impl AnalysisCache {
                 Some((key, analysis))
             })
             .collect();
-        cache.entries.extend(parsed);
+        cache
+            .entries
+            .extend(parsed.into_iter().map(|(k, a)| (k, Arc::new(a))));
         cache
     }
 
-    pub fn get(&mut self, key: u128) -> Option<&Analysis> {
+    pub fn get(&mut self, key: u128) -> Option<&Arc<Analysis>> {
         self.used.insert(key);
         let found = self.entries.get(&key);
         if found.is_some() {
@@ -416,7 +418,7 @@ impl AnalysisCache {
         found
     }
 
-    pub fn insert(&mut self, key: u128, analysis: Analysis) {
+    pub fn insert(&mut self, key: u128, analysis: Arc<Analysis>) {
         self.used.insert(key);
         self.added += 1;
         self.entries.insert(key, analysis);
@@ -448,7 +450,7 @@ impl AnalysisCache {
         let lines: Vec<String> = keys
             .par_iter()
             .map(|k| {
-                let json = serde_json::to_string(&self.entries[k]).unwrap_or_default();
+                let json = serde_json::to_string(&*self.entries[k]).unwrap_or_default();
                 format!("{k:032x} {json}\n")
             })
             .collect();
@@ -557,14 +559,14 @@ mod tests {
             ..Analysis::default()
         };
         assert!(cache.get(7).is_none());
-        cache.insert(7, analysis.clone());
+        cache.insert(7, Arc::new(analysis.clone()));
         cache.save().unwrap();
         let file = dir.path().join(FILE);
         let mut text = std::fs::read_to_string(&file).unwrap();
         text.push_str("zz not json\n0000000000000000000000000000000a {\"trunc\n");
         std::fs::write(&file, text).unwrap();
         let mut again = AnalysisCache::open(dir.path());
-        assert_eq!(again.get(7), Some(&analysis));
+        assert_eq!(again.get(7).map(|a| &**a), Some(&analysis));
         assert!(again.get(10).is_none());
         // Another format's file is ignored entirely.
         std::fs::write(&file, "briefing-analysis-cache v0\n").unwrap();
@@ -753,6 +755,13 @@ pub struct ContentCache {
     files: HashMap<String, ContentFile>,
     /// Paths under `content/` to read again whatever their metadata says.
     changed: HashSet<String>,
+    /// Whether `changed` lists every file that changed since the last load
+    /// (see [`ContentCache::mark_changed`]); `None`: nobody said.
+    complete: Option<bool>,
+    /// Every Markdown file of the last load, in load order.
+    order: Vec<String>,
+    /// Problems of the last walk of the content directory.
+    walk_problems: Vec<Diagnostic>,
 }
 
 struct ContentFile {
@@ -763,9 +772,13 @@ struct ContentFile {
 }
 
 impl ContentCache {
-    /// Marks files (relative to `content/`) as changed.
-    pub fn mark_changed<'a>(&mut self, paths: impl IntoIterator<Item = &'a str>) {
+    /// Marks files (relative to `content/`) as changed. `complete` vouches
+    /// that no other file changed since the last load (a watcher that lost
+    /// no events): the next load then reads just these, without walking the
+    /// content directory, when they are all files it already knows.
+    pub fn mark_changed<'a>(&mut self, paths: impl IntoIterator<Item = &'a str>, complete: bool) {
         self.changed.extend(paths.into_iter().map(str::to_string));
+        self.complete = Some(self.complete.unwrap_or(true) && complete);
     }
 
     /// [`content::load`], reusing what is unchanged.
@@ -781,10 +794,90 @@ impl ContentCache {
             return content::load(root, options);
         }
         let changed = std::mem::take(&mut self.changed);
+        let complete = self.complete.take().unwrap_or(false);
+        let (order, to_parse, mut problems) =
+            match self.changed_files_only(&content_dir, &changed, complete) {
+                Some(to_parse) => (
+                    std::mem::take(&mut self.order),
+                    to_parse,
+                    self.walk_problems.clone(),
+                ),
+                None => self.walk(&content_dir, &changed),
+            };
+        crate::trace::lap("content.walk");
+        let parsed: Vec<(String, ContentFile)> = to_parse
+            .into_par_iter()
+            .map(|(relative, modified, len, path)| {
+                let (content, problems) = parse_one(&relative, &path, options);
+                (
+                    relative,
+                    ContentFile {
+                        modified,
+                        len,
+                        content,
+                        problems,
+                    },
+                )
+            })
+            .collect();
+        self.files.extend(parsed);
+        crate::trace::lap("content.parse");
+        let live: HashSet<&String> = order.iter().collect();
+        self.files.retain(|k, _| live.contains(k));
+        let mut content = Content::default();
+        for relative in &order {
+            let file = &self.files[relative];
+            content.pages.extend(file.content.pages.iter().cloned());
+            content
+                .sections
+                .extend(file.content.sections.iter().cloned());
+            problems.extend(file.problems.iter().cloned());
+        }
+        self.order = order;
+        crate::trace::lap("content.clone");
+        problems.extend(content::find_collisions(&content.pages));
+        (content, problems)
+    }
+
+    /// The files to read again when the caller vouched that `changed` is
+    /// complete and every one of them is a Markdown file the cache knows and
+    /// that still exists; `None` when the content directory must be walked
+    /// (first load, a file added or removed, a directory renamed, a watcher
+    /// that lost events).
+    fn changed_files_only(
+        &self,
+        content_dir: &Path,
+        changed: &HashSet<String>,
+        complete: bool,
+    ) -> Option<Vec<FileToParse>> {
+        if !complete || self.order.is_empty() {
+            return None;
+        }
+        changed
+            .iter()
+            .map(|relative| {
+                if !self.files.contains_key(relative) {
+                    return None;
+                }
+                let path = content_dir.join(relative);
+                let meta = std::fs::metadata(&path).ok().filter(|m| m.is_file())?;
+                Some((relative.clone(), meta.modified().ok(), meta.len(), path))
+            })
+            .collect()
+    }
+
+    /// Walks `content/`: every Markdown file in order, the ones to read
+    /// again (new, or size or modification time changed, or in `changed`),
+    /// and problems of the walk.
+    fn walk(
+        &mut self,
+        content_dir: &Path,
+        changed: &HashSet<String>,
+    ) -> (Vec<String>, Vec<FileToParse>, Vec<Diagnostic>) {
         let mut order: Vec<String> = Vec::new();
         let mut problems = Vec::new();
-        let mut to_parse: Vec<(String, Option<std::time::SystemTime>, u64, PathBuf)> = Vec::new();
-        for (relative, entry) in content::markdown_files(&content_dir, &mut problems) {
+        let mut to_parse: Vec<FileToParse> = Vec::new();
+        for (relative, entry) in content::markdown_files(content_dir, &mut problems) {
             let path = entry.path();
             let meta = entry.metadata().ok();
             let modified = meta.as_ref().and_then(|m| m.modified().ok());
@@ -803,37 +896,13 @@ impl ContentCache {
             }
             order.push(relative);
         }
-        let parsed: Vec<(String, ContentFile)> = to_parse
-            .into_par_iter()
-            .map(|(relative, modified, len, path)| {
-                let (content, problems) = parse_one(&relative, &path, options);
-                (
-                    relative,
-                    ContentFile {
-                        modified,
-                        len,
-                        content,
-                        problems,
-                    },
-                )
-            })
-            .collect();
-        self.files.extend(parsed);
-        let live: HashSet<&String> = order.iter().collect();
-        self.files.retain(|k, _| live.contains(k));
-        let mut content = Content::default();
-        for relative in &order {
-            let file = &self.files[relative];
-            content.pages.extend(file.content.pages.iter().cloned());
-            content
-                .sections
-                .extend(file.content.sections.iter().cloned());
-            problems.extend(file.problems.iter().cloned());
-        }
-        problems.extend(content::find_collisions(&content.pages));
-        (content, problems)
+        self.walk_problems = problems.clone();
+        (order, to_parse, problems)
     }
 }
+
+/// A content file to read: relative path, modification time, size, path.
+type FileToParse = (String, Option<std::time::SystemTime>, u64, PathBuf);
 
 /// Reads and parses one content file, as [`content::load`] does.
 fn parse_one(relative: &str, path: &Path, options: LoadOptions) -> (Content, Vec<Diagnostic>) {
@@ -866,5 +935,68 @@ fn parse_one(relative: &str, path: &Path, options: LoadOptions) -> (Content, Vec
                 format!("cannot read the file: {e}"),
             )],
         ),
+    }
+}
+
+#[cfg(test)]
+mod content_cache_tests {
+    use super::*;
+
+    fn briefing(title: &str) -> String {
+        format!("+++\ntitle = \"{title}\"\ndate = 2026-03-01T08:00:00Z\n+++\n\nOil prices fell.\n")
+    }
+
+    fn titles(content: &Content) -> Vec<String> {
+        content
+            .pages
+            .iter()
+            .map(|p| p.title.clone().unwrap())
+            .collect()
+    }
+
+    #[test]
+    fn a_complete_change_list_reads_only_the_named_files() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        let briefings = root.join("content/briefings");
+        std::fs::create_dir_all(&briefings).unwrap();
+        std::fs::write(briefings.join("a.md"), briefing("A")).unwrap();
+        std::fs::write(briefings.join("b.md"), briefing("B")).unwrap();
+        let options = LoadOptions {
+            include_drafts: false,
+            timezone: chrono_tz::Tz::UTC,
+        };
+        let mut cache = ContentCache::default();
+        assert_eq!(titles(&cache.load(root, options).0), ["A", "B"]);
+
+        // Both files change, the watcher names only a.md and vouches for the
+        // list: b.md is not looked at (no walk). The same list without the
+        // vouch walks the directory and finds b.md by its size and mtime.
+        std::fs::write(briefings.join("a.md"), briefing("A2")).unwrap();
+        std::fs::write(briefings.join("b.md"), briefing("B2 longer")).unwrap();
+        cache.mark_changed(["briefings/a.md"], true);
+        assert_eq!(titles(&cache.load(root, options).0), ["A2", "B"]);
+        cache.mark_changed(["briefings/a.md"], false);
+        assert_eq!(titles(&cache.load(root, options).0), ["A2", "B2 longer"]);
+
+        // A new file, even named, makes the load walk: it has no place yet.
+        std::fs::write(briefings.join("0.md"), briefing("Zero")).unwrap();
+        cache.mark_changed(["briefings/0.md"], true);
+        assert_eq!(
+            titles(&cache.load(root, options).0),
+            ["Zero", "A2", "B2 longer"]
+        );
+        // So does a deleted one.
+        std::fs::remove_file(briefings.join("a.md")).unwrap();
+        cache.mark_changed(["briefings/a.md"], true);
+        assert_eq!(titles(&cache.load(root, options).0), ["Zero", "B2 longer"]);
+        // Lists marked complete and incomplete before one load: incomplete.
+        std::fs::write(briefings.join("b.md"), briefing("B3 longer still")).unwrap();
+        cache.mark_changed([], false);
+        cache.mark_changed([], true);
+        assert_eq!(
+            titles(&cache.load(root, options).0),
+            ["Zero", "B3 longer still"]
+        );
     }
 }

@@ -75,7 +75,8 @@ pub struct Section {
 /// Everything loaded from `content/`, sorted by source path.
 #[derive(Debug, Clone, Default)]
 pub struct Content {
-    pub pages: Vec<Page>,
+    /// Shared: a rebuild hands unchanged pages on without copying them.
+    pub pages: Vec<std::sync::Arc<Page>>,
     pub sections: Vec<Section>,
 }
 
@@ -200,7 +201,7 @@ pub fn parse_files(
             continue;
         }
         match build_page(&relative, &dir, &file_name, &file, &split, fm, options) {
-            Ok(Some(page)) => content.pages.push(page),
+            Ok(Some(page)) => content.pages.push(std::sync::Arc::new(page)),
             Ok(None) => {}
             Err(mut ds) => problems.append(&mut ds),
         }
@@ -423,7 +424,7 @@ fn fold_accent(c: char) -> char {
 
 /// Two pages (or a page and an alias) with the same URL path. Public for
 /// `serve`, which parses changed files one by one.
-pub fn find_collisions(pages: &[Page]) -> Vec<Diagnostic> {
+pub fn find_collisions(pages: &[std::sync::Arc<Page>]) -> Vec<Diagnostic> {
     let mut owners: BTreeMap<String, &str> = BTreeMap::new();
     let mut problems = Vec::new();
     for page in pages {

@@ -190,6 +190,7 @@ pub(super) fn build(briefings: &[Briefing], options: &LinkOptions) -> HubSet {
                 .collect(),
         })
         .collect();
+    crate::trace::lap("hubs.keys");
     let mut issues: BTreeMap<String, Draft> = BTreeMap::new();
     let mut entities: BTreeMap<String, Draft> = BTreeMap::new();
     let mut shown_issue_keys: Vec<Vec<String>> = Vec::with_capacity(briefings.len());
@@ -218,6 +219,7 @@ pub(super) fn build(briefings: &[Briefing], options: &LinkOptions) -> HubSet {
             }
         }
     }
+    crate::trace::lap("hubs.surnames");
     let names_an_entity = |label: &str| {
         let key = entity_key(label);
         site_entity_keys.contains(key.as_str()) || surnames.get(&key) == Some(&1)
@@ -284,6 +286,7 @@ pub(super) fn build(briefings: &[Briefing], options: &LinkOptions) -> HubSet {
         entity_keys.push(k.entities.clone());
     }
     drop(site_entity_keys);
+    crate::trace::lap("hubs.drafts");
     // Feature ids: every draft key, issues then entities, in key order.
     let mut feature_id: HashMap<(bool, &str), u32> = HashMap::new();
     let mut feature_names = Vec::new();
@@ -318,8 +321,10 @@ pub(super) fn build(briefings: &[Briefing], options: &LinkOptions) -> HubSet {
         })
         .collect();
     drop(feature_id);
+    crate::trace::lap("hubs.features");
     let (issue_hubs, issue_index) = finish(issues, briefings, options.hub_min_briefings, true);
     let (entity_hubs, entity_index) = finish(entities, briefings, options.hub_min_briefings, false);
+    crate::trace::lap("hubs.finish");
     let lookup = |keys: &[String], index: &HashMap<String, usize>| -> Vec<Option<usize>> {
         keys.iter().map(|k| index.get(k).copied()).collect()
     };
@@ -368,6 +373,7 @@ pub(super) fn build(briefings: &[Briefing], options: &LinkOptions) -> HubSet {
         issue_features,
     };
     co_occurrence(&mut set);
+    crate::trace::lap("hubs.co_occurrence");
     set
 }
 

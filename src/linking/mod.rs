@@ -92,16 +92,22 @@ pub fn link_with(
     options: &LinkOptions,
     related_memo: Option<&mut RelatedMemo>,
 ) -> SiteModel {
+    crate::trace::lap("link.start");
     briefings.sort_by(|a, b| {
         date_of(b)
             .cmp(&date_of(a))
             .then_with(|| a.page.source.cmp(&b.page.source))
     });
+    crate::trace::lap("link.sort");
     let hub_set = hubs::build(&briefings, options);
+    crate::trace::lap("link.hubs");
     let related = related::compute(&briefings, &hub_set, options, related_memo);
+    crate::trace::lap("link.related");
     let inline_links = inline::phrases(&briefings, &hub_set, options.inline_links);
+    crate::trace::lap("link.inline");
     let (digests, digest_of) = digests::group(&briefings, &hub_set, options);
     let months = digests::months(&briefings, options.timezone);
+    crate::trace::lap("link.digests");
     SiteModel {
         related,
         issue_hubs: hub_set.issues,

@@ -363,6 +363,7 @@ pub(crate) fn rank(
         return vec![Vec::new(); n];
     }
     let index = build_index(docs, scope, bonus.len(), counts);
+    crate::trace::lap("related.build_index");
     let past = scope == RelatedScope::Past;
     (0..n)
         .into_par_iter()
@@ -586,6 +587,7 @@ pub(super) fn compute(
             time: super::date_of(b).timestamp(),
         })
         .collect();
+    crate::trace::lap("related.docs");
     let mut feature_df = vec![0u32; hubs.feature_names.len()];
     for features in &hubs.features {
         for &f in features {
@@ -648,6 +650,7 @@ fn rank_with_memo(
     let past = options.related_scope == RelatedScope::Past;
     // Each text hashed once: for the stem memo and for the inputs.
     let text_hashes: Vec<u128> = docs.par_iter().map(text_hash).collect();
+    crate::trace::lap("related.text_hashes");
     let inputs: Vec<u128> = briefings
         .par_iter()
         .zip(docs)
@@ -695,7 +698,9 @@ fn rank_with_memo(
         wanted[i] = false;
     }
     memo.ranked = n - unchanged;
+    crate::trace::lap("related.inputs+order");
     let counts = memo.stems.term_counts(docs, &text_hashes);
+    crate::trace::lap("related.term_counts");
     let mut ranked = rank(
         docs,
         bonus,
@@ -704,6 +709,7 @@ fn rank_with_memo(
         Some(&wanted),
         Some(counts),
     );
+    crate::trace::lap("related.rank");
     if unchanged > 0 {
         let index_of: HashMap<&str, usize> = briefings
             .iter()
@@ -728,6 +734,7 @@ fn rank_with_memo(
         }
     }
     memo.options = (k, past);
+    crate::trace::lap("related.reuse");
     memo.oldest_first = order
         .iter()
         .map(|&i| MemoEntry {

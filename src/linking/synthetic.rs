@@ -86,10 +86,10 @@ pub fn briefing(
     tags: &[&str],
 ) -> Briefing {
     Briefing {
-        page: page(source, date, tags.iter().map(|t| t.to_string()).collect()),
+        page: page(source, date, tags.iter().map(|t| t.to_string()).collect()).into(),
         title: source.to_string(),
         title_derived: false,
-        analysis: Analysis {
+        analysis: std::sync::Arc::new(Analysis {
             derived_title: None,
             bottom_line: text.split('.').next().unwrap_or("").to_string(),
             summary: Vec::new(),
@@ -109,8 +109,8 @@ pub fn briefing(
                     mentions: 1,
                 })
                 .collect(),
-        },
-        text: text.to_string(),
+        }),
+        text: text.to_string().into(),
     }
 }
 

@@ -1,5 +1,7 @@
 //! Tests of the link stage as a whole.
 
+use std::sync::Arc;
+
 use chrono::{DateTime, Duration, TimeZone, Utc};
 
 use super::synthetic::{briefing, corpus, Rng};
@@ -217,7 +219,8 @@ fn adding_a_newer_briefing_leaves_old_lists_unchanged() {
     // A new briefing that copies an old one's text and hubs: a strong match
     // for many, which must still not appear in (or reorder) older lists.
     let mut new = more[7].clone();
-    new.page = super::synthetic::page("briefings/new.md", newest + Duration::hours(1), Vec::new());
+    new.page =
+        super::synthetic::page("briefings/new.md", newest + Duration::hours(1), Vec::new()).into();
     more.push(new);
     let after = link(more, &options());
     let a = related_by_source(&after);
@@ -509,7 +512,7 @@ fn related_memo_gives_the_full_lists_and_reranks_only_newer_briefings() {
     let mut bs = corpus(300, 5);
     // Two briefings at the same instant: a list also draws on its own time.
     let tie = bs[40].page.date;
-    bs[41].page.date = tie;
+    Arc::make_mut(&mut bs[41].page).date = tie;
     let mut memo = RelatedMemo::default();
     let check = |bs: &Vec<Briefing>, memo: &mut RelatedMemo, what: &str| {
         let incremental = link_with(bs.clone(), &options(), Some(memo));
@@ -521,24 +524,21 @@ fn related_memo_gives_the_full_lists_and_reranks_only_newer_briefings() {
     assert_eq!(check(&bs, &mut memo, "nothing changed"), 0);
 
     let newest = (0..bs.len()).max_by_key(|&i| bs[i].page.date).unwrap();
-    bs[newest]
-        .text
-        .push_str(" Officials quelmar the vosal trakor again.");
+    Arc::make_mut(&mut bs[newest].text).push_str(" Officials quelmar the vosal trakor again.");
     assert!(check(&bs, &mut memo, "newest edited") < 10);
 
     let oldest = (0..bs.len()).min_by_key(|&i| bs[i].page.date).unwrap();
-    bs[oldest]
-        .text
-        .push_str(" Officials quelmar the vosal trakor again.");
+    Arc::make_mut(&mut bs[oldest].text).push_str(" Officials quelmar the vosal trakor again.");
     assert_eq!(check(&bs, &mut memo, "oldest edited"), 300);
 
-    bs[41].text.push_str(" A tied story adds words.");
+    Arc::make_mut(&mut bs[41].text).push_str(" A tied story adds words.");
     check(&bs, &mut memo, "tied edited");
-    bs[120].analysis.key_issues.pop();
+    Arc::make_mut(&mut bs[120].analysis).key_issues.pop();
     check(&bs, &mut memo, "features changed");
     let mut added = bs[7].clone();
-    added.page.source = "briefings/added.md".into();
-    added.page.date = bs[newest].page.date.map(|d| d + Duration::hours(1));
+    let page = Arc::make_mut(&mut added.page);
+    page.source = "briefings/added.md".into();
+    page.date = bs[newest].page.date.map(|d| d + Duration::hours(1));
     bs.push(added);
     assert!(check(&bs, &mut memo, "newest added") < 10);
     bs.remove(200);

@@ -33,7 +33,7 @@ pub struct RenderInput<'a> {
     pub config: &'a Config,
     pub model: &'a SiteModel,
     /// Pages that are not briefings.
-    pub pages: &'a [Page],
+    pub pages: &'a [std::sync::Arc<Page>],
     pub sections: &'a [Section],
     pub tera: &'a Tera,
     /// False leaves the search index out (see [`search_files`]).
@@ -153,6 +153,7 @@ pub fn render_site_memo(
     let site = site_view(input, &urls);
     let source_paths = source_paths(input);
     let body_inputs = memo.map(|_| body_inputs_hash(&source_paths, &urls));
+    crate::trace::lap("render.start");
 
     // Bodies first: they may hold content problems (broken `@/` links).
     let mut problems = Vec::new();
@@ -192,11 +193,13 @@ pub fn render_site_memo(
     for (_, p) in rendered_briefings.iter().chain(&rendered_pages) {
         problems.extend(p.iter().cloned());
     }
+    crate::trace::lap("render.bodies");
 
     let cards: Vec<Shared<BriefingCard>> = (0..model.briefings.len())
         .into_par_iter()
         .map(|i| Shared::new(card(model, i, &urls, tz), memo.is_some()))
         .collect();
+    crate::trace::lap("render.cards");
     let renderer = Renderer {
         tera: input.tera,
         site: &site,
@@ -230,9 +233,11 @@ pub fn render_site_memo(
         })
         .collect();
     files.extend(briefing_files?);
+    crate::trace::lap("render.briefings");
 
     files.extend(render_pages(input, &renderer, &rendered_pages, &urls)?);
     files.extend(render_digests(model, &renderer, &cards, &urls)?);
+    crate::trace::lap("render.pages+digests");
     let timeline = timeline_cards(model, &renderer, &cards)?;
     let feed = feed_entries(model, &cards, memo.is_some());
     let entries = Entries {
@@ -240,7 +245,9 @@ pub fn render_site_memo(
         timeline: &timeline,
         feed: &feed,
     };
+    crate::trace::lap("render.timeline+feed");
     files.extend(render_hubs(model, &renderer, &entries, &urls, config)?);
+    crate::trace::lap("render.hubs");
     files.extend(render_sections(
         input,
         &renderer,
@@ -249,6 +256,7 @@ pub fn render_site_memo(
         &source_paths,
     )?);
     files.extend(render_archive(model, &renderer, &cards, &urls)?);
+    crate::trace::lap("render.sections+archive");
     files.extend(render_feeds(input, &renderer, &entries, &urls)?);
     files.extend(render_aliases(input, &renderer, &urls)?);
     files.push(html_file("/search/", renderer.render_plain("search.html")?));
@@ -260,6 +268,7 @@ pub fn render_site_memo(
         bytes: renderer.render_plain("404.html")?,
     });
     files.push(sitemap(input, &renderer, &urls, &files)?);
+    crate::trace::lap("render.feeds..sitemap");
     files.push(OutputFile {
         path: "robots.txt".into(),
         bytes: renderer.render_plain("robots.txt")?,

@@ -108,7 +108,7 @@ pub fn serve(options: &ServeOptions) -> Result<(), String> {
     let (tx, rx) = mpsc::channel();
     let mut watcher =
         watch::start(&root, tx).map_err(|e| format!("cannot watch {}: {e}", root.display()))?;
-    builder.rebuild(&site, &reloads, &[]);
+    builder.rebuild(&site, &reloads, &watch::Changes::default());
 
     println!("Serving {base_url}");
     let _ = std::io::stdout().flush();
@@ -128,7 +128,7 @@ pub fn serve(options: &ServeOptions) -> Result<(), String> {
                 let _ = watcher.watch(&root.join(dir), notify::RecursiveMode::Recursive);
             }
         }
-        builder.rebuild(&site, &reloads, &changes.paths);
+        builder.rebuild(&site, &reloads, &changes);
     }
     Ok(())
 }
@@ -152,8 +152,9 @@ impl Rebuilder {
         &mut self,
         site: &Arc<RwLock<Arc<Site>>>,
         reloads: &Arc<Reloads>,
-        changed: &[String],
+        changes: &watch::Changes,
     ) {
+        let changed = &changes.paths;
         let started = Instant::now();
         let current = site.read().unwrap().clone();
         // The base URL follows site.toml's sub-path; the host and port are ours.
@@ -168,7 +169,7 @@ impl Rebuilder {
             output: None,
         };
         if let Some(content) = self.caches.content.as_mut() {
-            content.mark_changed(changed.iter().filter_map(|p| p.strip_prefix("content/")));
+            content.mark_changed(changes.content(), !changes.missed);
         }
         let result = crate::build::build_with(&self.root, &options, &mut self.caches);
         self.caches.analysis.retain_used();

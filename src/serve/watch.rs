@@ -17,6 +17,9 @@ pub const CONFIG_FILE: &str = "site.toml";
 pub struct Changes {
     /// Changed paths, relative to the root, `/`-separated.
     pub paths: Vec<String>,
+    /// The watcher may have lost events (an error, a queue overflow): other
+    /// files may have changed too, so the content directory must be walked.
+    pub missed: bool,
 }
 
 impl Changes {
@@ -80,10 +83,21 @@ pub fn start(root: &Path, tx: Sender<Changes>) -> notify::Result<RecommendedWatc
         let event = match result {
             Ok(event) => event,
             Err(e) => {
-                eprintln!("warning: watching failed: {e}");
+                eprintln!("warning: watching failed: {e}; looking at every file again");
+                let _ = tx.send(Changes {
+                    paths: Vec::new(),
+                    missed: true,
+                });
                 return;
             }
         };
+        if event.need_rescan() {
+            let _ = tx.send(Changes {
+                paths: Vec::new(),
+                missed: true,
+            });
+            return;
+        }
         if matches!(event.kind, EventKind::Access(_)) {
             return;
         }
@@ -95,7 +109,10 @@ pub fn start(root: &Path, tx: Sender<Changes>) -> notify::Result<RecommendedWatc
         paths.sort();
         paths.dedup();
         if !paths.is_empty() {
-            let _ = tx.send(Changes { paths });
+            let _ = tx.send(Changes {
+                paths,
+                missed: false,
+            });
         }
     })?;
     // The root itself, not recursively: catches site.toml even when an
@@ -119,7 +136,10 @@ pub fn next_batch(rx: &Receiver<Changes>, quiet: Duration) -> Option<Changes> {
     let mut changes = rx.recv().ok()?;
     loop {
         match rx.recv_timeout(quiet) {
-            Ok(more) => changes.paths.extend(more.paths),
+            Ok(more) => {
+                changes.paths.extend(more.paths);
+                changes.missed |= more.missed;
+            }
             Err(RecvTimeoutError::Timeout) => break,
             Err(RecvTimeoutError::Disconnected) => break,
         }

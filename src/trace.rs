@@ -1,0 +1,34 @@
+//! Sub-stage timings for profiling: with `BRIEFING_TRACE` set in the
+//! environment, every [`lap`] prints the time since the previous lap on the
+//! same thread to stderr. `-v` gives the stage times; this splits them
+//! (`BRIEFING_TRACE=1 briefing serve -v`, see bench/SERVE.md).
+
+use std::cell::Cell;
+use std::sync::OnceLock;
+use std::time::Instant;
+
+thread_local! {
+    static LAST: Cell<Option<Instant>> = const { Cell::new(None) };
+}
+
+fn enabled() -> bool {
+    static ENABLED: OnceLock<bool> = OnceLock::new();
+    *ENABLED.get_or_init(|| std::env::var_os("BRIEFING_TRACE").is_some())
+}
+
+/// Ends the lap named `what` (and starts the next one).
+pub fn lap(what: &str) {
+    if !enabled() {
+        return;
+    }
+    let now = Instant::now();
+    LAST.with(|last| {
+        if let Some(then) = last.get() {
+            eprintln!(
+                "    {what:<28} {:>8.1} ms",
+                (now - then).as_secs_f64() * 1000.0
+            );
+        }
+        last.set(Some(now));
+    });
+}
