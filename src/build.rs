@@ -297,7 +297,7 @@ pub fn build_with(
             curated_issues: config.issues.clone(),
             inline_links: config.inline_links,
         },
-        caches.related.as_mut(),
+        caches.link.as_mut(),
     );
     clock.lap("link");
 

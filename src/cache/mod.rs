@@ -90,7 +90,7 @@ pub struct Caches {
     /// Rendered pages and bodies (`serve` only).
     pub render: Option<RenderMemo>,
     /// Related lists of the last build (`serve` only).
-    pub related: Option<crate::linking::RelatedMemo>,
+    pub link: Option<crate::linking::LinkMemo>,
     /// Leave the check of internal links to the caller
     /// ([`crate::build::link_problems`]): `serve` runs it after the reload.
     pub defer_link_check: bool,
@@ -136,7 +136,7 @@ impl Caches {
         Caches {
             content: Some(ContentCache::default()),
             render: Some(RenderMemo::default()),
-            related: Some(crate::linking::RelatedMemo::default()),
+            link: Some(crate::linking::LinkMemo::default()),
             defer_link_check: true,
             defer_search: true,
             one_off: false,

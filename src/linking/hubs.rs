@@ -44,6 +44,7 @@ pub struct Hub {
     pub surface_forms: Vec<String>,
 }
 
+#[derive(Clone)]
 pub(super) struct HubSet {
     pub issues: Vec<Hub>,
     pub entities: Vec<Hub>,

@@ -131,12 +131,22 @@ fn find_by_key(
 /// the analysis' order), then entities, then front-matter tags; one per hub,
 /// one per phrase, and only phrases found in the text; at most `max` (the
 /// renderer places no more than that).
-pub(super) fn phrases(briefings: &[Briefing], hubs: &HubSet, max: usize) -> Vec<Vec<InlineLink>> {
+/// `previous(i)`, when it gives a list, is briefing `i`'s list as it was
+/// and is taken as it is (see [`super::LinkMemo`]).
+pub(super) fn phrases<'p>(
+    briefings: &[Briefing],
+    hubs: &HubSet,
+    max: usize,
+    previous: impl Fn(usize) -> Option<&'p Vec<InlineLink>> + Sync,
+) -> Vec<Vec<InlineLink>> {
     use rayon::prelude::*;
     briefings
         .par_iter()
         .enumerate()
         .map_init(Stems::default, |stems, (i, b)| {
+            if let Some(links) = previous(i) {
+                return links.clone();
+            }
             let text = b.text.as_str();
             let mut word_spans: Option<Vec<(usize, usize)>> = None;
             let lower = text.to_ascii_lowercase();

@@ -7,6 +7,7 @@
 mod digests;
 mod hubs;
 mod inline;
+mod memo;
 mod related;
 #[doc(hidden)]
 pub mod synthetic;
@@ -25,6 +26,7 @@ use crate::config::{CuratedIssue, DigestPeriod, RelatedScope};
 pub use digests::{ArchiveMonth, Digest};
 pub use hubs::{entity_key, issue_key, Hub, HubKind};
 pub use inline::{HubRef, InlineLink};
+pub use memo::LinkMemo;
 pub use related::{related_for_corpus, Related, RelatedInput, RelatedMemo};
 
 /// What the link stage needs from the configuration.
@@ -90,7 +92,7 @@ pub fn link(briefings: Vec<Briefing>, options: &LinkOptions) -> SiteModel {
 pub fn link_with(
     mut briefings: Vec<Briefing>,
     options: &LinkOptions,
-    related_memo: Option<&mut RelatedMemo>,
+    memo: Option<&mut LinkMemo>,
 ) -> SiteModel {
     crate::trace::lap("link.start");
     briefings.sort_by(|a, b| {
@@ -99,12 +101,26 @@ pub fn link_with(
             .then_with(|| a.page.source.cmp(&b.page.source))
     });
     crate::trace::lap("link.sort");
-    let hub_set = hubs::build(&briefings, options);
-    crate::trace::lap("link.hubs");
-    let related = related::compute(&briefings, &hub_set, options, related_memo);
-    crate::trace::lap("link.related");
-    let inline_links = inline::phrases(&briefings, &hub_set, options.inline_links);
-    crate::trace::lap("link.inline");
+    let (hub_set, related, inline_links) = match memo {
+        Some(memo) => {
+            let hub_set = memo.hubs(&briefings, options);
+            crate::trace::lap("link.hubs");
+            let related = related::compute(&briefings, &hub_set, options, Some(&mut memo.related));
+            crate::trace::lap("link.related");
+            let inline_links = memo.inline(&briefings, &hub_set, options.inline_links);
+            crate::trace::lap("link.inline");
+            memo.keep(&briefings, options, &hub_set, &inline_links);
+            crate::trace::lap("link.keep");
+            (hub_set, related, inline_links)
+        }
+        None => {
+            let hub_set = hubs::build(&briefings, options);
+            let related = related::compute(&briefings, &hub_set, options, None);
+            let inline_links =
+                inline::phrases(&briefings, &hub_set, options.inline_links, |_| None);
+            (hub_set, related, inline_links)
+        }
+    };
     let (digests, digest_of) = digests::group(&briefings, &hub_set, options);
     let months = digests::months(&briefings, options.timezone);
     crate::trace::lap("link.digests");

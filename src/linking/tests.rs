@@ -508,24 +508,38 @@ fn tag_links_stay_aligned_when_a_tag_names_an_entity() {
 }
 
 #[test]
-fn related_memo_gives_the_full_lists_and_reranks_only_newer_briefings() {
+fn link_memo_gives_the_full_model_and_reranks_only_newer_briefings() {
     let mut bs = corpus(300, 5);
     // Two briefings at the same instant: a list also draws on its own time.
     let tie = bs[40].page.date;
     Arc::make_mut(&mut bs[41].page).date = tie;
-    let mut memo = RelatedMemo::default();
-    let check = |bs: &Vec<Briefing>, memo: &mut RelatedMemo, what: &str| {
+    let mut memo = LinkMemo::default();
+    // The whole model (hubs, inline links, related lists...) equals a link
+    // without memo; returns how many lists were ranked again.
+    let check = |bs: &Vec<Briefing>, memo: &mut LinkMemo, what: &str| {
         let incremental = link_with(bs.clone(), &options(), Some(memo));
         let full = link(bs.clone(), &options());
         assert_eq!(incremental.related, full.related, "{what}");
-        memo.ranked
+        assert_eq!(format!("{incremental:?}"), format!("{full:?}"), "{what}");
+        memo.related.ranked
     };
     assert_eq!(check(&bs, &mut memo, "first"), 300);
+    assert!(!memo.hubs_reused);
     assert_eq!(check(&bs, &mut memo, "nothing changed"), 0);
+    assert!(memo.hubs_reused);
 
+    // A new text: hubs stay, the inline links are found again (the newest
+    // briefing is first in the model).
     let newest = (0..bs.len()).max_by_key(|&i| bs[i].page.date).unwrap();
-    Arc::make_mut(&mut bs[newest].text).push_str(" Officials quelmar the vosal trakor again.");
+    let links_before = link(bs.clone(), &options()).inline_links[0].clone();
+    assert!(!links_before.is_empty());
+    bs[newest].text = Arc::new(format!(
+        "{} Officials quelmar the vosal trakor again.",
+        bs[newest].text.replace(&links_before[0].phrase, "it")
+    ));
     assert!(check(&bs, &mut memo, "newest edited") < 10);
+    assert!(memo.hubs_reused);
+    assert_ne!(link(bs.clone(), &options()).inline_links[0], links_before);
 
     let oldest = (0..bs.len()).min_by_key(|&i| bs[i].page.date).unwrap();
     Arc::make_mut(&mut bs[oldest].text).push_str(" Officials quelmar the vosal trakor again.");
@@ -535,6 +549,7 @@ fn related_memo_gives_the_full_lists_and_reranks_only_newer_briefings() {
     check(&bs, &mut memo, "tied edited");
     Arc::make_mut(&mut bs[120].analysis).key_issues.pop();
     check(&bs, &mut memo, "features changed");
+    assert!(!memo.hubs_reused);
     let mut added = bs[7].clone();
     let page = Arc::make_mut(&mut added.page);
     page.source = "briefings/added.md".into();

@@ -249,7 +249,7 @@ impl Rebuilder {
                     memo.bodies_rendered
                         .load(std::sync::atomic::Ordering::Relaxed),
                     self.caches.analysis.misses,
-                    self.caches.related.as_ref().map_or(0, |r| r.ranked),
+                    self.caches.link.as_ref().map_or(0, |l| l.related.ranked),
                 );
             }
         }
