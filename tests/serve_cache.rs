@@ -93,6 +93,15 @@ fn incremental_rebuilds_equal_full_builds() {
     let dir = site();
     let root = dir.path().join("s");
     let options = memory_options();
+    // Related lists that show their targets' bottom lines: a page must
+    // change when only a briefing it lists does.
+    let template = std::fs::read_to_string(root.join("templates/briefing.html")).unwrap();
+    let shows = "{% for r in briefing.related %}<p>{{ r.bottom_line }}</p>{% endfor %}\n{% endblock content %}";
+    write(
+        &root,
+        "templates/briefing.html",
+        &template.replace("{% endblock content %}", shows),
+    );
     let mut caches = Caches::for_serve(&root);
     let first = build_with(&root, &options, &mut caches).unwrap();
     assert!(
@@ -109,8 +118,13 @@ fn incremental_rebuilds_equal_full_builds() {
     let edits: Vec<(&str, String)> = vec![
         // A body edit that adds a word other briefings use.
         ("content/briefings/2026-03-01-b0.md", briefing("Briefing 0", 1, &format!("{} Brent rose later.", BODIES[0]))),
+        // Only its bottom line changes (not its text): the pages listing it.
+        ("content/briefings/2026-03-01-b0.md", briefing("Briefing 0", 1, &format!("{} Brent rose later.", BODIES[0])).replacen("+++\n", "+++\nbottom_line = \"Talks went well.\"\n", 1)),
         // A title edit.
         ("content/briefings/2026-03-02-b1.md", briefing("Insurers raise premiums", 2, BODIES[1])),
+        // A new URL and nothing else: the pages that list it as related
+        // show the new link though their own inputs did not change.
+        ("content/briefings/2026-03-04-b3.md", briefing("Briefing 3", 4, BODIES[3]).replacen("+++\n", "+++\nslug = \"oil-eases\"\n", 1)),
         // A new briefing.
         ("content/briefings/2026-03-09-new.md", briefing("New one", 9, "Muscat talks ended without a deal. Oil prices rose.")),
         // Front matter overriding the analysis.

@@ -592,9 +592,21 @@ pub struct RenderMemo {
     bodies: Mutex<HashMap<u128, RenderedBody>>,
     used_pages: Mutex<HashSet<u128>>,
     used_bodies: Mutex<HashSet<u128>>,
+    /// Briefing pages of the last render by output path (`serve` only):
+    /// see [`RenderMemo::briefing_page`].
+    briefing_pages: Mutex<HashMap<String, KeptPage>>,
+    used_briefing_pages: Mutex<HashSet<String>>,
     /// Pages rendered by Tera in the last render (the others came from the memo).
     pub pages_rendered: AtomicUsize,
     pub bodies_rendered: AtomicUsize,
+}
+
+/// A briefing page as rendered, with what it was made from.
+struct KeptPage {
+    page: Arc<crate::content::Page>,
+    analysis: Arc<crate::analysis::Analysis>,
+    deps: u128,
+    bytes: Bytes,
 }
 
 /// A rendered body and its problems.
@@ -646,11 +658,15 @@ impl RenderMemo {
         let mut bodies = self.bodies.lock().unwrap();
         let used_pages = std::mem::take(&mut *self.used_pages.lock().unwrap());
         let used_bodies = std::mem::take(&mut *self.used_bodies.lock().unwrap());
+        let used_briefings = std::mem::take(&mut *self.used_briefing_pages.lock().unwrap());
+        let mut briefing_pages = self.briefing_pages.lock().unwrap();
         if *templates != fingerprint {
             *templates = fingerprint;
             pages.clear();
+            briefing_pages.clear();
         } else {
             pages.retain(|k, _| used_pages.contains(k));
+            briefing_pages.retain(|k, _| used_briefings.contains(k));
         }
         bodies.retain(|k, _| used_bodies.contains(k));
         self.pages_rendered.store(0, Ordering::Relaxed);
@@ -678,6 +694,68 @@ impl RenderMemo {
         let html = Bytes::from(render()?);
         self.pages.lock().unwrap().insert(key, html.clone());
         Ok(html)
+    }
+
+    /// Whether [`RenderMemo::briefing_page`] may find pages: in `serve`,
+    /// whose memo lives as long as the pages and analyses it compares.
+    pub fn keeps_briefing_pages(&self) -> bool {
+        self.disk.is_none()
+    }
+
+    /// The briefing page at `path` as the last render made it, if it was
+    /// made from the same page and analysis (the very same Arcs: content
+    /// and analysis caches hand unchanged ones on) and from everything else
+    /// its view shows hashing to `deps`. A hit builds no view at all.
+    pub fn briefing_page(
+        &self,
+        path: &str,
+        page: &Arc<crate::content::Page>,
+        analysis: &Arc<crate::analysis::Analysis>,
+        deps: u128,
+    ) -> Option<Bytes> {
+        if !self.keeps_briefing_pages() {
+            return None;
+        }
+        let kept = self.briefing_pages.lock().unwrap();
+        let k = kept.get(path)?;
+        let same =
+            k.deps == deps && Arc::ptr_eq(&k.page, page) && Arc::ptr_eq(&k.analysis, analysis);
+        let bytes = same.then(|| k.bytes.clone());
+        drop(kept);
+        if bytes.is_some() {
+            self.used_briefing_pages
+                .lock()
+                .unwrap()
+                .insert(path.to_string());
+        }
+        bytes
+    }
+
+    /// Keeps a briefing page for [`RenderMemo::briefing_page`].
+    pub fn keep_briefing_page(
+        &self,
+        path: &str,
+        page: &Arc<crate::content::Page>,
+        analysis: &Arc<crate::analysis::Analysis>,
+        deps: u128,
+        bytes: &Bytes,
+    ) {
+        if !self.keeps_briefing_pages() {
+            return;
+        }
+        self.used_briefing_pages
+            .lock()
+            .unwrap()
+            .insert(path.to_string());
+        self.briefing_pages.lock().unwrap().insert(
+            path.to_string(),
+            KeptPage {
+                page: page.clone(),
+                analysis: analysis.clone(),
+                deps,
+                bytes: bytes.clone(),
+            },
+        );
     }
 
     /// Feeds the JSON form of `value` (what a template sees) into `h`.

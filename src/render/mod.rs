@@ -157,7 +157,7 @@ pub fn render_site_memo(
 
     // Bodies first: they may hold content problems (broken `@/` links).
     let mut problems = Vec::new();
-    let rendered_briefings: Vec<(Rendered, Vec<Diagnostic>)> = model
+    let (rendered_briefings, body_keys): (Vec<(Rendered, Vec<Diagnostic>)>, Vec<u128>) = model
         .briefings
         .par_iter()
         .enumerate()
@@ -184,7 +184,7 @@ pub fn render_site_memo(
                 },
             )
         })
-        .collect();
+        .unzip();
     let rendered_pages: Vec<(Rendered, Vec<Diagnostic>)> = input
         .pages
         .iter()
@@ -213,6 +213,16 @@ pub fn render_site_memo(
         .par_iter()
         .enumerate()
         .map(|(i, b)| {
+            let path = output_path(&b.page.path);
+            // serve: a page whose inputs are all unchanged is not even viewed.
+            let kept = renderer.memo.filter(|(m, _)| m.keeps_briefing_pages());
+            let deps =
+                kept.map(|(_, site)| briefing_deps(model, i, &cards, body_keys[i], &urls, site));
+            if let (Some((m, _)), Some(deps)) = (kept, deps) {
+                if let Some(bytes) = m.briefing_page(&path, &b.page, &b.analysis, deps) {
+                    return Ok(OutputFile { path, bytes });
+                }
+            }
             let view = briefing_view(
                 model,
                 i,
@@ -226,10 +236,10 @@ pub fn render_site_memo(
                 "briefing",
                 &view,
             )?;
-            Ok(OutputFile {
-                path: output_path(&b.page.path),
-                bytes: html,
-            })
+            if let (Some((m, _)), Some(deps)) = (kept, deps) {
+                m.keep_briefing_page(&path, &b.page, &b.analysis, deps, &html);
+            }
+            Ok(OutputFile { path, bytes: html })
         })
         .collect();
     files.extend(briefing_files?);
@@ -311,9 +321,9 @@ fn memoized_body(
     inline: &[(String, String)],
     max_inline: usize,
     render: impl FnOnce() -> (Rendered, Vec<Diagnostic>),
-) -> (Rendered, Vec<Diagnostic>) {
+) -> ((Rendered, Vec<Diagnostic>), u128) {
     let (Some(memo), Some(shared)) = (memo, shared) else {
-        return render();
+        return (render(), 0);
     };
     let mut h = StableHasher::default();
     h.number(shared as u64)
@@ -325,7 +335,8 @@ fn memoized_body(
     for (phrase, path) in inline {
         h.field(phrase.as_bytes()).field(path.as_bytes());
     }
-    memo.body(h.finish(), render)
+    let key = h.finish();
+    (memo.body(key, render), key)
 }
 
 /// Renders one body, turning its problems into diagnostics with file positions.
@@ -583,6 +594,62 @@ fn briefing_view(
         },
         extra: b.page.front_matter.extra.clone(),
     }
+}
+
+/// The hash of what a briefing's page shows beyond its page and analysis
+/// (which [`RenderMemo::briefing_page`] compares as Arcs): the site, its
+/// URLs, its card, its body's inputs, the hubs it links to, its related briefings'
+/// cards and reasons, and its digest. Kept in step with [`briefing_view`]:
+/// `tests/serve_cache.rs` compares incremental and full builds.
+fn briefing_deps(
+    model: &SiteModel,
+    i: usize,
+    cards: &[Shared<BriefingCard>],
+    body_key: u128,
+    urls: &Urls,
+    site_hash: u128,
+) -> u128 {
+    let b = &model.briefings[i];
+    let mut h = StableHasher::default();
+    h.field(urls.base_url.as_bytes())
+        .field(urls.base_path.as_bytes());
+    for n in [site_hash, cards[i].digest(), body_key] {
+        h.number(n as u64).number((n >> 64) as u64);
+    }
+    h.number(b.title_derived as u64);
+    // A hub's URL is its kind's directory and its slug.
+    let hub = |h: &mut StableHasher, hub: Option<&Hub>| {
+        match hub {
+            Some(hub) => h
+                .number(matches!(hub.kind, HubKind::Issue) as u64 + 1)
+                .field(hub.slug.as_bytes()),
+            None => h.number(0),
+        };
+    };
+    for r in &model.tag_links[i] {
+        hub(&mut h, r.map(|r| model.hub(r)));
+    }
+    for l in &model.issue_links[i] {
+        hub(&mut h, l.map(|l| &model.issue_hubs[l]));
+    }
+    for l in &model.entity_links[i] {
+        hub(&mut h, l.map(|l| &model.entity_hubs[l]));
+    }
+    h.number(model.related[i].len() as u64);
+    for r in &model.related[i] {
+        let card = cards[r.target].digest();
+        h.number(card as u64)
+            .number((card >> 64) as u64)
+            .number(r.score.to_bits());
+        h.number(r.reasons.len() as u64);
+        for reason in &r.reasons {
+            h.field(reason.as_bytes());
+        }
+    }
+    let digest = &model.digests[model.digest_of[i]];
+    h.field(digest_title(digest).as_bytes())
+        .field(digest_path(digest).as_bytes());
+    h.finish()
 }
 
 /// Renders templates with the `site` value always present.

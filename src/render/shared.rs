@@ -70,6 +70,13 @@ impl Shared<String> {
     }
 }
 
+impl<T> Shared<T> {
+    /// The hash of the value's JSON form (0 when made without one).
+    pub fn digest(&self) -> u128 {
+        self.digest
+    }
+}
+
 impl<T> Clone for Shared<T> {
     fn clone(&self) -> Self {
         Shared {
