@@ -49,8 +49,7 @@ pub fn analyse_cached(
         .iter()
         .filter(|p| p.kind == PageKind::Briefing)
         .collect();
-    let bodies: Vec<&str> = briefing_pages.iter().map(|p| p.body.as_str()).collect();
-    let texts = caches.plain_texts(&bodies);
+    let texts = caches.plain_texts(&briefing_pages);
     crate::trace::lap("analyse.texts");
     let docs: Vec<Document> = briefing_pages
         .iter()

@@ -144,15 +144,13 @@ impl Caches {
         }
     }
 
-    /// The plain text of a body, computed once per distinct body.
-    pub fn plain_texts(&mut self, bodies: &[&str]) -> Vec<Arc<String>> {
-        let hashes: Vec<u128> = bodies
-            .par_iter()
-            .map(|b| hash_bytes(b.as_bytes()))
-            .collect();
+    /// The plain text of each page's body, computed once per distinct body.
+    pub fn plain_texts(&mut self, pages: &[&Arc<crate::content::Page>]) -> Vec<Arc<String>> {
+        let bodies: Vec<&str> = pages.iter().map(|p| p.body.as_str()).collect();
+        let hashes: Vec<u128> = pages.par_iter().map(|p| p.body_hash()).collect();
         let missing: Vec<(u128, &str)> = hashes
             .iter()
-            .zip(bodies)
+            .zip(&bodies)
             .filter(|(h, _)| !self.texts.contains_key(h))
             .map(|(h, b)| (*h, *b))
             .collect();
@@ -589,13 +587,17 @@ pub struct RenderMemo {
     disk: Option<pages::PageManifest>,
     templates: Mutex<u128>,
     pages: Mutex<HashMap<u128, Bytes>>,
-    bodies: Mutex<HashMap<u128, RenderedBody>>,
+    bodies: Mutex<HashMap<u128, Arc<RenderedBody>>>,
     used_pages: Mutex<HashSet<u128>>,
     used_bodies: Mutex<HashSet<u128>>,
     /// Briefing pages of the last render by output path (`serve` only):
     /// see [`RenderMemo::briefing_page`].
     briefing_pages: Mutex<HashMap<String, KeptPage>>,
     used_briefing_pages: Mutex<HashSet<String>>,
+    /// Groups of files by name with the hash of their inputs (`serve`
+    /// only): see [`RenderMemo::files`].
+    groups: Mutex<HashMap<String, (u128, Vec<crate::output::OutputFile>)>>,
+    used_groups: Mutex<HashSet<String>>,
     /// Pages rendered by Tera in the last render (the others came from the memo).
     pub pages_rendered: AtomicUsize,
     pub bodies_rendered: AtomicUsize,
@@ -660,13 +662,17 @@ impl RenderMemo {
         let used_bodies = std::mem::take(&mut *self.used_bodies.lock().unwrap());
         let used_briefings = std::mem::take(&mut *self.used_briefing_pages.lock().unwrap());
         let mut briefing_pages = self.briefing_pages.lock().unwrap();
+        let used_groups = std::mem::take(&mut *self.used_groups.lock().unwrap());
+        let mut groups = self.groups.lock().unwrap();
         if *templates != fingerprint {
             *templates = fingerprint;
             pages.clear();
             briefing_pages.clear();
+            groups.clear();
         } else {
             pages.retain(|k, _| used_pages.contains(k));
             briefing_pages.retain(|k, _| used_briefings.contains(k));
+            groups.retain(|k, _| used_groups.contains(k));
         }
         bodies.retain(|k, _| used_bodies.contains(k));
         self.pages_rendered.store(0, Ordering::Relaxed);
@@ -731,6 +737,34 @@ impl RenderMemo {
         bytes
     }
 
+    /// The files of the group `name` (a hub's pages and feed): the last
+    /// render's when the hash of everything they are made from, `deps`, is
+    /// the same, else what `render` makes. Only `serve` keeps groups; a
+    /// `build` always renders (its pages still go through [`RenderMemo::page`]).
+    pub fn files(
+        &self,
+        name: &str,
+        deps: impl FnOnce() -> u128,
+        render: impl FnOnce() -> Result<Vec<crate::output::OutputFile>, String>,
+    ) -> Result<Vec<crate::output::OutputFile>, String> {
+        if !self.keeps_briefing_pages() {
+            return render();
+        }
+        let deps = deps();
+        self.used_groups.lock().unwrap().insert(name.to_string());
+        if let Some((kept, files)) = self.groups.lock().unwrap().get(name) {
+            if *kept == deps {
+                return Ok(files.clone());
+            }
+        }
+        let files = render()?;
+        self.groups
+            .lock()
+            .unwrap()
+            .insert(name.to_string(), (deps, files.clone()));
+        Ok(files)
+    }
+
     /// Keeps a briefing page for [`RenderMemo::briefing_page`].
     pub fn keep_briefing_page(
         &self,
@@ -774,17 +808,17 @@ impl RenderMemo {
     /// not known. A `build` (a memo with a page manifest) keeps no bodies:
     /// it renders each once, and at 100,000 briefings their copies were
     /// half a gigabyte.
-    pub fn body(&self, key: u128, render: impl FnOnce() -> RenderedBody) -> RenderedBody {
+    pub fn body(&self, key: u128, render: impl FnOnce() -> RenderedBody) -> Arc<RenderedBody> {
         if self.disk.is_some() {
             self.bodies_rendered.fetch_add(1, Ordering::Relaxed);
-            return render();
+            return Arc::new(render());
         }
         self.used_bodies.lock().unwrap().insert(key);
         if let Some(body) = self.bodies.lock().unwrap().get(&key) {
             return body.clone();
         }
         self.bodies_rendered.fetch_add(1, Ordering::Relaxed);
-        let body = render();
+        let body = Arc::new(render());
         self.bodies.lock().unwrap().insert(key, body.clone());
         body
     }

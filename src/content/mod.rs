@@ -59,6 +59,19 @@ pub struct Page {
     pub body: String,
     /// 1-based line where the body starts in the file.
     pub body_line: usize,
+    /// [`Page::body_hash`], computed once.
+    pub(crate) body_hash: std::sync::OnceLock<u128>,
+}
+
+impl Page {
+    /// The hash of the body: what memo keys take instead of hashing
+    /// kilobytes of Markdown on every rebuild (pages are shared between
+    /// rebuilds). Nothing changes a page's body once it is made.
+    pub fn body_hash(&self) -> u128 {
+        *self
+            .body_hash
+            .get_or_init(|| crate::cache::hash_bytes(self.body.as_bytes()))
+    }
 }
 
 /// A section's `_index.md`.
@@ -303,6 +316,7 @@ fn build_page(
         template: fm.template.clone(),
         body: split.body.to_string(),
         body_line: split.body_line,
+        body_hash: Default::default(),
         front_matter: fm,
     }))
 }

@@ -73,6 +73,7 @@ pub fn page(source: &str, date: DateTime<Utc>, tags: Vec<String>) -> Page {
         front_matter: FrontMatter::default(),
         body: String::new(),
         body_line: 1,
+        body_hash: Default::default(),
     }
 }
 

@@ -6,6 +6,7 @@ pub mod templates;
 pub mod views;
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::Tz;
@@ -13,7 +14,7 @@ use rayon::prelude::*;
 use serde::Serialize;
 use tera::{Context, Tera};
 
-use crate::cache::{RenderMemo, StableHasher};
+use crate::cache::{RenderMemo, RenderedBody, StableHasher};
 use crate::config::{Config, DigestPeriod};
 use crate::content::{normalize_alias, Page, Section, BRIEFINGS_SECTION};
 use crate::diagnostics::{line_col, Diagnostic};
@@ -157,7 +158,7 @@ pub fn render_site_memo(
 
     // Bodies first: they may hold content problems (broken `@/` links).
     let mut problems = Vec::new();
-    let (rendered_briefings, body_keys): (Vec<(Rendered, Vec<Diagnostic>)>, Vec<u128>) = model
+    let (rendered_briefings, body_keys): (Vec<Arc<RenderedBody>>, Vec<u128>) = model
         .briefings
         .par_iter()
         .enumerate()
@@ -168,7 +169,7 @@ pub fn render_site_memo(
                 body_inputs,
                 &b.page.file,
                 b.page.body_line,
-                &b.page.body,
+                b.page.body_hash(),
                 &inline,
                 config.inline_links,
                 || {
@@ -190,7 +191,8 @@ pub fn render_site_memo(
         .iter()
         .map(|p| render_body(&p.body, &p.file, p.body_line, &source_paths, &urls, &[], 0))
         .collect();
-    for (_, p) in rendered_briefings.iter().chain(&rendered_pages) {
+    let briefing_bodies = rendered_briefings.iter().map(|b| &**b);
+    for (_, p) in briefing_bodies.chain(&rendered_pages) {
         problems.extend(p.iter().cloned());
     }
     crate::trace::lap("render.bodies");
@@ -317,20 +319,21 @@ fn memoized_body(
     shared: Option<u128>,
     file: &str,
     body_line: usize,
-    body: &str,
+    body_hash: u128,
     inline: &[(String, String)],
     max_inline: usize,
-    render: impl FnOnce() -> (Rendered, Vec<Diagnostic>),
-) -> ((Rendered, Vec<Diagnostic>), u128) {
+    render: impl FnOnce() -> RenderedBody,
+) -> (Arc<RenderedBody>, u128) {
     let (Some(memo), Some(shared)) = (memo, shared) else {
-        return (render(), 0);
+        return (Arc::new(render()), 0);
     };
     let mut h = StableHasher::default();
     h.number(shared as u64)
         .number((shared >> 64) as u64)
         .field(file.as_bytes())
         .number(body_line as u64)
-        .field(body.as_bytes())
+        .number(body_hash as u64)
+        .number((body_hash >> 64) as u64)
         .number(max_inline as u64);
     for (phrase, path) in inline {
         h.field(phrase.as_bytes()).field(path.as_bytes());
@@ -941,7 +944,14 @@ fn render_hubs(
     // Hubs are independent pages: render them in parallel, collected in order.
     let per_hub: Result<Vec<Vec<OutputFile>>, String> = hubs
         .par_iter()
-        .map(|hub| render_hub(model, hub, r, entries, urls, config))
+        .map(|hub| match r.memo {
+            Some((memo, site)) => memo.files(
+                &hub_path(hub),
+                || hub_deps(model, hub, entries, urls, config, site),
+                || render_hub(model, hub, r, entries, urls, config),
+            ),
+            None => render_hub(model, hub, r, entries, urls, config),
+        })
         .collect();
     let mut files: Vec<OutputFile> = per_hub?.into_iter().flatten().collect();
     let issues = HubIndexView {
@@ -1408,6 +1418,55 @@ fn render_hub(
         bytes: r.render("atom.xml", "feed", &feed)?,
     });
     Ok(files)
+}
+
+/// The hash of everything a hub's pages and feed show (see [`render_hub`]):
+/// for [`RenderMemo::files`].
+fn hub_deps(
+    model: &SiteModel,
+    hub: &Hub,
+    entries: &Entries,
+    urls: &Urls,
+    config: &Config,
+    site_hash: u128,
+) -> u128 {
+    let mut h = StableHasher::default();
+    let digest = |h: &mut StableHasher, d: u128| {
+        h.number(d as u64).number((d >> 64) as u64);
+    };
+    digest(&mut h, site_hash);
+    h.field(urls.base_url.as_bytes())
+        .field(urls.base_path.as_bytes())
+        .field(config.title.as_bytes())
+        .number(config.hub_page_size as u64)
+        .number(config.feed_length as u64)
+        .field(hub.name.as_bytes())
+        .field(hub.slug.as_bytes())
+        .field(format!("{:?}", hub.kind).as_bytes())
+        .number(hub.members.len() as u64);
+    for (n, &m) in hub.members.iter().enumerate() {
+        // The day headings come from the card, the entry from the timeline.
+        digest(&mut h, entries.cards[m].digest());
+        digest(
+            &mut h,
+            entries.timeline[m].as_ref().map_or(0, |t| t.digest()),
+        );
+        if n < config.feed_length {
+            digest(&mut h, entries.feed[m].digest());
+        }
+    }
+    for (pairs, hubs) in [
+        (&hub.co_issues, &model.issue_hubs),
+        (&hub.co_entities, &model.entity_hubs),
+    ] {
+        h.number(pairs.len() as u64);
+        for &(other, count) in pairs {
+            h.field(hubs[other].name.as_bytes())
+                .field(hub_path(&hubs[other]).as_bytes())
+                .number(count as u64);
+        }
+    }
+    h.finish()
 }
 
 /// Briefings grouped by day, in the order given (newest first).
