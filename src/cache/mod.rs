@@ -590,10 +590,11 @@ pub struct RenderMemo {
     bodies: Mutex<HashMap<u128, Arc<RenderedBody>>>,
     used_pages: Mutex<HashSet<u128>>,
     used_bodies: Mutex<HashSet<u128>>,
-    /// Briefing pages of the last render by output path (`serve` only):
-    /// see [`RenderMemo::briefing_page`].
-    briefing_pages: Mutex<HashMap<String, KeptPage>>,
-    used_briefing_pages: Mutex<HashSet<String>>,
+    /// Values made from one briefing (its page, card...) by kind and name
+    /// (`serve` only): see [`RenderMemo::per_briefing`].
+    kept: Mutex<crate::linking::FastMap<u128, Kept>>,
+    /// Counts renders: a kept value not used by the last one is forgotten.
+    render_count: u64,
     /// Groups of files by name with the hash of their inputs (`serve`
     /// only): see [`RenderMemo::files`].
     groups: Mutex<HashMap<String, (u128, Vec<crate::output::OutputFile>)>>,
@@ -603,12 +604,14 @@ pub struct RenderMemo {
     pub bodies_rendered: AtomicUsize,
 }
 
-/// A briefing page as rendered, with what it was made from.
-struct KeptPage {
+/// A value made from one briefing, with what it was made from.
+struct Kept {
     page: Arc<crate::content::Page>,
     analysis: Arc<crate::analysis::Analysis>,
     deps: u128,
-    bytes: Bytes,
+    value: Arc<dyn std::any::Any + Send + Sync>,
+    /// The last render that used it.
+    used_by: u64,
 }
 
 /// A rendered body and its problems.
@@ -660,18 +663,19 @@ impl RenderMemo {
         let mut bodies = self.bodies.lock().unwrap();
         let used_pages = std::mem::take(&mut *self.used_pages.lock().unwrap());
         let used_bodies = std::mem::take(&mut *self.used_bodies.lock().unwrap());
-        let used_briefings = std::mem::take(&mut *self.used_briefing_pages.lock().unwrap());
-        let mut briefing_pages = self.briefing_pages.lock().unwrap();
+        let last_render = self.render_count;
+        self.render_count += 1;
+        let mut kept = self.kept.lock().unwrap();
         let used_groups = std::mem::take(&mut *self.used_groups.lock().unwrap());
         let mut groups = self.groups.lock().unwrap();
         if *templates != fingerprint {
             *templates = fingerprint;
             pages.clear();
-            briefing_pages.clear();
+            kept.clear();
             groups.clear();
         } else {
             pages.retain(|k, _| used_pages.contains(k));
-            briefing_pages.retain(|k, _| used_briefings.contains(k));
+            kept.retain(|_, k| k.used_by == last_render);
             groups.retain(|k, _| used_groups.contains(k));
         }
         bodies.retain(|k, _| used_bodies.contains(k));
@@ -702,39 +706,59 @@ impl RenderMemo {
         Ok(html)
     }
 
-    /// Whether [`RenderMemo::briefing_page`] may find pages: in `serve`,
-    /// whose memo lives as long as the pages and analyses it compares.
-    pub fn keeps_briefing_pages(&self) -> bool {
+    /// Whether values are kept between renders ([`RenderMemo::per_briefing`],
+    /// [`RenderMemo::files`]): in `serve`, whose memo lives as long as the
+    /// pages and analyses it compares.
+    pub fn keeps_values(&self) -> bool {
         self.disk.is_none()
     }
 
-    /// The briefing page at `path` as the last render made it, if it was
-    /// made from the same page and analysis (the very same Arcs: content
-    /// and analysis caches hand unchanged ones on) and from everything else
-    /// its view shows hashing to `deps`. A hit builds no view at all.
-    pub fn briefing_page(
+    /// The value of kind `kind` named `name` made from one briefing: the
+    /// last render's when it was made from the same page and analysis (the
+    /// very same Arcs: the content and analysis caches hand unchanged ones
+    /// on) and from other inputs hashing to `deps`, else what `make` makes.
+    /// A hit builds nothing: no view, no hash of one.
+    pub fn per_briefing<T, E>(
         &self,
-        path: &str,
+        kind: &'static str,
+        name: &str,
         page: &Arc<crate::content::Page>,
         analysis: &Arc<crate::analysis::Analysis>,
         deps: u128,
-    ) -> Option<Bytes> {
-        if !self.keeps_briefing_pages() {
-            return None;
+        make: impl FnOnce() -> Result<T, E>,
+    ) -> Result<T, E>
+    where
+        T: Clone + Send + Sync + 'static,
+    {
+        if !self.keeps_values() {
+            return make();
         }
-        let kept = self.briefing_pages.lock().unwrap();
-        let k = kept.get(path)?;
-        let same =
-            k.deps == deps && Arc::ptr_eq(&k.page, page) && Arc::ptr_eq(&k.analysis, analysis);
-        let bytes = same.then(|| k.bytes.clone());
-        drop(kept);
-        if bytes.is_some() {
-            self.used_briefing_pages
-                .lock()
-                .unwrap()
-                .insert(path.to_string());
+        let mut h = StableHasher::default();
+        h.field(kind.as_bytes()).field(name.as_bytes());
+        let key = h.finish();
+        // One lock per hit, marking the value used in the same breath.
+        let hit = self.kept.lock().unwrap().get_mut(&key).and_then(|k| {
+            let same =
+                k.deps == deps && Arc::ptr_eq(&k.page, page) && Arc::ptr_eq(&k.analysis, analysis);
+            let value = same.then(|| k.value.downcast_ref::<T>().cloned()).flatten();
+            if value.is_some() {
+                k.used_by = self.render_count;
+            }
+            value
+        });
+        if let Some(value) = hit {
+            return Ok(value);
         }
-        bytes
+        let value = make()?;
+        let kept = Kept {
+            page: page.clone(),
+            analysis: analysis.clone(),
+            deps,
+            value: Arc::new(value.clone()),
+            used_by: self.render_count,
+        };
+        self.kept.lock().unwrap().insert(key, kept);
+        Ok(value)
     }
 
     /// The files of the group `name` (a hub's pages and feed): the last
@@ -747,7 +771,7 @@ impl RenderMemo {
         deps: impl FnOnce() -> u128,
         render: impl FnOnce() -> Result<Vec<crate::output::OutputFile>, String>,
     ) -> Result<Vec<crate::output::OutputFile>, String> {
-        if !self.keeps_briefing_pages() {
+        if !self.keeps_values() {
             return render();
         }
         let deps = deps();
@@ -763,33 +787,6 @@ impl RenderMemo {
             .unwrap()
             .insert(name.to_string(), (deps, files.clone()));
         Ok(files)
-    }
-
-    /// Keeps a briefing page for [`RenderMemo::briefing_page`].
-    pub fn keep_briefing_page(
-        &self,
-        path: &str,
-        page: &Arc<crate::content::Page>,
-        analysis: &Arc<crate::analysis::Analysis>,
-        deps: u128,
-        bytes: &Bytes,
-    ) {
-        if !self.keeps_briefing_pages() {
-            return;
-        }
-        self.used_briefing_pages
-            .lock()
-            .unwrap()
-            .insert(path.to_string());
-        self.briefing_pages.lock().unwrap().insert(
-            path.to_string(),
-            KeptPage {
-                page: page.clone(),
-                analysis: analysis.clone(),
-                deps,
-                bytes: bytes.clone(),
-            },
-        );
     }
 
     /// Feeds the JSON form of `value` (what a template sees) into `h`.

@@ -14,6 +14,7 @@ use rayon::prelude::*;
 use serde::Serialize;
 use tera::{Context, Tera};
 
+use crate::briefings::Briefing;
 use crate::cache::{RenderMemo, RenderedBody, StableHasher};
 use crate::config::{Config, DigestPeriod};
 use crate::content::{normalize_alias, Page, Section, BRIEFINGS_SECTION};
@@ -199,7 +200,18 @@ pub fn render_site_memo(
 
     let cards: Vec<Shared<BriefingCard>> = (0..model.briefings.len())
         .into_par_iter()
-        .map(|i| Shared::new(card(model, i, &urls, tz), memo.is_some()))
+        .map(|i| {
+            let make = || Ok(Shared::new(card(model, i, &urls, tz), memo.is_some()));
+            let b = &model.briefings[i];
+            match memo.filter(|m| m.keeps_values()) {
+                Some(m) => {
+                    let deps = card_deps(model, i, &urls, tz);
+                    m.per_briefing("card", &b.page.path, &b.page, &b.analysis, deps, make)
+                }
+                None => make(),
+            }
+            .unwrap_or_else(|never: std::convert::Infallible| match never {})
+        })
         .collect();
     crate::trace::lap("render.cards");
     let renderer = Renderer {
@@ -216,32 +228,30 @@ pub fn render_site_memo(
         .enumerate()
         .map(|(i, b)| {
             let path = output_path(&b.page.path);
+            let render = || {
+                let view = briefing_view(
+                    model,
+                    i,
+                    &cards,
+                    &rendered_briefings[i].0,
+                    &urls,
+                    memo.is_some(),
+                );
+                renderer.render(
+                    b.page.template.as_deref().unwrap_or("briefing.html"),
+                    "briefing",
+                    &view,
+                )
+            };
             // serve: a page whose inputs are all unchanged is not even viewed.
-            let kept = renderer.memo.filter(|(m, _)| m.keeps_briefing_pages());
-            let deps =
-                kept.map(|(_, site)| briefing_deps(model, i, &cards, body_keys[i], &urls, site));
-            if let (Some((m, _)), Some(deps)) = (kept, deps) {
-                if let Some(bytes) = m.briefing_page(&path, &b.page, &b.analysis, deps) {
-                    return Ok(OutputFile { path, bytes });
+            let bytes = match renderer.memo.filter(|(m, _)| m.keeps_values()) {
+                Some((m, site)) => {
+                    let deps = briefing_deps(model, i, &cards, body_keys[i], &urls, site);
+                    m.per_briefing("page", &path, &b.page, &b.analysis, deps, render)?
                 }
-            }
-            let view = briefing_view(
-                model,
-                i,
-                &cards,
-                &rendered_briefings[i].0,
-                &urls,
-                memo.is_some(),
-            );
-            let html = renderer.render(
-                b.page.template.as_deref().unwrap_or("briefing.html"),
-                "briefing",
-                &view,
-            )?;
-            if let (Some((m, _)), Some(deps)) = (kept, deps) {
-                m.keep_briefing_page(&path, &b.page, &b.analysis, deps, &html);
-            }
-            Ok(OutputFile { path, bytes: html })
+                None => render()?,
+            };
+            Ok(OutputFile { path, bytes })
         })
         .collect();
     files.extend(briefing_files?);
@@ -251,7 +261,7 @@ pub fn render_site_memo(
     files.extend(render_digests(model, &renderer, &cards, &urls)?);
     crate::trace::lap("render.pages+digests");
     let timeline = timeline_cards(model, &renderer, &cards)?;
-    let feed = feed_entries(model, &cards, memo.is_some());
+    let feed = feed_entries(model, &cards, memo);
     let entries = Entries {
         cards: &cards,
         timeline: &timeline,
@@ -599,8 +609,25 @@ fn briefing_view(
     }
 }
 
+/// The hash of what a briefing's card shows beyond its page and analysis
+/// (which [`RenderMemo::per_briefing`] compares as Arcs): see [`card`].
+fn card_deps(model: &SiteModel, i: usize, urls: &Urls, tz: Tz) -> u128 {
+    let mut h = StableHasher::default();
+    h.field(urls.base_url.as_bytes())
+        .field(urls.base_path.as_bytes())
+        .field(tz.name().as_bytes())
+        .field(model.briefings[i].title.as_bytes());
+    for l in &model.issue_links[i] {
+        match l {
+            Some(l) => h.field(model.issue_hubs[*l].slug.as_bytes()),
+            None => h.number(0),
+        };
+    }
+    h.finish()
+}
+
 /// The hash of what a briefing's page shows beyond its page and analysis
-/// (which [`RenderMemo::briefing_page`] compares as Arcs): the site, its
+/// (which [`RenderMemo::per_briefing`] compares as Arcs): the site, its
 /// URLs, its card, its body's inputs, the hubs it links to, its related briefings'
 /// cards and reasons, and its digest. Kept in step with [`briefing_view`]:
 /// `tests/serve_cache.rs` compares incremental and full builds.
@@ -905,21 +932,37 @@ fn timeline_cards(
     cards
         .par_iter()
         .zip(on_hub)
-        .map(|(c, on_hub)| {
+        .zip(&model.briefings)
+        .map(|((c, on_hub), b)| {
             if !on_hub {
                 return Ok(None);
             }
-            let entry = TimelineCard {
-                title: c.title.clone(),
-                url: c.url.clone(),
-                date: c.date.clone(),
-                date_display: c.date_display.clone(),
-                bottom_line: c.bottom_line.clone(),
-                source_name: c.source_name.clone(),
-                html: String::from_utf8_lossy(&r.render("timeline_card.html", "b", c)?)
-                    .into_owned(),
+            let make = || {
+                let entry = TimelineCard {
+                    title: c.title.clone(),
+                    url: c.url.clone(),
+                    date: c.date.clone(),
+                    date_display: c.date_display.clone(),
+                    bottom_line: c.bottom_line.clone(),
+                    source_name: c.source_name.clone(),
+                    html: String::from_utf8_lossy(&r.render("timeline_card.html", "b", c)?)
+                        .into_owned(),
+                };
+                Ok::<_, String>(Shared::new(entry, r.memo.is_some()))
             };
-            Ok(Some(Shared::new(entry, r.memo.is_some())))
+            // Made from the card alone (and the site the template sees).
+            let entry = match r.memo.filter(|(m, _)| m.keeps_values()) {
+                Some((m, site)) => {
+                    let mut h = StableHasher::default();
+                    for n in [site, c.digest()] {
+                        h.number(n as u64).number((n >> 64) as u64);
+                    }
+                    let deps = h.finish();
+                    m.per_briefing("timeline", &b.page.path, &b.page, &b.analysis, deps, make)?
+                }
+                None => make()?,
+            };
+            Ok(Some(entry))
         })
         .collect()
 }
@@ -1169,35 +1212,51 @@ fn render_archive(
 fn feed_entries(
     model: &SiteModel,
     cards: &[Shared<BriefingCard>],
-    digest: bool,
+    memo: Option<&RenderMemo>,
 ) -> Vec<Shared<FeedEntry>> {
     model
         .briefings
         .par_iter()
         .zip(cards)
-        .map(|(b, c)| {
-            let mut content = String::new();
-            for s in &c.summary {
-                content.push_str("<p>");
-                content.push_str(&templates::escape(s));
-                content.push_str("</p>");
-            }
-            let entry = FeedEntry {
-                title: c.title.clone(),
-                url: c.permalink.clone(),
-                published: c.date.clone(),
-                updated: b
-                    .page
-                    .updated
-                    .map(rfc3339)
-                    .unwrap_or_else(|| c.date.clone()),
-                summary: c.bottom_line.clone(),
-                content_html: content,
-                author: b.page.author.clone().or_else(|| c.source_name.clone()),
-            };
-            Shared::new(entry, digest)
+        .map(|(b, c)| match memo.filter(|m| m.keeps_values()) {
+            // Made from the card and the page alone.
+            Some(m) => m
+                .per_briefing(
+                    "feed",
+                    &b.page.path,
+                    &b.page,
+                    &b.analysis,
+                    c.digest(),
+                    || Ok(feed_entry(b, c, true)),
+                )
+                .unwrap_or_else(|never: std::convert::Infallible| match never {}),
+            None => feed_entry(b, c, memo.is_some()),
         })
         .collect()
+}
+
+/// A briefing's entry in the feeds.
+fn feed_entry(b: &Briefing, c: &Shared<BriefingCard>, digest: bool) -> Shared<FeedEntry> {
+    let mut content = String::new();
+    for s in &c.summary {
+        content.push_str("<p>");
+        content.push_str(&templates::escape(s));
+        content.push_str("</p>");
+    }
+    let entry = FeedEntry {
+        title: c.title.clone(),
+        url: c.permalink.clone(),
+        published: c.date.clone(),
+        updated: b
+            .page
+            .updated
+            .map(rfc3339)
+            .unwrap_or_else(|| c.date.clone()),
+        summary: c.bottom_line.clone(),
+        content_html: content,
+        author: b.page.author.clone().or_else(|| c.source_name.clone()),
+    };
+    Shared::new(entry, digest)
 }
 
 fn briefing_feed(
