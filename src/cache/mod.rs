@@ -188,6 +188,7 @@ impl Caches {
                 h.field(d.text.as_bytes()).finish()
             })
             .collect();
+        crate::trace::lap("keys.doc_hashes");
         // Words of documents not seen before.
         let missing: Vec<(u128, &Document)> = {
             let mut seen = HashSet::new();
@@ -208,6 +209,7 @@ impl Caches {
             })
             .collect();
         self.words.extend(computed);
+        crate::trace::lap("keys.words");
 
         let context = {
             let mut h = StableHasher::default();
@@ -236,11 +238,20 @@ impl Caches {
             }
             None => (self.corpus_from(&counts), HashSet::new(), HashMap::new()),
         };
+        crate::trace::lap("keys.corpus");
+        if std::env::var_os("BRIEFING_TRACE").is_some() {
+            eprintln!(
+                "    changed words: {} {:?}",
+                changed_words.len(),
+                changed_words.iter().take(8).collect::<Vec<_>>()
+            );
+        }
         let stats = Arc::new(stats);
         let option_hashes: Vec<u128> = page_options
             .iter()
             .map(|o| hash_bytes(&serde_json::to_vec(o).unwrap_or_default()))
             .collect();
+        crate::trace::lap("keys.options");
         let words = &self.words;
         let keys: Vec<u128> = doc_hashes
             .par_iter()
@@ -270,6 +281,7 @@ impl Caches {
                 h.finish()
             })
             .collect();
+        crate::trace::lap("keys.keys");
         let key_map: HashMap<(u128, u128), u128> = doc_hashes
             .iter()
             .zip(&option_hashes)

@@ -105,6 +105,7 @@ pub fn link_with(
         Some(memo) => {
             let hub_set = memo.hubs(&briefings, options);
             crate::trace::lap("link.hubs");
+            memo.related.same_hubs = memo.hubs_reused;
             let related = related::compute(&briefings, &hub_set, options, Some(&mut memo.related));
             crate::trace::lap("link.related");
             let inline_links = memo.inline(&briefings, &hub_set, options.inline_links);

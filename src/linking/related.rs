@@ -470,6 +470,12 @@ pub struct RelatedMemo {
     options: (usize, bool),
     /// Briefings ranked by the last call (the others were reused).
     pub ranked: usize,
+    /// Set by the caller before a call: the hub set is the last call's
+    /// (same features, names and counts), so a reused list's reasons are too.
+    pub(super) same_hubs: bool,
+    /// The last call's sources in model order, and its lists.
+    last_sources: Vec<String>,
+    last_lists: Vec<Vec<Related>>,
     /// Each text's stems, so that only new texts are tokenised.
     stems: StemMemo,
 }
@@ -605,29 +611,55 @@ pub(super) fn compute(
             }
         })
         .collect();
-    let ranked = match memo {
-        Some(memo) => rank_with_memo(briefings, &docs, hubs, &bonus, options, memo),
-        None => rank(
+    let to_related = |list: Vec<Ranked>| -> Vec<Related> {
+        list.into_iter()
+            .map(|(target, score, common)| Related {
+                target,
+                score,
+                reasons: reasons(&common, hubs, &feature_df),
+            })
+            .collect()
+    };
+    let Some(memo) = memo else {
+        let ranked = rank(
             &docs,
             &bonus,
             options.related_scope,
             options.related_briefings,
             None,
             None,
-        ),
+        );
+        return ranked.into_par_iter().map(to_related).collect();
     };
-    ranked
-        .into_iter()
-        .map(|list| {
-            list.into_iter()
-                .map(|(target, score, common)| Related {
-                    target,
-                    score,
-                    reasons: reasons(&common, hubs, &feature_df),
-                })
-                .collect()
+    // With the same briefings in the same order and the same hubs, a
+    // reused list is the last call's list as it is, reasons and all.
+    let same_indices = memo.same_hubs
+        && memo.last_sources.len() == briefings.len()
+        && memo
+            .last_sources
+            .iter()
+            .zip(briefings)
+            .all(|(s, b)| *s == b.page.source);
+    let (ranked, reused) =
+        rank_with_memo(briefings, &docs, hubs, &bonus, options, memo, same_indices);
+    let last_lists = std::mem::take(&mut memo.last_lists);
+    let lists: Vec<Vec<Related>> = ranked
+        .into_par_iter()
+        .zip(reused)
+        .enumerate()
+        .map(|(i, (list, reused))| {
+            if reused && same_indices {
+                last_lists[i].clone()
+            } else {
+                to_related(list)
+            }
         })
-        .collect()
+        .collect();
+    if !same_indices {
+        memo.last_sources = briefings.iter().map(|b| b.page.source.clone()).collect();
+    }
+    memo.last_lists = lists.clone();
+    lists
 }
 
 /// A feature as the memo knows it: by its unique key.
@@ -644,7 +676,8 @@ fn rank_with_memo(
     bonus: &[f32],
     options: &LinkOptions,
     memo: &mut RelatedMemo,
-) -> Vec<Vec<Ranked>> {
+    same_indices: bool,
+) -> (Vec<Vec<Ranked>>, Vec<bool>) {
     let n = docs.len();
     let k = options.related_briefings;
     let past = options.related_scope == RelatedScope::Past;
@@ -710,7 +743,9 @@ fn rank_with_memo(
         Some(counts),
     );
     crate::trace::lap("related.rank");
-    if unchanged > 0 {
+    // The caller takes reused lists from its last output when the indices
+    // are the same; otherwise they are mapped back from the memo by name.
+    if unchanged > 0 && !same_indices {
         let index_of: HashMap<&str, usize> = briefings
             .iter()
             .enumerate()
@@ -735,7 +770,9 @@ fn rank_with_memo(
     }
     memo.options = (k, past);
     crate::trace::lap("related.reuse");
-    memo.oldest_first = order
+    // The unchanged oldest entries stay as they are.
+    memo.oldest_first.truncate(unchanged);
+    let fresh: Vec<MemoEntry> = order[unchanged..]
         .iter()
         .map(|&i| MemoEntry {
             source: briefings[i].page.source.clone(),
@@ -755,7 +792,9 @@ fn rank_with_memo(
                 .collect(),
         })
         .collect();
-    ranked
+    memo.oldest_first.extend(fresh);
+    let reused = wanted.iter().map(|w| !w).collect();
+    (ranked, reused)
 }
 
 /// One article for [`related_for_corpus`].

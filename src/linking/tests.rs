@@ -550,6 +550,18 @@ fn link_memo_gives_the_full_model_and_reranks_only_newer_briefings() {
     Arc::make_mut(&mut bs[120].analysis).key_issues.pop();
     check(&bs, &mut memo, "features changed");
     assert!(!memo.hubs_reused);
+    // Every briefing spells one issue in capitals: same hub, new name, so
+    // the reasons of reused lists change though their inputs did not.
+    let label = bs[0].analysis.key_issues[0].label.clone();
+    for b in bs.iter_mut() {
+        for k in &mut Arc::make_mut(&mut b.analysis).key_issues {
+            if k.label == label {
+                k.label = label.to_uppercase();
+            }
+        }
+    }
+    assert_eq!(check(&bs, &mut memo, "hub renamed"), 0);
+    assert!(!memo.hubs_reused);
     let mut added = bs[7].clone();
     let page = Arc::make_mut(&mut added.page);
     page.source = "briefings/added.md".into();
