@@ -159,7 +159,7 @@ fn count_chunk(docs: &[RankDoc], stemmer: &mut Stems) -> ChunkCounts {
 /// Term frequencies of every document: (term id, tf), sorted by term id.
 /// Term ids follow the sorted order of the stems, so they do not depend on
 /// the order of the input or of the threads.
-fn term_counts(docs: &[RankDoc]) -> (Vec<Vec<(u32, u32)>>, usize) {
+fn term_counts(docs: &[RankDoc]) -> TermCounts {
     // The stemmer's cache (lower-cased word -> stem) is shared by the chunks
     // one thread handles, so each word is stemmed about once per thread.
     let chunks: Vec<ChunkCounts> = docs
@@ -185,7 +185,7 @@ fn term_counts(docs: &[RankDoc]) -> (Vec<Vec<(u32, u32)>>, usize) {
                 let mut t: Vec<(u32, u32)> =
                     d.iter().map(|&(l, n)| (remap[l as usize], n)).collect();
                 t.sort_unstable();
-                t
+                Arc::new(t)
             })
         })
         .collect();
@@ -194,7 +194,7 @@ fn term_counts(docs: &[RankDoc]) -> (Vec<Vec<(u32, u32)>>, usize) {
 
 /// Term frequencies of every document and the number of terms, as
 /// [`term_counts`] makes them.
-type TermCounts = (Vec<Vec<(u32, u32)>>, usize);
+type TermCounts = (Vec<Arc<Vec<(u32, u32)>>>, usize);
 
 fn build_index(
     docs: &[RankDoc],
@@ -239,7 +239,7 @@ fn build_index(
     match scope {
         RelatedScope::All => {
             for c in &counts {
-                for &(t, _) in c {
+                for &(t, _) in c.iter() {
                     df[t as usize] += 1;
                 }
             }
@@ -250,7 +250,7 @@ fn build_index(
             while end > 0 {
                 let start = group_start[end - 1];
                 for &d in &order[start..end] {
-                    for &(t, _) in &counts[d] {
+                    for &(t, _) in counts[d].iter() {
                         df[t as usize] += 1;
                     }
                 }
@@ -496,6 +496,14 @@ struct StemMemo {
     names: Vec<String>,
     /// Text hash -> (interned stem id, tf), by id.
     texts: HashMap<u128, Arc<Vec<(u32, u32)>>>,
+    /// For each interned stem, how many of the live texts have it: the
+    /// vocabulary (stems in use) changes only when one goes to or from 0.
+    uses: Vec<u32>,
+    /// Interned id -> term id of the last call's vocabulary (sorted stems).
+    term_of: Vec<u32>,
+    vocab_len: usize,
+    /// Text hash -> its counts by term id, valid while the vocabulary is.
+    by_term: HashMap<u128, Arc<Vec<(u32, u32)>>>,
 }
 
 impl StemMemo {
@@ -518,6 +526,7 @@ impl StemMemo {
                 )
             })
             .collect();
+        let mut vocabulary_changed = self.term_of.is_empty();
         for (h, chunk) in fresh {
             let ids: Vec<u32> = chunk
                 .stems
@@ -528,6 +537,7 @@ impl StemMemo {
                         let id = self.names.len() as u32;
                         self.names.push(stem.clone());
                         self.ids.insert(stem, id);
+                        self.uses.push(0);
                         id
                     }
                 })
@@ -537,38 +547,63 @@ impl StemMemo {
                 .map(|&(local, tf)| (ids[local as usize], tf))
                 .collect();
             doc.sort_unstable();
+            for &(id, _) in &doc {
+                self.uses[id as usize] += 1;
+                vocabulary_changed |= self.uses[id as usize] == 1;
+            }
             self.texts.insert(h, Arc::new(doc));
         }
         let live: std::collections::HashSet<u128> = hashes.iter().copied().collect();
-        self.texts.retain(|h, _| live.contains(h));
-        // Term ids follow the sorted order of the stems in use, as in
-        // term_counts: the index and its float sums come out the same.
-        let mut used = vec![false; self.names.len()];
-        for h in &live {
-            for &(id, _) in self.texts[h].iter() {
-                used[id as usize] = true;
+        let uses = &mut self.uses;
+        self.texts.retain(|h, doc| {
+            let keep = live.contains(h);
+            if !keep {
+                for &(id, _) in doc.iter() {
+                    uses[id as usize] -= 1;
+                    vocabulary_changed |= uses[id as usize] == 0;
+                }
             }
+            keep
+        });
+        if vocabulary_changed {
+            // Term ids follow the sorted order of the stems in use, as in
+            // term_counts: the index and its float sums come out the same.
+            let mut vocab: Vec<u32> = (0..self.names.len() as u32)
+                .filter(|&id| self.uses[id as usize] > 0)
+                .collect();
+            vocab
+                .par_sort_unstable_by(|&a, &b| self.names[a as usize].cmp(&self.names[b as usize]));
+            self.term_of = vec![u32::MAX; self.names.len()];
+            for (t, &id) in vocab.iter().enumerate() {
+                self.term_of[id as usize] = t as u32;
+            }
+            self.vocab_len = vocab.len();
+            self.by_term.clear();
         }
-        let mut vocab: Vec<u32> = (0..self.names.len() as u32)
-            .filter(|&id| used[id as usize])
+        self.term_of.resize(self.names.len(), u32::MAX);
+        self.by_term.retain(|h, _| live.contains(h));
+        let missing: Vec<u128> = live
+            .iter()
+            .filter(|h| !self.by_term.contains_key(h))
+            .copied()
             .collect();
-        vocab.par_sort_unstable_by(|&a, &b| self.names[a as usize].cmp(&self.names[b as usize]));
-        let mut term_of = vec![u32::MAX; self.names.len()];
-        for (t, &id) in vocab.iter().enumerate() {
-            term_of[id as usize] = t as u32;
-        }
-        let counts = hashes
+        let remapped: Vec<(u128, Arc<Vec<(u32, u32)>>)> = missing
             .par_iter()
             .map(|h| {
                 let mut t: Vec<(u32, u32)> = self.texts[h]
                     .iter()
-                    .map(|&(id, tf)| (term_of[id as usize], tf))
+                    .map(|&(id, tf)| (self.term_of[id as usize], tf))
                     .collect();
                 t.sort_unstable();
-                t
+                (*h, Arc::new(t))
             })
             .collect();
-        (counts, vocab.len())
+        self.by_term.extend(remapped);
+        let counts = hashes
+            .iter()
+            .map(|h| Arc::clone(&self.by_term[h]))
+            .collect();
+        (counts, self.vocab_len)
     }
 }
 
