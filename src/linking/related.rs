@@ -192,9 +192,12 @@ fn term_counts(docs: &[RankDoc]) -> TermCounts {
     (counts, vocab.len())
 }
 
+/// One document's (term id, frequency) pairs, sorted by term id.
+type TermFrequencies = Vec<(u32, u32)>;
+
 /// Term frequencies of every document and the number of terms, as
 /// [`term_counts`] makes them.
-type TermCounts = (Vec<Arc<Vec<(u32, u32)>>>, usize);
+type TermCounts = (Vec<Arc<TermFrequencies>>, usize);
 
 fn build_index(
     docs: &[RankDoc],
@@ -587,7 +590,7 @@ impl StemMemo {
             .filter(|h| !self.by_term.contains_key(h))
             .copied()
             .collect();
-        let remapped: Vec<(u128, Arc<Vec<(u32, u32)>>)> = missing
+        let remapped: Vec<(u128, Arc<TermFrequencies>)> = missing
             .par_iter()
             .map(|h| {
                 let mut t: Vec<(u32, u32)> = self.texts[h]
