@@ -265,6 +265,7 @@ impl Caches {
                     if !touched {
                         return *key;
                     }
+                    TOUCHED.fetch_add(1, Ordering::Relaxed);
                 }
                 let mut h = StableHasher::default();
                 h.number((context >> 64) as u64)
@@ -282,6 +283,9 @@ impl Caches {
             })
             .collect();
         crate::trace::lap("keys.keys");
+        if std::env::var_os("BRIEFING_TRACE").is_some() {
+            eprintln!("    touched {}", TOUCHED.swap(0, Ordering::Relaxed));
+        }
         let key_map: HashMap<(u128, u128), u128> = doc_hashes
             .iter()
             .zip(&option_hashes)
@@ -1121,3 +1125,5 @@ mod content_cache_tests {
         );
     }
 }
+
+static TOUCHED: AtomicUsize = AtomicUsize::new(0);

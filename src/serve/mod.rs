@@ -102,6 +102,8 @@ pub fn serve(options: &ServeOptions) -> Result<(), String> {
         // Start from the disk cache of earlier builds; serving writes nothing.
         caches: Caches::for_serve(&root),
         published: Arc::new(AtomicU64::new(0)),
+        finisher: start_finisher()
+            .map_err(|e| format!("cannot start the background thread: {e}"))?,
     };
     // Watch before the first build: a save during it, or right after the
     // address is printed, must cause a rebuild, not be lost.
@@ -142,6 +144,8 @@ struct Rebuilder {
     caches: Caches,
     /// Generation of the site last published (see [`Finish`]).
     published: Arc<AtomicU64>,
+    /// Where finishing work goes (see [`start_finisher`]).
+    finisher: mpsc::Sender<FinishJob>,
 }
 
 impl Rebuilder {
@@ -268,10 +272,57 @@ impl Rebuilder {
             base_path,
             verbose: self.verbose,
         };
-        std::thread::spawn(move || {
-            finish.run(pages, deferred_search, &built_base_url, &output_dir_name)
+        let _ = self.finisher.send(FinishJob {
+            finish,
+            pages,
+            search: deferred_search,
+            base_url: built_base_url,
+            output_dir_name,
         });
     }
+}
+
+/// The work [`Finish::run`] does after one build.
+struct FinishJob {
+    finish: Finish,
+    pages: Arc<Vec<OutputFile>>,
+    search: Option<Arc<crate::build::DeferredSearch>>,
+    base_url: String,
+    output_dir_name: String,
+}
+
+/// Starts the one low-priority thread (with its one-thread pool) that
+/// finishes builds, for the whole serve session. One long-lived thread
+/// rather than one per build: the allocator keeps a thread's freed memory
+/// for that thread, and memory of exited threads was not reused, so every
+/// rebuild faulted fresh pages in (the kernel zeroing them was a fifth of
+/// a rebuild's time). Jobs queued behind a running one are skipped for
+/// the newest: older ones would be dropped as moot anyway.
+fn start_finisher() -> std::io::Result<mpsc::Sender<FinishJob>> {
+    let (tx, rx) = mpsc::channel::<FinishJob>();
+    std::thread::Builder::new()
+        .name("serve-finish".into())
+        .spawn(move || {
+            lower_thread_priority();
+            let Ok(pool) = rayon::ThreadPoolBuilder::new()
+                .num_threads(1)
+                .thread_name(|_| "serve-finish".into())
+                .start_handler(|_| lower_thread_priority())
+                .build()
+            else {
+                return;
+            };
+            while let Ok(mut job) = rx.recv() {
+                while let Ok(newer) = rx.try_recv() {
+                    job = newer;
+                }
+                pool.install(|| {
+                    job.finish
+                        .run(job.pages, job.search, &job.base_url, &job.output_dir_name)
+                });
+            }
+        })?;
+    Ok(tx)
 }
 
 /// What a build leaves for after the reload: the search index and the
@@ -313,15 +364,8 @@ impl Finish {
         output_dir_name: &str,
     ) {
         let started = Instant::now();
-        let Ok(pool) = rayon::ThreadPoolBuilder::new()
-            .num_threads(1)
-            .thread_name(|_| "serve-finish".into())
-            .start_handler(|_| lower_thread_priority())
-            .build()
-        else {
-            return;
-        };
-        pool.install(|| {
+        // Runs in the finishing thread's pool (see start_finisher).
+        {
             if !self.current() {
                 return;
             }
@@ -351,7 +395,7 @@ impl Finish {
                     self.reloads.bump();
                 }
             }
-        });
+        }
     }
 }
 
