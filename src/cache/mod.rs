@@ -239,13 +239,6 @@ impl Caches {
             None => (self.corpus_from(&counts), HashSet::new(), HashMap::new()),
         };
         crate::trace::lap("keys.corpus");
-        if std::env::var_os("BRIEFING_TRACE").is_some() {
-            eprintln!(
-                "    changed words: {} {:?}",
-                changed_words.len(),
-                changed_words.iter().take(8).collect::<Vec<_>>()
-            );
-        }
         let stats = Arc::new(stats);
         let option_hashes: Vec<u128> = page_options
             .iter()
@@ -265,7 +258,6 @@ impl Caches {
                     if !touched {
                         return *key;
                     }
-                    TOUCHED.fetch_add(1, Ordering::Relaxed);
                 }
                 let mut h = StableHasher::default();
                 h.number((context >> 64) as u64)
@@ -283,9 +275,6 @@ impl Caches {
             })
             .collect();
         crate::trace::lap("keys.keys");
-        if std::env::var_os("BRIEFING_TRACE").is_some() {
-            eprintln!("    touched {}", TOUCHED.swap(0, Ordering::Relaxed));
-        }
         let key_map: HashMap<(u128, u128), u128> = doc_hashes
             .iter()
             .zip(&option_hashes)
@@ -1125,5 +1114,3 @@ mod content_cache_tests {
         );
     }
 }
-
-static TOUCHED: AtomicUsize = AtomicUsize::new(0);
