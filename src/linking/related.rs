@@ -83,7 +83,7 @@ struct Index {
     /// Position -> first position with the same time (the "published up to it" boundary).
     group_start: Vec<usize>,
     /// Document index -> (term id, weight), sorted by term id, L2-normalised.
-    vectors: Vec<Vec<(u32, f32)>>,
+    vectors: Vec<Arc<TermVector>>,
     n_terms: usize,
     /// CSR postings: term id -> (position, weight), positions ascending.
     term_offsets: Vec<usize>,
@@ -195,6 +195,9 @@ fn term_counts(docs: &[RankDoc]) -> TermCounts {
 /// One document's (term id, frequency) pairs, sorted by term id.
 type TermFrequencies = Vec<(u32, u32)>;
 
+/// One document's (term id, weight) pairs, sorted by term id.
+type TermVector = Vec<(u32, f32)>;
+
 /// Term frequencies of every document and the number of terms, as
 /// [`term_counts`] makes them.
 type TermCounts = (Vec<Arc<TermFrequencies>>, usize);
@@ -204,6 +207,7 @@ fn build_index(
     scope: RelatedScope,
     n_features: usize,
     counts: Option<TermCounts>,
+    known: Option<&[Option<Arc<TermVector>>]>,
 ) -> Index {
     let n = docs.len();
     let mut order: Vec<usize> = (0..n).collect();
@@ -238,7 +242,7 @@ fn build_index(
         v
     };
     let mut df = vec![0u32; n_terms];
-    let mut vectors: Vec<Vec<(u32, f32)>> = vec![Vec::new(); n];
+    let mut vectors: Vec<Arc<TermVector>> = vec![Arc::default(); n];
     match scope {
         RelatedScope::All => {
             for c in &counts {
@@ -246,7 +250,10 @@ fn build_index(
                     df[t as usize] += 1;
                 }
             }
-            vectors = counts.par_iter().map(|c| weigh(c, &df, n)).collect();
+            vectors = counts
+                .par_iter()
+                .map(|c| Arc::new(weigh(c, &df, n)))
+                .collect();
         }
         RelatedScope::Past => {
             let mut end = n;
@@ -259,7 +266,11 @@ fn build_index(
                 }
                 let seen = n - start;
                 for &d in &order[start..end] {
-                    vectors[d] = weigh(&counts[d], &df, seen);
+                    // A vector the caller knows is the same (see RelatedMemo).
+                    vectors[d] = match known.and_then(|k| k[d].clone()) {
+                        Some(v) => v,
+                        None => Arc::new(weigh(&counts[d], &df, seen)),
+                    };
                 }
                 end = start;
             }
@@ -269,7 +280,7 @@ fn build_index(
     // Postings in position order (CSR: count, offsets, fill).
     let mut term_offsets = vec![0usize; n_terms + 1];
     for v in &vectors {
-        for &(t, _) in v {
+        for &(t, _) in v.iter() {
             term_offsets[t as usize + 1] += 1;
         }
     }
@@ -279,7 +290,7 @@ fn build_index(
     let mut fill = term_offsets.clone();
     let mut term_postings = vec![(0u32, 0f32); term_offsets[n_terms]];
     for (p, &d) in order.iter().enumerate() {
-        for &(t, w) in &vectors[d] {
+        for &(t, w) in vectors[d].iter() {
             term_postings[fill[t as usize]] = (p as u32, w);
             fill[t as usize] += 1;
         }
@@ -361,14 +372,28 @@ pub(crate) fn rank(
     wanted: Option<&[bool]>,
     counts: Option<TermCounts>,
 ) -> Vec<Vec<Ranked>> {
+    rank_with_vectors(docs, bonus, scope, k, wanted, counts, None).0
+}
+
+/// [`rank`] taking the term vectors of `known` (by document, where given)
+/// as they are, and returning every document's vector too.
+fn rank_with_vectors(
+    docs: &[RankDoc],
+    bonus: &[f32],
+    scope: RelatedScope,
+    k: usize,
+    wanted: Option<&[bool]>,
+    counts: Option<TermCounts>,
+    known: Option<&[Option<Arc<TermVector>>]>,
+) -> (Vec<Vec<Ranked>>, Vec<Arc<TermVector>>) {
     let n = docs.len();
     if k == 0 || n < 2 {
-        return vec![Vec::new(); n];
+        return (vec![Vec::new(); n], Vec::new());
     }
-    let index = build_index(docs, scope, bonus.len(), counts);
+    let index = build_index(docs, scope, bonus.len(), counts, known);
     crate::trace::lap("related.build_index");
     let past = scope == RelatedScope::Past;
-    (0..n)
+    let lists = (0..n)
         .into_par_iter()
         .map_init(
             || (vec![0f32; n], Vec::<u32>::new(), vec![0f32; index.n_terms]),
@@ -378,7 +403,7 @@ pub(crate) fn rank(
                 }
                 let p = index.pos_of[i];
                 let from = index.group_start[p];
-                let mut query = index.vectors[i].clone();
+                let mut query: TermVector = index.vectors[i].to_vec();
                 query.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
                 query.truncate(QUERY_TERMS);
                 let mut add = |q: u32, w: f32| {
@@ -421,7 +446,7 @@ pub(crate) fn rank(
                 }
                 // Exact cosines against this document's vector scattered
                 // into a dense array: one branch-free pass per candidate.
-                for &(t, w) in &index.vectors[i] {
+                for &(t, w) in index.vectors[i].iter() {
                     dense[t as usize] = w;
                 }
                 let mut ranked: Vec<(f32, u32, Vec<u32>)> = candidates
@@ -438,7 +463,7 @@ pub(crate) fn rank(
                     })
                     .filter(|(s, _, _)| *s > 0.0)
                     .collect();
-                for &(t, _) in &index.vectors[i] {
+                for &(t, _) in index.vectors[i].iter() {
                     dense[t as usize] = 0.0;
                 }
                 // Best score; ties to the newer briefing (lower position).
@@ -450,7 +475,8 @@ pub(crate) fn rank(
                     .collect()
             },
         )
-        .collect()
+        .collect();
+    (lists, index.vectors)
 }
 
 /// What [`compute`] keeps between builds of the same site (`serve`), to
@@ -473,6 +499,8 @@ pub struct RelatedMemo {
     options: (usize, bool),
     /// Briefings ranked by the last call (the others were reused).
     pub ranked: usize,
+    /// The vocabulary generation the memo entries' vectors are in.
+    vectors_generation: u64,
     /// Set by the caller before a call: the hub set is the last call's
     /// (same features, names and counts), so a reused list's reasons are too.
     pub(super) same_hubs: bool,
@@ -504,6 +532,8 @@ struct StemMemo {
     uses: Vec<u32>,
     /// Interned id -> term id of the last call's vocabulary (sorted stems).
     term_of: Vec<u32>,
+    /// Counts the vocabularies: term ids are the same while it is.
+    generation: u64,
     vocab_len: usize,
     /// Text hash -> its counts by term id, valid while the vocabulary is.
     by_term: HashMap<u128, Arc<Vec<(u32, u32)>>>,
@@ -569,6 +599,7 @@ impl StemMemo {
             keep
         });
         if vocabulary_changed {
+            self.generation += 1;
             // Term ids follow the sorted order of the stems in use, as in
             // term_counts: the index and its float sums come out the same.
             let mut vocab: Vec<u32> = (0..self.names.len() as u32)
@@ -614,6 +645,9 @@ struct MemoEntry {
     source: String,
     inputs: u128,
     list: Vec<(String, f64, Vec<String>)>,
+    /// Its term vector, in the term ids of [`StemMemo::generation`] as of
+    /// [`RelatedMemo::vectors_generation`].
+    vector: Option<Arc<TermVector>>,
 }
 
 pub(super) fn compute(
@@ -772,14 +806,25 @@ fn rank_with_memo(
     crate::trace::lap("related.inputs+order");
     let counts = memo.stems.term_counts(docs, &text_hashes);
     crate::trace::lap("related.term_counts");
-    let mut ranked = rank(
+    // The unchanged oldest briefings' term vectors are the same too, while
+    // the term ids are.
+    let same_terms = memo.vectors_generation == memo.stems.generation;
+    let mut known: Vec<Option<Arc<TermVector>>> = vec![None; n];
+    if same_terms {
+        for (pos, &i) in order[..unchanged].iter().enumerate() {
+            known[i] = memo.oldest_first[pos].vector.clone();
+        }
+    }
+    let (mut ranked, vectors) = rank_with_vectors(
         docs,
         bonus,
         options.related_scope,
         k,
         Some(&wanted),
         Some(counts),
+        Some(&known),
     );
+    let vector_of = |i: usize| vectors.get(i).cloned();
     crate::trace::lap("related.rank");
     // The caller takes reused lists from its last output when the indices
     // are the same; otherwise they are mapped back from the memo by name.
@@ -828,8 +873,15 @@ fn rank_with_memo(
                     )
                 })
                 .collect(),
+            vector: vector_of(i),
         })
         .collect();
+    if !same_terms {
+        for (entry, &i) in memo.oldest_first.iter_mut().zip(&order) {
+            entry.vector = vector_of(i);
+        }
+        memo.vectors_generation = memo.stems.generation;
+    }
     memo.oldest_first.extend(fresh);
     let reused = wanted.iter().map(|w| !w).collect();
     (ranked, reused)
