@@ -101,11 +101,16 @@ impl LinkMemo {
         hubs: &HubSet,
         inline: &[Vec<InlineLink>],
     ) {
+        // Reused hubs are the kept ones: no second copy.
+        let hubs = match self.last.take() {
+            Some(last) if self.hubs_reused => last.hubs,
+            _ => hubs.clone(),
+        };
         self.last = Some(Last {
             briefings: briefings.to_vec(),
             hub_min_briefings: options.hub_min_briefings,
             curated: options.curated_issues.clone(),
-            hubs: hubs.clone(),
+            hubs,
             inline_max: options.inline_links,
             inline: inline.to_vec(),
         });
