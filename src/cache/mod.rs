@@ -199,12 +199,17 @@ impl Caches {
                 .map(|(h, d)| (*h, d))
                 .collect()
         };
+        let one_off = self.one_off;
         let computed: Vec<(u128, Arc<DocWords>)> = missing
             .par_iter()
             .map(|(h, d)| {
                 let stats = CorpusStats::from_documents(std::slice::from_ref(*d));
-                let words: Vec<String> = stats.document_frequency.into_keys().collect();
-                (*h, Arc::new(DocWords::new(words)))
+                let words = DocWords::new(stats.document_frequency.into_keys().collect());
+                if !one_off {
+                    // serve: made now, in parallel, not on the first edit.
+                    words.hashes();
+                }
+                (*h, Arc::new(words))
             })
             .collect();
         self.words.extend(computed);
@@ -864,21 +869,31 @@ pub fn templates_fingerprint(root: &Path) -> u128 {
 /// 10,000 documents cost 40 ms of cache misses per rebuild).
 struct DocWords {
     words: Vec<String>,
-    hashes: Vec<u64>,
+    /// Made on first need: a `build` never asks.
+    hashes: std::sync::OnceLock<Vec<u64>>,
 }
 
 impl DocWords {
     fn new(mut words: Vec<String>) -> DocWords {
         words.sort_unstable();
-        let mut hashes: Vec<u64> = words.iter().map(|w| word_hash(w)).collect();
-        hashes.sort_unstable();
-        DocWords { words, hashes }
+        DocWords {
+            words,
+            hashes: std::sync::OnceLock::new(),
+        }
     }
 
     /// False when the document surely lacks the word of this hash; true
     /// when it has it (or, rarely, another word of the same hash).
     fn may_have(&self, hash: u64) -> bool {
-        self.hashes.binary_search(&hash).is_ok()
+        self.hashes().binary_search(&hash).is_ok()
+    }
+
+    fn hashes(&self) -> &[u64] {
+        self.hashes.get_or_init(|| {
+            let mut hashes: Vec<u64> = self.words.iter().map(|w| word_hash(w)).collect();
+            hashes.sort_unstable();
+            hashes
+        })
     }
 }
 
