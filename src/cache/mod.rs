@@ -60,6 +60,11 @@ impl StableHasher {
         self.0.update(&n.to_le_bytes());
         self
     }
+    /// Adds a 128-bit number (another hash): its low half, then its high
+    /// half, as two [`StableHasher::number`]s.
+    pub fn wide(&mut self, n: u128) -> &mut Self {
+        self.number(n as u64).number((n >> 64) as u64)
+    }
     pub fn finish(&self) -> u128 {
         self.0.digest128()
     }

@@ -764,8 +764,7 @@ fn rank_with_memo(
             let mut h = crate::cache::StableHasher::default();
             h.field(b.page.source.as_bytes())
                 .number(d.time as u64)
-                .number(*text as u64)
-                .number((*text >> 64) as u64);
+                .wide(*text);
             for &f in &d.features {
                 h.field(feature_label(hubs, f).as_bytes());
             }

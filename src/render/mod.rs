@@ -338,12 +338,10 @@ fn memoized_body(
         return (Arc::new(render()), 0);
     };
     let mut h = StableHasher::default();
-    h.number(shared as u64)
-        .number((shared >> 64) as u64)
+    h.wide(shared)
         .field(file.as_bytes())
         .number(body_line as u64)
-        .number(body_hash as u64)
-        .number((body_hash >> 64) as u64)
+        .wide(body_hash)
         .number(max_inline as u64);
     for (phrase, path) in inline {
         h.field(phrase.as_bytes()).field(path.as_bytes());
@@ -643,10 +641,10 @@ fn briefing_deps(
     let mut h = StableHasher::default();
     h.field(urls.base_url.as_bytes())
         .field(urls.base_path.as_bytes());
-    for n in [site_hash, cards[i].digest(), body_key] {
-        h.number(n as u64).number((n >> 64) as u64);
-    }
-    h.number(b.title_derived as u64);
+    h.wide(site_hash)
+        .wide(cards[i].digest())
+        .wide(body_key)
+        .number(b.title_derived as u64);
     // A hub's URL is its kind's directory and its slug.
     let hub = |h: &mut StableHasher, hub: Option<&Hub>| {
         match hub {
@@ -667,10 +665,7 @@ fn briefing_deps(
     }
     h.number(model.related[i].len() as u64);
     for r in &model.related[i] {
-        let card = cards[r.target].digest();
-        h.number(card as u64)
-            .number((card >> 64) as u64)
-            .number(r.score.to_bits());
+        h.wide(cards[r.target].digest()).number(r.score.to_bits());
         h.number(r.reasons.len() as u64);
         for reason in &r.reasons {
             h.field(reason.as_bytes());
@@ -748,9 +743,7 @@ impl Renderer<'_> {
             return render().map(Bytes::from);
         };
         let mut h = StableHasher::default();
-        h.field(template.as_bytes())
-            .number(site_hash as u64)
-            .number((site_hash >> 64) as u64);
+        h.field(template.as_bytes()).wide(site_hash);
         shared::with_digests(|| hash(&mut h));
         memo.page(h.finish(), render)
     }
@@ -953,11 +946,7 @@ fn timeline_cards(
             // Made from the card alone (and the site the template sees).
             let entry = match r.memo.filter(|(m, _)| m.keeps_values()) {
                 Some((m, site)) => {
-                    let mut h = StableHasher::default();
-                    for n in [site, c.digest()] {
-                        h.number(n as u64).number((n >> 64) as u64);
-                    }
-                    let deps = h.finish();
+                    let deps = StableHasher::default().wide(site).wide(c.digest()).finish();
                     m.per_briefing("timeline", &b.page.path, &b.page, &b.analysis, deps, make)?
                 }
                 None => make()?,
@@ -1490,11 +1479,8 @@ fn hub_deps(
     site_hash: u128,
 ) -> u128 {
     let mut h = StableHasher::default();
-    let digest = |h: &mut StableHasher, d: u128| {
-        h.number(d as u64).number((d >> 64) as u64);
-    };
-    digest(&mut h, site_hash);
-    h.field(urls.base_url.as_bytes())
+    h.wide(site_hash)
+        .field(urls.base_url.as_bytes())
         .field(urls.base_path.as_bytes())
         .field(config.title.as_bytes())
         .number(config.hub_page_size as u64)
@@ -1505,13 +1491,10 @@ fn hub_deps(
         .number(hub.members.len() as u64);
     for (n, &m) in hub.members.iter().enumerate() {
         // The day headings come from the card, the entry from the timeline.
-        digest(&mut h, entries.cards[m].digest());
-        digest(
-            &mut h,
-            entries.timeline[m].as_ref().map_or(0, |t| t.digest()),
-        );
+        h.wide(entries.cards[m].digest())
+            .wide(entries.timeline[m].as_ref().map_or(0, |t| t.digest()));
         if n < config.feed_length {
-            digest(&mut h, entries.feed[m].digest());
+            h.wide(entries.feed[m].digest());
         }
     }
     for (pairs, hubs) in [
