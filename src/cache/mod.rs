@@ -722,22 +722,23 @@ impl RenderMemo {
     /// Whether values are kept between renders ([`RenderMemo::per_briefing`],
     /// [`RenderMemo::files`]): in `serve`, whose memo lives as long as the
     /// pages and analyses it compares.
-    pub fn keeps_values(&self) -> bool {
+    fn keeps_values(&self) -> bool {
         self.disk.is_none()
     }
 
     /// The value of kind `kind` named `name` made from one briefing: the
     /// last render's when it was made from the same page and analysis (the
     /// very same Arcs: the content and analysis caches hand unchanged ones
-    /// on) and from other inputs hashing to `deps`, else what `make` makes.
-    /// A hit builds nothing: no view, no hash of one.
+    /// on) and from other inputs hashing to `deps()`, else what `make`
+    /// makes. A hit builds nothing: no view, no hash of one. Without kept
+    /// values (a `build`) it is `make()`, and `deps` is not called.
     pub fn per_briefing<T, E>(
         &self,
         kind: &'static str,
         name: &str,
         page: &Arc<crate::content::Page>,
         analysis: &Arc<crate::analysis::Analysis>,
-        deps: u128,
+        deps: impl FnOnce() -> u128,
         make: impl FnOnce() -> Result<T, E>,
     ) -> Result<T, E>
     where
@@ -746,6 +747,7 @@ impl RenderMemo {
         if !self.keeps_values() {
             return make();
         }
+        let deps = deps();
         let mut h = StableHasher::default();
         h.field(kind.as_bytes()).field(name.as_bytes());
         let key = h.finish();

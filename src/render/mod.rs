@@ -201,16 +201,19 @@ pub fn render_site_memo(
     let cards: Vec<Shared<BriefingCard>> = (0..model.briefings.len())
         .into_par_iter()
         .map(|i| {
-            let make = || Ok(Shared::new(card(model, i, &urls, tz), memo.is_some()));
-            let b = &model.briefings[i];
-            match memo.filter(|m| m.keeps_values()) {
-                Some(m) => {
-                    let deps = card_deps(model, i, &urls, tz);
-                    m.per_briefing("card", &b.page.path, &b.page, &b.analysis, deps, make)
-                }
-                None => make(),
-            }
-            .unwrap_or_else(|never: std::convert::Infallible| match never {})
+            let Ok(card) = kept(
+                memo,
+                "card",
+                &model.briefings[i],
+                || card_deps(model, i, &urls, tz),
+                || {
+                    Ok::<_, std::convert::Infallible>(Shared::new(
+                        card(model, i, &urls, tz),
+                        memo.is_some(),
+                    ))
+                },
+            );
+            card
         })
         .collect();
     crate::trace::lap("render.cards");
@@ -219,6 +222,7 @@ pub fn render_site_memo(
         site: &site,
         memo: memo.map(|m| (m, RenderMemo::hash_value(&site))),
     };
+    let site_hash = renderer.memo.map_or(0, |(_, h)| h);
     let mut files: Vec<OutputFile> = Vec::new();
 
     // Briefing pages, in parallel: the bulk of the work on a large site.
@@ -244,13 +248,8 @@ pub fn render_site_memo(
                 )
             };
             // serve: a page whose inputs are all unchanged is not even viewed.
-            let bytes = match renderer.memo.filter(|(m, _)| m.keeps_values()) {
-                Some((m, site)) => {
-                    let deps = briefing_deps(model, i, &cards, body_keys[i], &urls, site);
-                    m.per_briefing("page", &path, &b.page, &b.analysis, deps, render)?
-                }
-                None => render()?,
-            };
+            let deps = || briefing_deps(model, i, &cards, body_keys[i], &urls, site_hash);
+            let bytes = kept(memo, "page", b, deps, render)?;
             Ok(OutputFile { path, bytes })
         })
         .collect();
@@ -607,6 +606,25 @@ fn briefing_view(
     }
 }
 
+/// `make()`, or the value of this kind that `serve`'s memo kept for
+/// briefing `b` ([`RenderMemo::per_briefing`]); `deps` hashes what the
+/// value shows beyond the briefing's page and analysis.
+fn kept<T, E>(
+    memo: Option<&RenderMemo>,
+    kind: &'static str,
+    b: &Briefing,
+    deps: impl FnOnce() -> u128,
+    make: impl FnOnce() -> Result<T, E>,
+) -> Result<T, E>
+where
+    T: Clone + Send + Sync + 'static,
+{
+    match memo {
+        Some(m) => m.per_briefing(kind, &b.page.path, &b.page, &b.analysis, deps, make),
+        None => make(),
+    }
+}
+
 /// The hash of what a briefing's card shows beyond its page and analysis
 /// (which [`RenderMemo::per_briefing`] compares as Arcs): see [`card`].
 fn card_deps(model: &SiteModel, i: usize, urls: &Urls, tz: Tz) -> u128 {
@@ -944,13 +962,9 @@ fn timeline_cards(
                 Ok::<_, String>(Shared::new(entry, r.memo.is_some()))
             };
             // Made from the card alone (and the site the template sees).
-            let entry = match r.memo.filter(|(m, _)| m.keeps_values()) {
-                Some((m, site)) => {
-                    let deps = StableHasher::default().wide(site).wide(c.digest()).finish();
-                    m.per_briefing("timeline", &b.page.path, &b.page, &b.analysis, deps, make)?
-                }
-                None => make()?,
-            };
+            let site = r.memo.map_or(0, |(_, h)| h);
+            let deps = || StableHasher::default().wide(site).wide(c.digest()).finish();
+            let entry = kept(r.memo.map(|(m, _)| m), "timeline", b, deps, make)?;
             Ok(Some(entry))
         })
         .collect()
@@ -1207,19 +1221,11 @@ fn feed_entries(
         .briefings
         .par_iter()
         .zip(cards)
-        .map(|(b, c)| match memo.filter(|m| m.keeps_values()) {
+        .map(|(b, c)| {
             // Made from the card and the page alone.
-            Some(m) => m
-                .per_briefing(
-                    "feed",
-                    &b.page.path,
-                    &b.page,
-                    &b.analysis,
-                    c.digest(),
-                    || Ok(feed_entry(b, c, true)),
-                )
-                .unwrap_or_else(|never: std::convert::Infallible| match never {}),
-            None => feed_entry(b, c, memo.is_some()),
+            let make = || Ok::<_, std::convert::Infallible>(feed_entry(b, c, memo.is_some()));
+            let Ok(entry) = kept(memo, "feed", b, || c.digest(), make);
+            entry
         })
         .collect()
 }
