@@ -32,6 +32,12 @@ pub fn quantized_df(df: u32) -> u32 {
     (df >> dropped) << dropped
 }
 
+/// Is a word counted? Only words with a letter: the analysis weighs and
+/// looks up no other (see `key_issues::usable`).
+pub fn counted(word: &str) -> bool {
+    word.chars().any(char::is_alphabetic)
+}
+
 #[derive(Debug, Clone, Default)]
 pub struct CorpusStats {
     /// Number of documents counted.
@@ -78,6 +84,15 @@ impl CorpusStats {
                     };
                     if w.break_before {
                         run_start = seen.len();
+                    }
+                    if !counted(&word) {
+                        // Never a key-issue word, so never looked up: not
+                        // counted, and it ends a run as it ends the
+                        // analysis's. Counting "4" or "2025" would tie
+                        // every briefing with a number to every edit
+                        // that moves that number's frequency.
+                        run_start = seen.len();
+                        continue;
                     }
                     if is_stop(&word) {
                         seen.push(word);
@@ -178,6 +193,21 @@ mod tests {
         assert_eq!(c.idf("port"), None);
         let many = CorpusStats::from_documents(&[docs[0], docs[1], docs[1], docs[1]]);
         assert!(many.idf("port").unwrap() > many.idf("cranes").unwrap());
+    }
+
+    #[test]
+    fn words_without_a_letter_are_not_counted_and_end_phrases() {
+        let docs = [Document {
+            title: None,
+            text: "Revision 4 of the 2025 budget: 3.5% growth, G7 talks.",
+        }];
+        let c = CorpusStats::from_documents(&docs);
+        assert_eq!(c.document_frequency.get("4"), None);
+        assert_eq!(c.document_frequency.get("2025"), None);
+        assert_eq!(c.document_frequency.get("revision 4"), None);
+        assert_eq!(c.df("revision"), 1);
+        assert_eq!(c.df("g7 talks"), 1);
+        assert_eq!(c.df("growth"), 1);
     }
 
     #[test]

@@ -28,7 +28,7 @@
 //! words and 2–3-word phrases results. A bonus for title words was tried and
 //! lowered accuracy on the development split, so [`Params::title`] is 1.
 
-use super::corpus::{quantized_df, CorpusStats, MIN_DOCUMENTS};
+use super::corpus::{counted, quantized_df, CorpusStats, MIN_DOCUMENTS};
 use super::pos::{
     adverb, classifying, conjunction, is_determiner, lex, noun_context, plural, verb_context, Lex,
 };
@@ -64,7 +64,7 @@ struct Candidate {
 /// Can this word be part of a candidate at all?
 fn usable(p: &Prepared, t: &Tok) -> bool {
     let w = p.word(t);
-    !w.stop && w.lower.chars().any(char::is_alphabetic) && w.lower.len() <= 40
+    !w.stop && counted(&w.lower) && w.lower.len() <= 40
 }
 
 /// May this word start a phrase? Not a weak word nor an adverb.
@@ -371,6 +371,9 @@ pub fn extract_with(
     }
     // IDF per stem: the rarest of its surface forms in the corpus.
     for w in &p.words {
+        if !counted(&w.lower) {
+            continue;
+        }
         if let Some(v) = corpus.idf(&w.lower) {
             let s = w.stem as usize;
             if idf[s] == 1.0 || v > idf[s] {
