@@ -372,40 +372,95 @@ pub(crate) fn rank(
     wanted: Option<&[bool]>,
     counts: Option<TermCounts>,
 ) -> Vec<Vec<Ranked>> {
-    rank_with_vectors(docs, bonus, scope, k, wanted, counts, None).0
+    let wanted = match wanted {
+        Some(mask) => Wanted::Mask(mask.to_vec()),
+        None => Wanted::All,
+    };
+    rank_with_vectors(docs, bonus, scope, k, wanted, counts, None).lists
+}
+
+/// A document's query: its [`QUERY_TERMS`] heaviest terms, heaviest first
+/// (ties: term id).
+fn query_of(vector: &TermVector) -> TermVector {
+    let mut query = vector.to_vec();
+    query.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+    query.truncate(QUERY_TERMS);
+    query
+}
+
+/// The partial score of the last candidate of a list that got an exact
+/// cosine, when some did not (None: every candidate got one). A document
+/// whose partial score stays below it, before and after a change, is not
+/// in the list's selection either time.
+type Bar = Option<f32>;
+
+/// Which documents [`rank_with_vectors`] ranks.
+enum Wanted<'a> {
+    All,
+    /// Those marked.
+    Mask(Vec<bool>),
+    /// Those whose list can differ from the last ranking's, when only the
+    /// marked documents' term vectors changed since (see [`readers`]).
+    ReadersOf {
+        changed: Vec<bool>,
+        /// (document, term) pairs of terms a document gained or lost.
+        moved: &'a [(usize, u32)],
+        /// The last ranking's vectors of changed documents (in the same term
+        /// ids) and bars of every document, when known.
+        before: Option<Before>,
+    },
+}
+
+/// What the last ranking knew, for [`readers`].
+struct Before {
+    vectors: Vec<Option<Arc<TermVector>>>,
+    bars: Vec<Bar>,
 }
 
 /// [`rank`] taking the term vectors of `known` (by document, where given)
-/// as they are, and returning every document's vector too.
+/// as they are, and returning every document's vector too and which
+/// documents were ranked.
 fn rank_with_vectors(
     docs: &[RankDoc],
     bonus: &[f32],
     scope: RelatedScope,
     k: usize,
-    wanted: Option<&[bool]>,
+    wanted: Wanted,
     counts: Option<TermCounts>,
     known: Option<&[Option<Arc<TermVector>>]>,
-) -> (Vec<Vec<Ranked>>, Vec<Arc<TermVector>>) {
+) -> Ranking {
     let n = docs.len();
     if k == 0 || n < 2 {
-        return (vec![Vec::new(); n], Vec::new());
+        return Ranking {
+            lists: vec![Vec::new(); n],
+            vectors: Vec::new(),
+            bars: vec![None; n],
+            ranked: vec![true; n],
+        };
     }
     let index = build_index(docs, scope, bonus.len(), counts, known);
     crate::trace::lap("related.build_index");
     let past = scope == RelatedScope::Past;
-    let lists = (0..n)
-        .into_par_iter()
+    let wanted = match wanted {
+        Wanted::All => vec![true; n],
+        Wanted::Mask(mask) => mask,
+        Wanted::ReadersOf {
+            changed,
+            moved,
+            before,
+        } => readers(&index, docs, bonus, changed, moved, before.as_ref()),
+    };
+    crate::trace::lap("related.readers");
+    // Only the wanted, so that ranking a few costs no pass over all.
+    let todo: Vec<usize> = (0..n).filter(|&i| wanted[i]).collect();
+    let made = todo
+        .par_iter()
         .map_init(
             || (vec![0f32; n], Vec::<u32>::new(), vec![0f32; index.n_terms]),
-            |(acc, touched, dense), i| {
-                if wanted.is_some_and(|w| !w[i]) {
-                    return Vec::new();
-                }
+            |(acc, touched, dense), &i| {
                 let p = index.pos_of[i];
                 let from = index.group_start[p];
-                let mut query: TermVector = index.vectors[i].to_vec();
-                query.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
-                query.truncate(QUERY_TERMS);
+                let query = query_of(&index.vectors[i]);
                 let mut add = |q: u32, w: f32| {
                     if q as usize == p {
                         return;
@@ -440,9 +495,11 @@ fn rank_with_vectors(
                 let by_score =
                     |a: &(f32, u32), b: &(f32, u32)| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1));
                 let keep = RESCORED.max(k);
+                let mut bar = None;
                 if candidates.len() > keep {
                     candidates.select_nth_unstable_by(keep - 1, by_score);
                     candidates.truncate(keep);
+                    bar = Some(candidates[keep - 1].0);
                 }
                 // Exact cosines against this document's vector scattered
                 // into a dense array: one branch-free pass per candidate.
@@ -469,14 +526,187 @@ fn rank_with_vectors(
                 // Best score; ties to the newer briefing (lower position).
                 ranked.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
                 ranked.truncate(k);
-                ranked
+                let list = ranked
                     .into_iter()
                     .map(|(s, q, common)| (index.order[q as usize], s as f64, common))
-                    .collect()
+                    .collect();
+                (list, bar)
             },
         )
+        .collect::<Vec<_>>();
+    let mut lists = vec![Vec::new(); n];
+    let mut bars = vec![None; n];
+    for (i, (list, bar)) in todo.into_iter().zip(made) {
+        lists[i] = list;
+        bars[i] = bar;
+    }
+    Ranking {
+        lists,
+        vectors: index.vectors,
+        bars,
+        ranked: wanted,
+    }
+}
+
+/// What [`rank_with_vectors`] returns, by document.
+struct Ranking {
+    /// Lists of the ranked documents (others: empty).
+    lists: Vec<Vec<Ranked>>,
+    vectors: Vec<Arc<TermVector>>,
+    /// Bars of the ranked documents (others: None).
+    bars: Vec<Bar>,
+    /// Which were ranked.
+    ranked: Vec<bool>,
+}
+
+/// Under `related_scope = "past"`, with the same documents, times and
+/// features as the last ranking and only the documents marked `changed`
+/// having new term vectors: the documents whose list can differ.
+///
+/// A list is a function of the document's own vector, the postings windows
+/// it reads (for its query terms and its features) and the vectors of the
+/// documents in them. A changed document in a window changes only its own
+/// partial score there, so the list is redone when:
+/// - the document itself changed;
+/// - a changed document entered or left one of its windows (`moved`: it
+///   gained or lost the term), which also moves the window's last entry;
+/// - a changed document is in one of its windows and its partial score,
+///   before or after, reaches the list's [`Bar`]: it is (or becomes) a
+///   candidate that gets an exact cosine. Without `before`, any changed
+///   document in a window counts.
+///
+/// Exact, not a heuristic: the other lists come out bit for bit as a full
+/// ranking would make them (the bar is compared with a margin, so float
+/// rounding can only add lists, never miss one). Each possible reader reads
+/// its windows once, as ranking it would, without the arithmetic.
+fn readers(
+    index: &Index,
+    docs: &[RankDoc],
+    bonus: &[f32],
+    changed: Vec<bool>,
+    moved: &[(usize, u32)],
+    before: Option<&Before>,
+) -> Vec<bool> {
+    let n = docs.len();
+    let mut changed_at = vec![false; n];
+    let mut oldest = None;
+    for (i, _) in changed.iter().enumerate().filter(|c| *c.1) {
+        let p = index.pos_of[i];
+        changed_at[p] = true;
+        oldest = oldest.max(Some(p));
+    }
+    let Some(oldest) = oldest else {
+        return changed;
+    };
+    // (term, position of the document that gained or lost it).
+    let mut moved_at: Vec<(u32, usize)> =
+        moved.iter().map(|&(c, t)| (t, index.pos_of[c])).collect();
+    moved_at.sort_unstable();
+    // Readers are newer than a changed document or of its time.
+    let mut end = oldest + 1;
+    while end < n && index.group_start[end] <= oldest {
+        end += 1;
+    }
+    // The terms and features through which a changed document can be read.
+    let mut term_read = vec![false; index.n_terms];
+    let mut feature_read = vec![false; bonus.len()];
+    for (p, _) in changed_at.iter().enumerate().filter(|c| *c.1) {
+        let c = index.order[p];
+        for &(t, _) in index.vectors[c].iter() {
+            term_read[t as usize] = true;
+        }
+        for &f in &docs[c].features {
+            feature_read[f as usize] = true;
+        }
+    }
+    for &(t, _) in &moved_at {
+        term_read[t as usize] = true;
+    }
+    let by_query = |a: &(u32, f32), b: &(u32, f32)| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0));
+    let reads_a_change = |p: usize| -> bool {
+        let i = index.order[p];
+        let from = index.group_start[p];
+        let by_terms = index.vectors[i].iter().any(|&(t, _)| term_read[t as usize]);
+        let by_features = docs[i].features.iter().any(|&f| feature_read[f as usize]);
+        if !by_terms && !by_features {
+            return false;
+        }
+        let mut query: TermVector = index.vectors[i].to_vec();
+        if query.len() > QUERY_TERMS {
+            query.select_nth_unstable_by(QUERY_TERMS - 1, by_query);
+            query.truncate(QUERY_TERMS);
+        }
+        // Changed documents read: (position, partial score now, before).
+        let mut seen: Vec<(usize, f32, f32)> = Vec::new();
+        let mut note = |q: usize, now: f32, then: f32| match seen.iter_mut().find(|s| s.0 == q) {
+            Some(s) => {
+                s.1 += now;
+                s.2 += then;
+            }
+            None => seen.push((q, now, then)),
+        };
+        for &(t, qw) in query.iter().filter(|q| term_read[q.0 as usize]) {
+            let list = &index.term_postings
+                [index.term_offsets[t as usize]..index.term_offsets[t as usize + 1]];
+            let win = window(list, |e| e.0, p, from, true);
+            let first = moved_at.partition_point(|m| m.0 < t);
+            for &(_, p_c) in moved_at[first..].iter().take_while(|m| m.0 == t) {
+                let full = win.len() == POSTINGS_CAP;
+                if p_c >= from && p_c != p && (!full || win[POSTINGS_CAP - 1].0 as usize >= p_c) {
+                    return true;
+                }
+            }
+            for &(q, w) in win {
+                let q = q as usize;
+                if !changed_at[q] || q == p {
+                    continue;
+                }
+                let Some(old) = before.and_then(|b| b.vectors[index.order[q]].as_ref()) else {
+                    return true;
+                };
+                let then = old
+                    .binary_search_by_key(&t, |e| e.0)
+                    .map_or(0.0, |at| qw * old[at].1);
+                note(q, qw * w, then);
+            }
+        }
+        for &f in docs[i]
+            .features
+            .iter()
+            .filter(|f| feature_read[**f as usize])
+        {
+            let list = &index.feature_postings
+                [index.feature_offsets[f as usize]..index.feature_offsets[f as usize + 1]];
+            for &q in window(list, |e| *e, p, from, true) {
+                let q = q as usize;
+                if changed_at[q] && q != p {
+                    note(q, bonus[f as usize], bonus[f as usize]);
+                }
+            }
+        }
+        let Some(before) = before else {
+            return !seen.is_empty();
+        };
+        seen.iter().any(|&(_, now, then)| match before.bars[i] {
+            // Every candidate got an exact cosine: the changed one did or does.
+            None => now > 0.0 || then > 0.0,
+            Some(bar) => {
+                let reach = bar - bar.abs() * 1e-4;
+                now >= reach || then >= reach
+            }
+        })
+    };
+    let redo: Vec<bool> = (0..end)
+        .into_par_iter()
+        .map(|p| !changed_at[p] && reads_a_change(p))
         .collect();
-    (lists, index.vectors)
+    let mut dirty = changed;
+    for (p, redo) in redo.into_iter().enumerate() {
+        if redo {
+            dirty[index.order[p]] = true;
+        }
+    }
+    dirty
 }
 
 /// What [`compute`] keeps between builds of the same site (`serve`), to
@@ -520,6 +750,17 @@ fn text_hash(d: &RankDoc) -> u128 {
     h.finish()
 }
 
+/// One text's (interned stem id, tf), by id.
+type StemCounts = Arc<Vec<(u32, u32)>>;
+
+/// What an edit of texts changed, by document: see [`changed_vectors`].
+struct VectorChanges {
+    /// Its term vector changed.
+    changed: Vec<bool>,
+    /// (document, term) pairs of terms an edited document gained or lost.
+    moved: Vec<(usize, u32)>,
+}
+
 /// Stem counts of texts by hash, with stems interned across builds.
 #[derive(Default)]
 struct StemMemo {
@@ -532,6 +773,9 @@ struct StemMemo {
     uses: Vec<u32>,
     /// Interned id -> term id of the last call's vocabulary (sorted stems).
     term_of: Vec<u32>,
+    /// Term id -> interned id, of this generation and of the one before.
+    vocab: Vec<u32>,
+    previous_vocab: Vec<u32>,
     /// Counts the vocabularies: term ids are the same while it is.
     generation: u64,
     vocab_len: usize,
@@ -540,6 +784,20 @@ struct StemMemo {
 }
 
 impl StemMemo {
+    /// A vector of the generation before this one in this one's term ids:
+    /// the same weights in the same order (term ids follow the sorted
+    /// stems), minus stems no longer in use.
+    fn renumber(&self, vector: &TermVector) -> TermVector {
+        vector
+            .iter()
+            .filter_map(|&(t, w)| {
+                let id = *self.previous_vocab.get(t as usize)?;
+                let t = self.term_of[id as usize];
+                (t != u32::MAX).then_some((t, w))
+            })
+            .collect()
+    }
+
     /// What [`term_counts`] returns, tokenising only texts not seen before;
     /// `hashes[i]` is [`text_hash`] of `docs[i]`.
     fn term_counts(&mut self, docs: &[RankDoc], hashes: &[u128]) -> TermCounts {
@@ -612,6 +870,7 @@ impl StemMemo {
                 self.term_of[id as usize] = t as u32;
             }
             self.vocab_len = vocab.len();
+            self.previous_vocab = std::mem::replace(&mut self.vocab, vocab);
             self.by_term.clear();
         }
         self.term_of.resize(self.names.len(), u32::MAX);
@@ -643,7 +902,12 @@ impl StemMemo {
 
 struct MemoEntry {
     source: String,
+    /// Hash of its source, time and features.
     inputs: u128,
+    /// [`text_hash`] of its text.
+    text: u128,
+    /// The [`Bar`] of its list.
+    bar: Bar,
     list: Vec<(String, f64, Vec<String>)>,
     /// Its term vector, in the term ids of [`StemMemo::generation`] as of
     /// [`RelatedMemo::vectors_generation`].
@@ -740,7 +1004,9 @@ fn feature_label(hubs: &HubSet, f: u32) -> &str {
 }
 
 /// [`rank`], reusing the lists of the oldest briefings when they and
-/// everything older are unchanged since the last call (see [`RelatedMemo`]).
+/// everything older are unchanged since the last call (see [`RelatedMemo`]),
+/// and, when only texts changed, every list that reads no changed vector
+/// (see [`readers`]).
 fn rank_with_memo(
     briefings: &[Briefing],
     docs: &[RankDoc],
@@ -753,18 +1019,16 @@ fn rank_with_memo(
     let n = docs.len();
     let k = options.related_briefings;
     let past = options.related_scope == RelatedScope::Past;
-    // Each text hashed once: for the stem memo and for the inputs.
+    // Each text hashed once: for the stem memo and for the memo entries.
     let text_hashes: Vec<u128> = docs.par_iter().map(text_hash).collect();
     crate::trace::lap("related.text_hashes");
+    // Everything else a list depends on: source, time, features.
     let inputs: Vec<u128> = briefings
         .par_iter()
         .zip(docs)
-        .zip(&text_hashes)
-        .map(|((b, d), text)| {
+        .map(|(b, d)| {
             let mut h = crate::cache::StableHasher::default();
-            h.field(b.page.source.as_bytes())
-                .number(d.time as u64)
-                .wide(*text);
+            h.field(b.page.source.as_bytes()).number(d.time as u64);
             for &f in &d.features {
                 h.field(feature_label(hubs, f).as_bytes());
             }
@@ -776,18 +1040,20 @@ fn rank_with_memo(
     let mut order: Vec<usize> = (0..n).collect();
     order.sort_by(|&a, &b| docs[b].time.cmp(&docs[a].time).then(a.cmp(&b)));
     order.reverse();
+    let same_options = memo.options == (k, past);
+    let same_entry = |pos: usize, i: usize| {
+        memo.oldest_first.get(pos).is_some_and(|e| {
+            e.inputs == inputs[i]
+                && e.text == text_hashes[i]
+                && e.source == briefings[i].page.source
+        })
+    };
     // The longest run of oldest briefings equal to the last build's, then
     // cut back to a time boundary: a briefing's list also draws on the
     // briefings of its own time.
-    let same_options = memo.options == (k, past);
     let mut unchanged = 0;
     if past && same_options {
-        while unchanged < n
-            && memo.oldest_first.get(unchanged).is_some_and(|e| {
-                let i = order[unchanged];
-                e.inputs == inputs[i] && e.source == briefings[i].page.source
-            })
-        {
+        while unchanged < n && same_entry(unchanged, order[unchanged]) {
             unchanged += 1;
         }
         while unchanged > 0
@@ -797,36 +1063,124 @@ fn rank_with_memo(
             unchanged -= 1;
         }
     }
+    // Only texts changed (same briefings in the same order, same times,
+    // features and hubs): the briefings whose text changed, with their
+    // stem counts of the last call, taken before the stem memo drops them.
+    let only_texts = past
+        && same_options
+        && same_indices
+        && memo.oldest_first.len() == n
+        && order.iter().enumerate().all(|(pos, &i)| {
+            let e = &memo.oldest_first[pos];
+            e.inputs == inputs[i] && e.source == briefings[i].page.source
+        });
+    let edited: Option<Vec<(usize, StemCounts)>> = if only_texts {
+        order
+            .iter()
+            .enumerate()
+            .filter(|&(pos, &i)| memo.oldest_first[pos].text != text_hashes[i])
+            .map(|(pos, &i)| {
+                let before = memo.stems.texts.get(&memo.oldest_first[pos].text)?;
+                Some((i, Arc::clone(before)))
+            })
+            .collect()
+    } else {
+        None
+    };
+    crate::trace::lap("related.inputs+order");
+    let counts = memo.stems.term_counts(docs, &text_hashes);
+    crate::trace::lap("related.term_counts");
+    let changed =
+        edited.and_then(|edited| changed_vectors(docs, &counts, &memo.stems, &text_hashes, edited));
     let mut wanted = vec![true; n];
     for &i in &order[..unchanged] {
         wanted[i] = false;
     }
-    memo.ranked = n - unchanged;
-    crate::trace::lap("related.inputs+order");
-    let counts = memo.stems.term_counts(docs, &text_hashes);
-    crate::trace::lap("related.term_counts");
-    // The unchanged oldest briefings' term vectors are the same too, while
-    // the term ids are.
+    // The term vectors of briefings not changed are the same too, in
+    // this vocabulary's term ids (renumbered when a stem came or went).
     let same_terms = memo.vectors_generation == memo.stems.generation;
-    let mut known: Vec<Option<Arc<TermVector>>> = vec![None; n];
-    if same_terms {
-        for (pos, &i) in order[..unchanged].iter().enumerate() {
-            known[i] = memo.oldest_first[pos].vector.clone();
+    let one_behind = memo.vectors_generation + 1 == memo.stems.generation;
+    let stems = &memo.stems;
+    let in_these_terms = |v: &Option<Arc<TermVector>>| -> Option<Arc<TermVector>> {
+        let v = v.as_ref()?;
+        if same_terms {
+            Some(Arc::clone(v))
+        } else if one_behind {
+            Some(Arc::new(stems.renumber(v)))
+        } else {
+            None
         }
-    }
-    let (mut ranked, vectors) = rank_with_vectors(
+    };
+    let known: Vec<Option<Arc<TermVector>>> = {
+        let mut known = vec![None; n];
+        let kept: Vec<(usize, usize)> = order
+            .iter()
+            .enumerate()
+            .filter(|&(pos, &i)| match &changed {
+                Some(c) => !c.changed[i],
+                None => pos < unchanged,
+            })
+            .map(|(pos, &i)| (pos, i))
+            .collect();
+        let vectors: Vec<Option<Arc<TermVector>>> = kept
+            .par_iter()
+            .map(|&(pos, _)| in_these_terms(&memo.oldest_first[pos].vector))
+            .collect();
+        for ((_, i), v) in kept.into_iter().zip(vectors) {
+            known[i] = v;
+        }
+        known
+    };
+    let moved;
+    let wanted = match changed {
+        Some(VectorChanges {
+            changed: vector_changed,
+            moved: moved_terms,
+        }) => {
+            moved = moved_terms;
+            // The last vectors of the changed, in this build's term ids.
+            let before = (same_terms || one_behind).then(|| {
+                let mut before = Before {
+                    vectors: vec![None; n],
+                    bars: vec![None; n],
+                };
+                for (pos, &i) in order.iter().enumerate() {
+                    let e = &memo.oldest_first[pos];
+                    if vector_changed[i] {
+                        before.vectors[i] = in_these_terms(&e.vector);
+                    }
+                    before.bars[i] = e.bar;
+                }
+                before
+            });
+            Wanted::ReadersOf {
+                changed: vector_changed,
+                moved: &moved,
+                before,
+            }
+        }
+        None => Wanted::Mask(wanted),
+    };
+    let Ranking {
+        lists: mut ranked,
+        vectors,
+        bars,
+        ranked: wanted,
+    } = rank_with_vectors(
         docs,
         bonus,
         options.related_scope,
         k,
-        Some(&wanted),
+        wanted,
         Some(counts),
         Some(&known),
     );
+    memo.ranked = wanted.iter().filter(|w| **w).count();
     let vector_of = |i: usize| vectors.get(i).cloned();
     crate::trace::lap("related.rank");
     // The caller takes reused lists from its last output when the indices
-    // are the same; otherwise they are mapped back from the memo by name.
+    // are the same; otherwise they are mapped back from the memo by name
+    // (only the oldest can be reused then).
     if unchanged > 0 && !same_indices {
         let index_of: HashMap<&str, usize> = briefings
             .iter()
@@ -852,38 +1206,98 @@ fn rank_with_memo(
     }
     memo.options = (k, past);
     crate::trace::lap("related.reuse");
-    // The unchanged oldest entries stay as they are.
-    memo.oldest_first.truncate(unchanged);
-    let fresh: Vec<MemoEntry> = order[unchanged..]
-        .iter()
-        .map(|&i| MemoEntry {
-            source: briefings[i].page.source.clone(),
-            inputs: inputs[i],
-            list: ranked[i]
-                .iter()
-                .map(|(target, score, common)| {
-                    (
-                        briefings[*target].page.source.clone(),
-                        *score,
-                        common
-                            .iter()
-                            .map(|&f| feature_label(hubs, f).to_string())
-                            .collect(),
-                    )
-                })
-                .collect(),
-            vector: vector_of(i),
-        })
-        .collect();
-    if !same_terms {
-        for (entry, &i) in memo.oldest_first.iter_mut().zip(&order) {
-            entry.vector = vector_of(i);
-        }
-        memo.vectors_generation = memo.stems.generation;
+    // Entries of reused lists stay (their vectors brought to this
+    // vocabulary); the others are made again.
+    let mut last = std::mem::take(&mut memo.oldest_first).into_iter();
+    let mut entries = Vec::with_capacity(n);
+    for &i in &order {
+        let old = last.next();
+        let entry = match old {
+            Some(mut e) if !wanted[i] => {
+                // Its bar too is the same: no changed document was or
+                // is in its selection.
+                e.text = text_hashes[i];
+                if !same_terms {
+                    e.vector = vector_of(i);
+                }
+                e
+            }
+            _ => MemoEntry {
+                source: briefings[i].page.source.clone(),
+                inputs: inputs[i],
+                text: text_hashes[i],
+                list: ranked[i]
+                    .iter()
+                    .map(|(target, score, common)| {
+                        (
+                            briefings[*target].page.source.clone(),
+                            *score,
+                            common
+                                .iter()
+                                .map(|&f| feature_label(hubs, f).to_string())
+                                .collect(),
+                        )
+                    })
+                    .collect(),
+                vector: vector_of(i),
+                bar: bars[i],
+            },
+        };
+        entries.push(entry);
     }
-    memo.oldest_first.extend(fresh);
+    memo.oldest_first = entries;
+    memo.vectors_generation = memo.stems.generation;
     let reused = wanted.iter().map(|w| !w).collect();
     (ranked, reused)
+}
+
+/// When only the texts of `edited` (document, its stem counts of the last
+/// call) changed: which documents' term vectors changed, and the
+/// (document, term) pairs of terms an edited document gained or lost.
+/// Under "past" a document's vector depends on its own counts and on the
+/// document frequencies, up to its time, of its terms: those move only for
+/// the terms an edit added or removed, and only from the edited document's
+/// time on. None when an edited text's counts are not known.
+fn changed_vectors(
+    docs: &[RankDoc],
+    counts: &TermCounts,
+    stems: &StemMemo,
+    text_hashes: &[u128],
+    edited: Vec<(usize, StemCounts)>,
+) -> Option<VectorChanges> {
+    let n = docs.len();
+    let mut changed = vec![false; n];
+    let mut moved = Vec::new();
+    // (term id, time of the edit): the term's document frequency moved for
+    // documents at or after that time.
+    let mut since: Vec<(u32, i64)> = Vec::new();
+    for (i, before) in edited {
+        changed[i] = true;
+        let after = stems.texts.get(&text_hashes[i])?;
+        let had: std::collections::HashSet<u32> = before.iter().map(|&(id, _)| id).collect();
+        let has: std::collections::HashSet<u32> = after.iter().map(|&(id, _)| id).collect();
+        for &id in had.symmetric_difference(&has) {
+            // A stem no document has any more has no term id, and no
+            // other document's vector used it.
+            let Some(&term) = stems.term_of.get(id as usize).filter(|t| **t != u32::MAX) else {
+                continue;
+            };
+            since.push((term, docs[i].time));
+            moved.push((i, term));
+        }
+    }
+    if !since.is_empty() {
+        let earliest = since.iter().map(|m| m.1).min().unwrap_or(i64::MAX);
+        for (i, tf) in counts.0.iter().enumerate() {
+            if docs[i].time < earliest || changed[i] {
+                continue;
+            }
+            changed[i] = since.iter().any(|&(term, time)| {
+                docs[i].time >= time && tf.binary_search_by_key(&term, |e| e.0).is_ok()
+            });
+        }
+    }
+    Some(VectorChanges { changed, moved })
 }
 
 /// One article for [`related_for_corpus`].
@@ -993,4 +1407,79 @@ fn specificity(df: u32, n: usize) -> f32 {
     }
     let n = n as f32;
     ((n / df as f32).ln() / (n / 2.0).ln()).clamp(0.0, 1.0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn doc(text: &str, time: i64) -> RankDoc<'_> {
+        RankDoc {
+            parts: vec![text],
+            features: Vec::new(),
+            time,
+        }
+    }
+
+    #[test]
+    fn a_list_is_redone_when_a_changed_document_was_or_is_selected() {
+        let docs = [
+            doc("harbour cranes idle during the strike", 0),
+            doc("harbour cranes strike talks resume", 1),
+            doc("unrelated weather report", 2),
+        ];
+        let index = build_index(&docs, RelatedScope::Past, 0, None, None);
+        let (changed, reader) = (0, 1);
+        let query = query_of(&index.vectors[reader]);
+        // Its partial score in the reader's ranking (every window holds
+        // every older document here).
+        let score = |v: &TermVector| -> f32 {
+            query
+                .iter()
+                .filter_map(|&(t, qw)| v.iter().find(|e| e.0 == t).map(|e| qw * e.1))
+                .sum()
+        };
+        let now = score(&index.vectors[changed]);
+        assert!(now > 0.0);
+        // The same terms, weighed otherwise by the last ranking.
+        let reweighed = |f: f32| -> TermVector {
+            index.vectors[changed]
+                .iter()
+                .map(|&(t, w)| (t, w * f))
+                .collect()
+        };
+        let (heavier, lighter) = (reweighed(3.0), reweighed(0.1));
+        assert!(score(&heavier) > now && score(&lighter) < now);
+        let run = |old: &TermVector, bar: f32, moved: &[(usize, u32)]| {
+            let before = Before {
+                vectors: vec![Some(Arc::new(old.clone())), None, None],
+                bars: vec![None, Some(bar), None],
+            };
+            readers(
+                &index,
+                &docs,
+                &[],
+                vec![true, false, false],
+                moved,
+                Some(&before),
+            )
+        };
+        let redone = vec![true, true, false];
+        let kept = vec![true, false, false];
+        // Below the reader's bar before and after: its list stays.
+        assert_eq!(run(&heavier, score(&heavier) * 2.0, &[]), kept);
+        // Selected before and not after, or after and not before.
+        assert_eq!(run(&heavier, (now + score(&heavier)) / 2.0, &[]), redone);
+        assert_eq!(run(&lighter, (now + score(&lighter)) / 2.0, &[]), redone);
+        // A term it gained or lost moves the reader's window: redone
+        // whatever the scores.
+        let term = query[0].0;
+        assert_eq!(
+            run(&heavier, score(&heavier) * 2.0, &[(changed, term)]),
+            redone
+        );
+        // Without the last ranking's scores: every reader.
+        let blind = readers(&index, &docs, &[], vec![true, false, false], &[], None);
+        assert_eq!(blind, redone);
+    }
 }

@@ -573,3 +573,61 @@ fn link_memo_gives_the_full_model_and_reranks_only_newer_briefings() {
     bs.reverse();
     check(&bs, &mut memo, "input order changed");
 }
+
+#[test]
+fn a_text_edit_reranks_only_the_lists_that_read_changed_vectors() {
+    let mut bs = corpus(800, 11);
+    let mut memo = LinkMemo::default();
+    let check = |bs: &Vec<Briefing>, memo: &mut LinkMemo, what: &str| {
+        let incremental = link_with(bs.clone(), &options(), Some(memo));
+        let full = link(bs.clone(), &options());
+        assert_eq!(format!("{incremental:?}"), format!("{full:?}"), "{what}");
+        memo.related.ranked
+    };
+    assert_eq!(check(&bs, &mut memo, "first"), 800);
+    let mut by_date: Vec<usize> = (0..bs.len()).collect();
+    by_date.sort_by_key(|&i| (bs[i].page.date, i));
+    // 399 briefings are newer than this one: ranking from it on (what an
+    // edit of it cost before) would rank 400 lists.
+    let middle = by_date[400];
+    let words_of = |text: &str| -> std::collections::BTreeSet<String> {
+        text.split(|c: char| !c.is_alphanumeric())
+            .filter(|w| !w.is_empty())
+            .map(str::to_string)
+            .collect()
+    };
+
+    // A word it has, once more: its own vector changes, and the lists
+    // whose windows hold it are ranked again.
+    let word = words_of(&bs[middle].text).into_iter().next().unwrap();
+    Arc::make_mut(&mut bs[middle].text).push_str(&format!(" {word}."));
+    let ranked = check(&bs, &mut memo, "a word repeated");
+    assert!((1..60).contains(&ranked), "{ranked}");
+
+    // A word no briefing had: a new vocabulary (every term id moves).
+    Arc::make_mut(&mut bs[middle].text).push_str(" Zorblatine.");
+    let ranked = check(&bs, &mut memo, "a new word");
+    assert!((1..60).contains(&ranked), "{ranked}");
+
+    // A word newer briefings use too, dropped: their document frequency
+    // and so their vectors change.
+    let newer: Vec<std::collections::BTreeSet<String>> = by_date[401..]
+        .iter()
+        .map(|&i| words_of(&bs[i].text))
+        .collect();
+    let shared = words_of(&bs[middle].text)
+        .into_iter()
+        .find(|w| (3..30).contains(&newer.iter().filter(|ws| ws.contains(w)).count()))
+        .expect("a word a few newer briefings use");
+    let text = bs[middle].text.replace(&shared, "");
+    bs[middle].text = Arc::new(text);
+    let ranked = check(&bs, &mut memo, "a shared word dropped");
+    assert!((1..300).contains(&ranked), "{ranked}");
+    // ... and taken up again, by this one and by an older one at once.
+    Arc::make_mut(&mut bs[middle].text).push_str(&format!(" {shared}."));
+    let older = by_date[300];
+    Arc::make_mut(&mut bs[older].text).push_str(&format!(" {shared} {word}."));
+    let ranked = check(&bs, &mut memo, "two edited");
+    assert!((1..500).contains(&ranked), "{ranked}");
+    assert_eq!(check(&bs, &mut memo, "nothing changed"), 0);
+}
