@@ -301,18 +301,32 @@ pub fn build_with(
     );
     clock.lap("link");
 
-    let tera = templates::load(root).map_err(BuildError::Template)?;
+    // With a render memo the templates are fingerprinted anyway; the same
+    // fingerprint as last time means the same compiled templates.
+    let fingerprint = caches
+        .render
+        .as_ref()
+        .map(|_| crate::cache::templates_fingerprint(root));
+    let tera = match (&caches.templates, fingerprint) {
+        (Some((kept, tera)), Some(now)) if *kept == now => Arc::clone(tera),
+        _ => {
+            let tera = Arc::new(templates::load(root).map_err(BuildError::Template)?);
+            caches.templates = fingerprint.map(|now| (now, Arc::clone(&tera)));
+            tera
+        }
+    };
+    crate::trace::lap("render.templates");
     let other_pages: Vec<Arc<content::Page>> = content
         .pages
         .into_iter()
         .filter(|p| p.kind == PageKind::Page)
         .collect();
-    if let Some(memo) = caches.render.as_mut() {
+    if let (Some(memo), Some(fingerprint)) = (caches.render.as_mut(), fingerprint) {
         let out_dir = options
             .output
             .clone()
             .unwrap_or_else(|| root.join(&config.output_dir));
-        memo.start(crate::cache::templates_fingerprint(root), &out_dir);
+        memo.start(fingerprint, &out_dir);
     }
     let mut rendered = render::render_site_memo(
         &RenderInput {

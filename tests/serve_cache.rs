@@ -125,6 +125,10 @@ fn incremental_rebuilds_equal_full_builds() {
         // A new URL and nothing else: the pages that list it as related
         // show the new link though their own inputs did not change.
         ("content/briefings/2026-03-04-b3.md", briefing("Briefing 3", 4, BODIES[3]).replacen("+++\n", "+++\nslug = \"oil-eases\"\n", 1)),
+        // An update date and an alias, which only the sitemap (and the
+        // alias page) show.
+        ("content/briefings/2026-03-02-b1.md", briefing("Insurers raise premiums", 2, BODIES[1]).replacen("+++\n", "+++\nupdated = 2026-03-20T08:00:00Z\n", 1)),
+        ("content/briefings/2026-03-02-b1.md", briefing("Insurers raise premiums", 2, BODIES[1]).replacen("+++\n", "+++\nupdated = 2026-03-20T08:00:00Z\naliases = [\"/old/insurers/\"]\n", 1)),
         // A new briefing.
         ("content/briefings/2026-03-09-new.md", briefing("New one", 9, "Muscat talks ended without a deal. Oil prices rose.")),
         // Front matter overriding the analysis.

@@ -96,6 +96,9 @@ pub struct Caches {
     pub render: Option<RenderMemo>,
     /// Related lists of the last build (`serve` only).
     pub link: Option<crate::linking::LinkMemo>,
+    /// The templates, compiled, with their [`templates_fingerprint`]: a
+    /// rebuild with the same templates does not parse them again.
+    pub templates: Option<(u128, Arc<tera::Tera>)>,
     /// Leave the check of internal links to the caller
     /// ([`crate::build::link_problems`]): `serve` runs it after the reload.
     pub defer_link_check: bool,

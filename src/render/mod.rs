@@ -153,6 +153,7 @@ pub fn render_site_memo(
     };
     let tz = config.timezone;
     let site = site_view(input, &urls);
+    crate::trace::lap("render.site_view");
     let source_paths = source_paths(input);
     let body_inputs = memo.map(|_| body_inputs_hash(&source_paths, &urls));
     crate::trace::lap("render.start");
@@ -288,8 +289,9 @@ pub fn render_site_memo(
         path: "404.html".into(),
         bytes: renderer.render_plain("404.html")?,
     });
+    crate::trace::lap("render.feeds..404");
     files.push(sitemap(input, &renderer, &urls, &files)?);
-    crate::trace::lap("render.feeds..sitemap");
+    crate::trace::lap("render.sitemap");
     files.push(OutputFile {
         path: "robots.txt".into(),
         bytes: renderer.render_plain("robots.txt")?,
@@ -1377,6 +1379,50 @@ fn render_aliases(
 }
 
 fn sitemap(
+    input: &RenderInput,
+    r: &Renderer,
+    urls: &Urls,
+    files: &[OutputFile],
+) -> Result<OutputFile, String> {
+    let render = || sitemap_file(input, r, urls, files).map(|f| vec![f]);
+    let made = match r.memo {
+        // serve: what it lists, hashed, costs a fraction of listing it.
+        Some((memo, site)) => memo.files(
+            "sitemap.xml",
+            || sitemap_deps(input, urls, files, site),
+            render,
+        )?,
+        None => render()?,
+    };
+    made.into_iter()
+        .next()
+        .ok_or_else(|| "the sitemap was not rendered".to_string())
+}
+
+/// Everything the sitemap shows: the pages, their dates, which are aliases.
+fn sitemap_deps(input: &RenderInput, urls: &Urls, files: &[OutputFile], site: u128) -> u128 {
+    let mut h = StableHasher::default();
+    h.wide(site)
+        .field(urls.base_url.as_bytes())
+        .field(urls.base_path.as_bytes());
+    for f in files.iter().filter(|f| f.path.ends_with("index.html")) {
+        h.field(f.path.as_bytes());
+    }
+    for b in &input.model.briefings {
+        let d = b.page.updated.or(b.page.date);
+        h.field(b.page.path.as_bytes())
+            .number(d.map_or(u64::MAX, |d| d.timestamp() as u64));
+    }
+    let pages = input.model.briefings.iter().map(|b| &*b.page);
+    for p in pages.chain(input.pages.iter().map(|p| &**p)) {
+        for a in &p.aliases {
+            h.field(a.as_bytes());
+        }
+    }
+    h.finish()
+}
+
+fn sitemap_file(
     input: &RenderInput,
     r: &Renderer,
     urls: &Urls,
