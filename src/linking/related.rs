@@ -202,6 +202,118 @@ type TermVector = Vec<(u32, f32)>;
 /// [`term_counts`] makes them.
 type TermCounts = (Vec<Arc<TermFrequencies>>, usize);
 
+/// A document's term vector: sublinear tf times smoothed IDF (`df(term)`
+/// of `n` documents), L2-normalised.
+fn weigh(tf: &[(u32, u32)], df: impl Fn(u32) -> u32, n: usize) -> TermVector {
+    let idf = |df: u32| ((1.0 + n as f32) / (1.0 + df as f32)).ln() + 1.0;
+    let mut v: TermVector = tf
+        .iter()
+        .map(|&(t, c)| (t, (1.0 + (c as f32).ln()) * idf(df(t))))
+        .collect();
+    let norm = v.iter().map(|(_, w)| w * w).sum::<f32>().sqrt();
+    if norm > 0.0 {
+        v.iter_mut().for_each(|(_, w)| *w /= norm);
+    }
+    v
+}
+
+/// [`build_index`] under "past" from the last call's index, when the
+/// documents, their order, times and features are the same and only those
+/// marked `changed` have new counts or vectors (the others' are `known`):
+/// the postings are the last ones with the changed documents' entries
+/// replaced, and only the changed documents are weighed, each with the
+/// document frequencies its own postings give. None when it cannot be.
+fn patch_index(
+    mut last: Index,
+    counts: &TermCounts,
+    known: &[Option<Arc<TermVector>>],
+    changed: &[bool],
+) -> Option<Index> {
+    let (counts, n_terms) = (&counts.0, counts.1);
+    let n = last.order.len();
+    if n_terms != last.n_terms || counts.len() != n {
+        return None;
+    }
+    let changed_docs: Vec<usize> = (0..n).filter(|&i| changed[i]).collect();
+    let mut vectors: Vec<Arc<TermVector>> = Vec::with_capacity(n);
+    for (i, v) in known.iter().enumerate() {
+        match v {
+            Some(v) if !changed[i] => vectors.push(Arc::clone(v)),
+            _ if changed[i] => vectors.push(Arc::default()),
+            _ => return None,
+        }
+    }
+    let mut changed_at = vec![false; n];
+    let mut touched = vec![false; n_terms];
+    let mut fresh: Vec<(u32, u32)> = Vec::new();
+    for &c in &changed_docs {
+        let p = last.pos_of[c];
+        changed_at[p] = true;
+        for &(t, _) in last.vectors[c].iter() {
+            touched[t as usize] = true;
+        }
+        for &(t, _) in counts[c].iter() {
+            touched[t as usize] = true;
+            fresh.push((t, p as u32));
+        }
+    }
+    fresh.sort_unstable();
+    // Untouched lists are copied as they are; touched ones lose the
+    // changed documents' entries and get their new ones, by position.
+    let mut postings: Vec<(u32, f32)> = Vec::with_capacity(last.term_postings.len() + fresh.len());
+    let mut offsets = Vec::with_capacity(n_terms + 1);
+    offsets.push(0);
+    let mut f = 0;
+    for t in 0..n_terms {
+        let old = &last.term_postings[last.term_offsets[t]..last.term_offsets[t + 1]];
+        if !touched[t] {
+            postings.extend_from_slice(old);
+        } else {
+            let from = f;
+            while f < fresh.len() && fresh[f].0 as usize == t {
+                f += 1;
+            }
+            let mut new = fresh[from..f].iter().map(|&(_, p)| (p, 0.0)).peekable();
+            for &e in old.iter().filter(|e| !changed_at[e.0 as usize]) {
+                while let Some(x) = new.next_if(|x| x.0 < e.0) {
+                    postings.push(x);
+                }
+                postings.push(e);
+            }
+            postings.extend(new);
+        }
+        offsets.push(postings.len());
+    }
+    // The changed documents' vectors: "past" IDF, the frequencies of the
+    // documents up to each one's time group.
+    let list = |t: u32| &postings[offsets[t as usize]..offsets[t as usize + 1]];
+    let weighed: Vec<(usize, Arc<TermVector>)> = changed_docs
+        .par_iter()
+        .map(|&c| {
+            let start = last.group_start[last.pos_of[c]];
+            let df = |t: u32| {
+                let l = list(t);
+                (l.len() - l.partition_point(|e| (e.0 as usize) < start)) as u32
+            };
+            (c, Arc::new(weigh(&counts[c], df, n - start)))
+        })
+        .collect();
+    for (c, v) in weighed {
+        let p = last.pos_of[c] as u32;
+        for &(t, w) in v.iter() {
+            let l = &mut postings[offsets[t as usize]..offsets[t as usize + 1]];
+            if let Ok(at) = l.binary_search_by_key(&p, |e| e.0) {
+                l[at].1 = w;
+            }
+        }
+        vectors[c] = v;
+    }
+    last.vectors = vectors;
+    last.term_postings = postings;
+    last.term_offsets = offsets;
+    Some(last)
+}
+
 fn build_index(
     docs: &[RankDoc],
     scope: RelatedScope,
@@ -225,22 +337,12 @@ fn build_index(
         };
     }
     let (counts, n_terms) = counts.unwrap_or_else(|| term_counts(docs));
+    crate::trace::lap("index.order");
 
     // Document frequencies and the IDF each document is weighted with.
     // "all": the whole corpus. "past": the briefings up to the document's own
     // time, swept from the oldest group to the newest.
-    let idf = |df: u32, n: usize| ((1.0 + n as f32) / (1.0 + df as f32)).ln() + 1.0;
-    let weigh = |tf: &[(u32, u32)], df: &[u32], n: usize| -> Vec<(u32, f32)> {
-        let mut v: Vec<(u32, f32)> = tf
-            .iter()
-            .map(|&(t, c)| (t, (1.0 + (c as f32).ln()) * idf(df[t as usize], n)))
-            .collect();
-        let norm = v.iter().map(|(_, w)| w * w).sum::<f32>().sqrt();
-        if norm > 0.0 {
-            v.iter_mut().for_each(|(_, w)| *w /= norm);
-        }
-        v
-    };
+    let weigh = |tf: &[(u32, u32)], df: &[u32], n: usize| weigh(tf, |t| df[t as usize], n);
     let mut df = vec![0u32; n_terms];
     let mut vectors: Vec<Arc<TermVector>> = vec![Arc::default(); n];
     match scope {
@@ -277,6 +379,7 @@ fn build_index(
         }
     }
 
+    crate::trace::lap("index.vectors");
     // Postings in position order (CSR: count, offsets, fill).
     let mut term_offsets = vec![0usize; n_terms + 1];
     for v in &vectors {
@@ -295,6 +398,7 @@ fn build_index(
             fill[t as usize] += 1;
         }
     }
+    crate::trace::lap("index.postings");
     let mut feature_offsets = vec![0usize; n_features + 1];
     for d in docs {
         for &f in &d.features {
@@ -376,7 +480,7 @@ pub(crate) fn rank(
         Some(mask) => Wanted::Mask(mask.to_vec()),
         None => Wanted::All,
     };
-    rank_with_vectors(docs, bonus, scope, k, wanted, counts, None).lists
+    rank_with_vectors(docs, bonus, scope, k, wanted, counts, None, None).lists
 }
 
 /// A document's query: its [`QUERY_TERMS`] heaviest terms, heaviest first
@@ -428,6 +532,7 @@ fn rank_with_vectors(
     wanted: Wanted,
     counts: Option<TermCounts>,
     known: Option<&[Option<Arc<TermVector>>]>,
+    last: Option<Index>,
 ) -> Ranking {
     let n = docs.len();
     if k == 0 || n < 2 {
@@ -436,9 +541,27 @@ fn rank_with_vectors(
             vectors: Vec::new(),
             bars: vec![None; n],
             ranked: vec![true; n],
+            index: None,
         };
     }
-    let index = build_index(docs, scope, bonus.len(), counts, known);
+    // After a text edit, the last index patched (see patch_index).
+    let patched = match (&wanted, &counts, known, last) {
+        (Wanted::ReadersOf { changed, .. }, Some(counts), Some(known), Some(last)) => {
+            patch_index(last, counts, known, changed)
+        }
+        _ => None,
+    };
+    #[cfg(test)]
+    if let Some(patched) = &patched {
+        let full = build_index(docs, scope, bonus.len(), counts.clone(), None);
+        assert_eq!(patched.term_offsets, full.term_offsets);
+        assert_eq!(patched.term_postings, full.term_postings);
+        assert_eq!(patched.vectors, full.vectors);
+    }
+    let index = match patched {
+        Some(index) => index,
+        None => build_index(docs, scope, bonus.len(), counts, known),
+    };
     crate::trace::lap("related.build_index");
     let past = scope == RelatedScope::Past;
     let wanted = match wanted {
@@ -542,9 +665,10 @@ fn rank_with_vectors(
     }
     Ranking {
         lists,
-        vectors: index.vectors,
+        vectors: index.vectors.clone(),
         bars,
         ranked: wanted,
+        index: Some(index),
     }
 }
 
@@ -557,6 +681,8 @@ struct Ranking {
     bars: Vec<Bar>,
     /// Which were ranked.
     ranked: Vec<bool>,
+    /// The index they were ranked with.
+    index: Option<Index>,
 }
 
 /// Under `related_scope = "past"`, with the same documents, times and
@@ -739,6 +865,8 @@ pub struct RelatedMemo {
     last_lists: Vec<Vec<Related>>,
     /// Each text's stems, so that only new texts are tokenised.
     stems: StemMemo,
+    /// The last call's index, to patch after a text edit.
+    index: Option<Index>,
 }
 
 /// The hash of a document's text parts (title, body).
@@ -1161,11 +1289,15 @@ fn rank_with_memo(
         }
         None => Wanted::Mask(wanted),
     };
+    // The last index is in this call's term ids only if the vocabulary is
+    // the same.
+    let last_index = std::mem::take(&mut memo.index).filter(|_| same_terms);
     let Ranking {
         lists: mut ranked,
         vectors,
         bars,
         ranked: wanted,
+        index,
     } = rank_with_vectors(
         docs,
         bonus,
@@ -1174,7 +1306,9 @@ fn rank_with_memo(
         wanted,
         Some(counts),
         Some(&known),
+        last_index,
     );
+    memo.index = index;
     memo.ranked = wanted.iter().filter(|w| **w).count();
     let vector_of = |i: usize| vectors.get(i).cloned();
     crate::trace::lap("related.rank");
