@@ -264,9 +264,9 @@ fn patch_index(
     let mut offsets = Vec::with_capacity(n_terms + 1);
     offsets.push(0);
     let mut f = 0;
-    for t in 0..n_terms {
+    for (t, &touched) in touched.iter().enumerate() {
         let old = &last.term_postings[last.term_offsets[t]..last.term_offsets[t + 1]];
-        if !touched[t] {
+        if !touched {
             postings.extend_from_slice(old);
         } else {
             let from = f;
@@ -480,7 +480,23 @@ pub(crate) fn rank(
         Some(mask) => Wanted::Mask(mask.to_vec()),
         None => Wanted::All,
     };
-    rank_with_vectors(docs, bonus, scope, k, wanted, counts, None, None).lists
+    let known = Known {
+        counts,
+        ..Known::default()
+    };
+    rank_with_vectors(docs, bonus, scope, k, wanted, known).lists
+}
+
+/// What [`rank_with_vectors`] may take from an earlier call instead of
+/// computing it.
+#[derive(Default)]
+struct Known<'a> {
+    /// Every document's term counts.
+    counts: Option<TermCounts>,
+    /// Term vectors, by document, where known to be the same.
+    vectors: Option<&'a [Option<Arc<TermVector>>]>,
+    /// The last call's index (see [`patch_index`]).
+    index: Option<Index>,
 }
 
 /// A document's query: its [`QUERY_TERMS`] heaviest terms, heaviest first
@@ -530,10 +546,13 @@ fn rank_with_vectors(
     scope: RelatedScope,
     k: usize,
     wanted: Wanted,
-    counts: Option<TermCounts>,
-    known: Option<&[Option<Arc<TermVector>>]>,
-    last: Option<Index>,
+    known: Known,
 ) -> Ranking {
+    let Known {
+        counts,
+        vectors: known,
+        index: last,
+    } = known;
     let n = docs.len();
     if k == 0 || n < 2 {
         return Ranking {
@@ -1304,9 +1323,11 @@ fn rank_with_memo(
         options.related_scope,
         k,
         wanted,
-        Some(counts),
-        Some(&known),
-        last_index,
+        Known {
+            counts: Some(counts),
+            vectors: Some(&known),
+            index: last_index,
+        },
     );
     memo.index = index;
     memo.ranked = wanted.iter().filter(|w| **w).count();
