@@ -390,8 +390,23 @@ pub fn link_problems<F: std::borrow::Borrow<OutputFile> + Sync>(
     base_url: &str,
     output_dir: &str,
 ) -> Vec<Diagnostic> {
+    link_problems_memo(files, base_url, output_dir, None)
+}
+
+/// [`link_problems`], scanning again only the pages `memo` has not seen
+/// (`serve`).
+pub fn link_problems_memo<F: std::borrow::Borrow<OutputFile> + Sync>(
+    files: &[F],
+    base_url: &str,
+    output_dir: &str,
+    memo: Option<&mut output::ScanMemo>,
+) -> Vec<Diagnostic> {
     let base_path = render::base_path(base_url);
-    output::check_links_with_base_url(files, &base_path, base_url)
+    let broken = match memo {
+        Some(memo) => output::check_links_memo(files, &base_path, base_url, memo),
+        None => output::check_links_with_base_url(files, &base_path, base_url),
+    };
+    broken
         .into_iter()
         .map(|broken| {
             Diagnostic::error(

@@ -14,17 +14,18 @@
 
 use std::borrow::Borrow;
 use std::collections::{BTreeSet, HashMap, HashSet};
+use std::sync::Arc;
 
 use percent_encoding::percent_decode_str;
 use rayon::prelude::*;
 
 use super::scan::{scan, Scan};
-use super::{BrokenLink, OutputFile};
+use super::{BrokenLink, Bytes, OutputFile};
 
 /// Checks the internal links of every HTML file (see the module docs).
 /// Returns every broken link, sorted, each (page, link) once.
 pub fn check_links(files: &[OutputFile], base_path: &str) -> Vec<BrokenLink> {
-    check(files, base_path, None)
+    check(files, base_path, None, None)
 }
 
 /// Like [`check_links`], and also checks absolute links that start with
@@ -34,24 +35,55 @@ pub fn check_links_with_base_url<F: Borrow<OutputFile> + Sync>(
     base_path: &str,
     base_url: &str,
 ) -> Vec<BrokenLink> {
-    check(files, base_path, Some(base_url))
+    check(files, base_path, Some(base_url), None)
+}
+
+/// [`check_links_with_base_url`], scanning only the pages whose bytes are
+/// not the ones `memo` scanned last time (`serve`: most pages of a
+/// rebuild are the same shared bytes). Same result.
+pub fn check_links_memo<F: Borrow<OutputFile> + Sync>(
+    files: &[F],
+    base_path: &str,
+    base_url: &str,
+    memo: &mut ScanMemo,
+) -> Vec<BrokenLink> {
+    check(files, base_path, Some(base_url), Some(memo))
+}
+
+/// The scans of the last check, by page, with the bytes they were made
+/// from. Holding the bytes keeps their memory from being reused, so the
+/// same address and length mean the same bytes.
+#[derive(Default)]
+pub struct ScanMemo {
+    scans: HashMap<String, (Bytes, Arc<Scan>)>,
 }
 
 fn check<F: Borrow<OutputFile> + Sync>(
     files: &[F],
     base_path: &str,
     base_url: Option<&str>,
+    memo: Option<&mut ScanMemo>,
 ) -> Vec<BrokenLink> {
     let base_path = match base_path.trim_matches('/') {
         "" => "/".to_string(),
         inner => format!("/{inner}/"),
     };
     let base_url = base_url.map(|u| format!("{}/", u.trim_end_matches('/')));
-    let scans: HashMap<&str, Scan> = files
+    let last = memo.as_ref().map(|m| &m.scans);
+    let scans: HashMap<&str, Arc<Scan>> = files
         .par_iter()
         .map(|f| f.borrow())
         .filter(|f| is_html(&f.path))
-        .map(|f| (f.path.as_str(), scan(&String::from_utf8_lossy(&f.bytes))))
+        .map(|f| {
+            let kept = last.and_then(|l| l.get(&f.path)).filter(|(bytes, _)| {
+                bytes.as_ptr() == f.bytes.as_ptr() && bytes.len() == f.bytes.len()
+            });
+            let scanned = match kept {
+                Some((_, scanned)) => Arc::clone(scanned),
+                None => Arc::new(scan(&String::from_utf8_lossy(&f.bytes))),
+            };
+            (f.path.as_str(), scanned)
+        })
         .collect();
     let site = Site {
         files: files.iter().map(|f| f.borrow().path.as_str()).collect(),
@@ -75,6 +107,16 @@ fn check<F: Borrow<OutputFile> + Sync>(
         .collect::<Vec<_>>()
         .into_iter()
         .collect();
+    if let Some(memo) = memo {
+        let bytes: HashMap<&str, &Bytes> = files
+            .iter()
+            .map(|f| (f.borrow().path.as_str(), &f.borrow().bytes))
+            .collect();
+        memo.scans = scans
+            .iter()
+            .map(|(path, scanned)| (path.to_string(), (bytes[path].clone(), Arc::clone(scanned))))
+            .collect();
+    }
     broken.into_iter().collect()
 }
 
@@ -87,7 +129,7 @@ type SitePath = (String, Option<String>);
 
 struct Site<'a> {
     files: HashSet<&'a str>,
-    scans: &'a HashMap<&'a str, Scan>,
+    scans: &'a HashMap<&'a str, Arc<Scan>>,
     base_path: &'a str,
     base_url: Option<&'a str>,
 }

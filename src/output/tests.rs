@@ -435,3 +435,36 @@ fn each_broken_link_is_reported_once_and_sorted() {
     let broken = check_links(&files, "/");
     assert_eq!(reasons(&broken), [("a.html", "/y/"), ("b.html", "/x/")]);
 }
+
+#[test]
+fn a_memo_check_rescans_only_new_bytes_and_finds_what_a_full_check_finds() {
+    let base = "https://e.org/";
+    let mut memo = ScanMemo::default();
+    let mut site = vec![
+        page(
+            "index.html",
+            "<a href=\"/a/#talks\">a</a> <a href=\"/b/\">b</a>",
+        ),
+        page("a/index.html", "<h2 id=\"talks\">Talks</h2>"),
+        page("b/index.html", "<a href=\"/\">home</a>"),
+    ];
+    let both = |site: &Vec<OutputFile>, memo: &mut ScanMemo| {
+        let with = check_links_memo(site, "/", base, memo);
+        assert_eq!(with, check_links_with_base_url(site, "/", base));
+        with
+    };
+    assert!(both(&site, &mut memo).is_empty());
+    // The target's anchor goes: the unchanged page linking to it, taken
+    // from the memo, is reported.
+    site[1] = page("a/index.html", "<h2 id=\"other\">Talks</h2>");
+    assert_eq!(
+        reasons(&both(&site, &mut memo)),
+        [("index.html", "/a/#talks")]
+    );
+    // A page is removed: links to it break.
+    site.pop();
+    assert_eq!(reasons(&both(&site, &mut memo)).len(), 2);
+    // A changed page is scanned again.
+    site[0] = page("index.html", "<a href=\"/a/#other\">a</a>");
+    assert!(both(&site, &mut memo).is_empty());
+}

@@ -312,13 +312,20 @@ fn start_finisher() -> std::io::Result<mpsc::Sender<FinishJob>> {
             else {
                 return;
             };
+            // The link check's page scans, kept from one job to the next.
+            let mut scans = crate::output::ScanMemo::default();
             while let Ok(mut job) = rx.recv() {
                 while let Ok(newer) = rx.try_recv() {
                     job = newer;
                 }
                 pool.install(|| {
-                    job.finish
-                        .run(job.pages, job.search, &job.base_url, &job.output_dir_name)
+                    job.finish.run(
+                        job.pages,
+                        job.search,
+                        &job.base_url,
+                        &job.output_dir_name,
+                        &mut scans,
+                    )
                 });
             }
         })?;
@@ -362,6 +369,7 @@ impl Finish {
         search: Option<Arc<crate::build::DeferredSearch>>,
         base_url: &str,
         output_dir_name: &str,
+        scans: &mut crate::output::ScanMemo,
     ) {
         let started = Instant::now();
         // Runs in the finishing thread's pool (see start_finisher).
@@ -376,7 +384,8 @@ impl Finish {
                 return;
             }
             let all: Vec<&OutputFile> = files.iter().collect();
-            let mut problems = crate::build::link_problems(&all, base_url, output_dir_name);
+            let mut problems =
+                crate::build::link_problems_memo(&all, base_url, output_dir_name, Some(scans));
             if self.verbose {
                 println!(
                     "  then the search index and the link check in {} ms",
