@@ -125,9 +125,9 @@ def main():
             if f.endswith(".md") and not f.startswith("_")
         )
         append = lambda text, i: text.rstrip("\n") + f"\n\nThe ministry added a note, revision {i}.\n"
-        # The middle of the archive: half of the related lists are ranked
-        # again. The newest briefing (file names start with the date): what
-        # an editor writing today's briefing saves.
+        # The middle of the archive: the related lists of the 5,000 newer
+        # briefings may draw on it. The newest briefing (file names start
+        # with the date): what an editor writing today's briefing saves.
         body = time_edits(events, briefings[len(briefings) // 2], append, args.edits, args.settle)
         newest = time_edits(events, briefings[-1], append, args.edits, args.settle)
         tmpl = time_edits(
