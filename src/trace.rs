@@ -32,3 +32,10 @@ pub fn lap(what: &str) {
         last.set(Some(now));
     });
 }
+
+/// Prints a count that explains a lap (how much it had to redo).
+pub fn count(what: &str, n: usize) {
+    if enabled() {
+        eprintln!("    {what:<28} {n:>8}");
+    }
+}

@@ -18,7 +18,7 @@
 //! * `corpus`: document frequencies of a whole site;
 //! * `stopwords`: the word lists.
 
-mod corpus;
+pub(crate) mod corpus;
 mod entities;
 mod gazetteer;
 mod key_issues;

@@ -24,6 +24,8 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
+use crate::analysis::corpus::quantized_df;
+
 use chrono::{DateTime, Utc};
 use rayon::prelude::*;
 
@@ -203,9 +205,15 @@ type TermVector = Vec<(u32, f32)>;
 type TermCounts = (Vec<Arc<TermFrequencies>>, usize);
 
 /// A document's term vector: sublinear tf times smoothed IDF (`df(term)`
-/// of `n` documents), L2-normalised.
+/// of `n` documents, kept to its highest bits: see [`quantized_df`]),
+/// L2-normalised.
+///
+/// Under "past" a document's frequencies count the documents up to its
+/// time, so an edit adding a word moves them for every later document
+/// with the word; quantized, only for the few whose count crosses a step,
+/// and `serve` ranks again the lists that read those (see [`readers`]).
 fn weigh(tf: &[(u32, u32)], df: impl Fn(u32) -> u32, n: usize) -> TermVector {
-    let idf = |df: u32| ((1.0 + n as f32) / (1.0 + df as f32)).ln() + 1.0;
+    let idf = |df: u32| ((1.0 + n as f32) / (1.0 + quantized_df(df) as f32)).ln() + 1.0;
     let mut v: TermVector = tf
         .iter()
         .map(|&(t, c)| (t, (1.0 + (c as f32).ln()) * idf(df(t))))
@@ -218,13 +226,17 @@ fn weigh(tf: &[(u32, u32)], df: impl Fn(u32) -> u32, n: usize) -> TermVector {
 }
 
 /// [`build_index`] under "past" from the last call's index, when the
-/// documents, their order, times and features are the same and only those
-/// marked `changed` have new counts or vectors (the others' are `known`):
-/// the postings are the last ones with the changed documents' entries
-/// replaced, and only the changed documents are weighed, each with the
-/// document frequencies its own postings give. None when it cannot be.
+/// documents, their order and times are the same and only those marked
+/// `changed` have new counts, vectors or features (the others' vectors are
+/// `known`): the term postings are the last ones with the changed
+/// documents' entries replaced, and only the changed documents are
+/// weighed, each with the document frequencies its own postings give; the
+/// feature postings (feature ids may have been renumbered) are made again.
+/// None when it cannot be.
 fn patch_index(
     mut last: Index,
+    docs: &[RankDoc],
+    n_features: usize,
     counts: &TermCounts,
     known: &[Option<Arc<TermVector>>],
     changed: &[bool],
@@ -311,6 +323,7 @@ fn patch_index(
     last.vectors = vectors;
     last.term_postings = postings;
     last.term_offsets = offsets;
+    (last.feature_offsets, last.feature_postings) = feature_postings(docs, &last.order, n_features);
     Some(last)
 }
 
@@ -399,23 +412,7 @@ fn build_index(
         }
     }
     crate::trace::lap("index.postings");
-    let mut feature_offsets = vec![0usize; n_features + 1];
-    for d in docs {
-        for &f in &d.features {
-            feature_offsets[f as usize + 1] += 1;
-        }
-    }
-    for f in 0..n_features {
-        feature_offsets[f + 1] += feature_offsets[f];
-    }
-    let mut fill = feature_offsets.clone();
-    let mut feature_postings = vec![0u32; feature_offsets[n_features]];
-    for (p, &d) in order.iter().enumerate() {
-        for &f in &docs[d].features {
-            feature_postings[fill[f as usize]] = p as u32;
-            fill[f as usize] += 1;
-        }
-    }
+    let (feature_offsets, feature_postings) = feature_postings(docs, &order, n_features);
     Index {
         order,
         pos_of,
@@ -427,6 +424,32 @@ fn build_index(
         feature_offsets,
         feature_postings,
     }
+}
+
+/// Postings of features (CSR): feature id -> positions in `order`, ascending.
+fn feature_postings(
+    docs: &[RankDoc],
+    order: &[usize],
+    n_features: usize,
+) -> (Vec<usize>, Vec<u32>) {
+    let mut offsets = vec![0usize; n_features + 1];
+    for d in docs {
+        for &f in &d.features {
+            offsets[f as usize + 1] += 1;
+        }
+    }
+    for f in 0..n_features {
+        offsets[f + 1] += offsets[f];
+    }
+    let mut fill = offsets.clone();
+    let mut postings = vec![0u32; offsets[n_features]];
+    for (p, &d) in order.iter().enumerate() {
+        for &f in &docs[d].features {
+            postings[fill[f as usize]] = p as u32;
+            fill[f as usize] += 1;
+        }
+    }
+    (offsets, postings)
 }
 
 /// The part of a postings list (positions ascending) a query at position `p`
@@ -520,11 +543,14 @@ enum Wanted<'a> {
     /// Those marked.
     Mask(Vec<bool>),
     /// Those whose list can differ from the last ranking's, when only the
-    /// marked documents' term vectors changed since (see [`readers`]).
+    /// marked documents' term vectors or features changed since (see
+    /// [`readers`]).
     ReadersOf {
         changed: Vec<bool>,
         /// (document, term) pairs of terms a document gained or lost.
         moved: &'a [(usize, u32)],
+        /// (document, feature) pairs of features a document gained or lost.
+        moved_features: &'a [(usize, u32)],
         /// The last ranking's vectors of changed documents (in the same term
         /// ids) and bars of every document, when known.
         before: Option<Before>,
@@ -566,7 +592,7 @@ fn rank_with_vectors(
     // After a text edit, the last index patched (see patch_index).
     let patched = match (&wanted, &counts, known, last) {
         (Wanted::ReadersOf { changed, .. }, Some(counts), Some(known), Some(last)) => {
-            patch_index(last, counts, known, changed)
+            patch_index(last, docs, bonus.len(), counts, known, changed)
         }
         _ => None,
     };
@@ -576,6 +602,8 @@ fn rank_with_vectors(
         assert_eq!(patched.term_offsets, full.term_offsets);
         assert_eq!(patched.term_postings, full.term_postings);
         assert_eq!(patched.vectors, full.vectors);
+        assert_eq!(patched.feature_offsets, full.feature_offsets);
+        assert_eq!(patched.feature_postings, full.feature_postings);
     }
     let index = match patched {
         Some(index) => index,
@@ -589,8 +617,19 @@ fn rank_with_vectors(
         Wanted::ReadersOf {
             changed,
             moved,
+            moved_features,
             before,
-        } => readers(&index, docs, bonus, changed, moved, before.as_ref()),
+        } => readers(
+            &index,
+            docs,
+            bonus,
+            changed,
+            Moved {
+                terms: moved,
+                features: moved_features,
+            },
+            before.as_ref(),
+        ),
     };
     crate::trace::lap("related.readers");
     // Only the wanted, so that ranking a few costs no pass over all.
@@ -704,17 +743,26 @@ struct Ranking {
     index: Option<Index>,
 }
 
-/// Under `related_scope = "past"`, with the same documents, times and
-/// features as the last ranking and only the documents marked `changed`
-/// having new term vectors: the documents whose list can differ.
+/// (document, term or feature) pairs of what a changed document gained or
+/// lost, for [`readers`].
+struct Moved<'a> {
+    terms: &'a [(usize, u32)],
+    features: &'a [(usize, u32)],
+}
+
+/// Under `related_scope = "past"`, with the same documents and times as the
+/// last ranking and only the documents marked `changed` having new term
+/// vectors or features: the documents whose list can differ.
 ///
-/// A list is a function of the document's own vector, the postings windows
-/// it reads (for its query terms and its features) and the vectors of the
-/// documents in them. A changed document in a window changes only its own
-/// partial score there, so the list is redone when:
+/// A list is a function of the document's own vector and features, the
+/// postings windows it reads (for its query terms and its features) and the
+/// vectors and features of the documents in them. A changed document in a
+/// window changes only its own partial score there, so the list is redone
+/// when:
 /// - the document itself changed;
 /// - a changed document entered or left one of its windows (`moved`: it
-///   gained or lost the term), which also moves the window's last entry;
+///   gained or lost the term or feature), which also moves the window's
+///   last entry;
 /// - a changed document is in one of its windows and its partial score,
 ///   before or after, reaches the list's [`Bar`]: it is (or becomes) a
 ///   candidate that gets an exact cosine. Without `before`, any changed
@@ -729,7 +777,7 @@ fn readers(
     docs: &[RankDoc],
     bonus: &[f32],
     changed: Vec<bool>,
-    moved: &[(usize, u32)],
+    moved: Moved,
     before: Option<&Before>,
 ) -> Vec<bool> {
     let n = docs.len();
@@ -743,14 +791,47 @@ fn readers(
     let Some(oldest) = oldest else {
         return changed;
     };
+    let n_changed = changed.iter().filter(|c| **c).count();
+    crate::trace::count("related.changed_vectors", n_changed);
     // (term, position of the document that gained or lost it).
-    let mut moved_at: Vec<(u32, usize)> =
-        moved.iter().map(|&(c, t)| (t, index.pos_of[c])).collect();
-    moved_at.sort_unstable();
+    let at = |moved: &[(usize, u32)]| {
+        let mut at: Vec<(u32, usize)> = moved.iter().map(|&(c, t)| (t, index.pos_of[c])).collect();
+        at.sort_unstable();
+        at
+    };
+    let moved_at = at(moved.terms);
+    let features_moved_at = at(moved.features);
+    // The positions of the documents that gained or lost `key`, other than
+    // the reader at `p`, from the start of its window (`from`) on.
+    fn moved_in(
+        moved: &[(u32, usize)],
+        key: u32,
+        p: usize,
+        from: usize,
+    ) -> impl Iterator<Item = usize> + '_ {
+        let first = moved.partition_point(|m| m.0 < key);
+        moved[first..]
+            .iter()
+            .take_while(move |m| m.0 == key)
+            .map(|m| m.1)
+            .filter(move |&p_c| p_c >= from && p_c != p)
+    }
     // Readers are newer than a changed document or of its time.
     let mut end = oldest + 1;
     while end < n && index.group_start[end] <= oldest {
         end += 1;
+    }
+    // With many changed (an edit whose words moved other briefings'
+    // frequencies), most later lists read one: a list keeps 24 candidates,
+    // so with a share s of the later briefings changed about 1 - (1 - s)^24
+    // of the lists must be ranked again, over half from s = 1/36 on, and
+    // ranking them all costs less than finding the few that need not be.
+    if n_changed >= 64 && n_changed * 32 > end {
+        let mut dirty = changed;
+        for &i in &index.order[..end] {
+            dirty[i] = true;
+        }
+        return dirty;
     }
     // The terms and features through which a changed document can be read.
     let mut term_read = vec![false; index.n_terms];
@@ -766,6 +847,9 @@ fn readers(
     }
     for &(t, _) in &moved_at {
         term_read[t as usize] = true;
+    }
+    for &(f, _) in &features_moved_at {
+        feature_read[f as usize] = true;
     }
     let by_query = |a: &(u32, f32), b: &(u32, f32)| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0));
     let reads_a_change = |p: usize| -> bool {
@@ -794,12 +878,28 @@ fn readers(
             let list = &index.term_postings
                 [index.term_offsets[t as usize]..index.term_offsets[t as usize + 1]];
             let win = window(list, |e| e.0, p, from, true);
-            let first = moved_at.partition_point(|m| m.0 < t);
-            for &(_, p_c) in moved_at[first..].iter().take_while(|m| m.0 == t) {
-                let full = win.len() == POSTINGS_CAP;
-                if p_c >= from && p_c != p && (!full || win[POSTINGS_CAP - 1].0 as usize >= p_c) {
-                    return true;
+            let full = win.len() == POSTINGS_CAP;
+            for p_c in moved_in(&moved_at, t, p, from) {
+                let in_window = win.binary_search_by_key(&(p_c as u32), |e| e.0).is_ok();
+                if full {
+                    // It entered or left a full window, moving its last
+                    // entry out or in.
+                    if win[POSTINGS_CAP - 1].0 as usize >= p_c {
+                        return true;
+                    }
+                } else if !in_window {
+                    // The window holds every document with the term, before
+                    // as now: this one lost it, and was read here before.
+                    let Some(old) = before.and_then(|b| b.vectors[index.order[p_c]].as_ref())
+                    else {
+                        return true;
+                    };
+                    let then = old
+                        .binary_search_by_key(&t, |e| e.0)
+                        .map_or(0.0, |at| qw * old[at].1);
+                    note(p_c, 0.0, then);
                 }
+                // (Gained, in a window not full: read below like any other.)
             }
             for &(q, w) in win {
                 let q = q as usize;
@@ -822,9 +922,27 @@ fn readers(
         {
             let list = &index.feature_postings
                 [index.feature_offsets[f as usize]..index.feature_offsets[f as usize + 1]];
-            for &q in window(list, |e| *e, p, from, true) {
+            let win = window(list, |e| *e, p, from, true);
+            let full = win.len() == POSTINGS_CAP;
+            let mut gained = Vec::new();
+            for p_c in moved_in(&features_moved_at, f, p, from) {
+                let in_window = win.binary_search(&(p_c as u32)).is_ok();
+                if full {
+                    if win[POSTINGS_CAP - 1] as usize >= p_c {
+                        return true;
+                    }
+                } else if in_window {
+                    gained.push(p_c);
+                } else {
+                    // Lost it: it had the bonus here before.
+                    note(p_c, 0.0, bonus[f as usize]);
+                }
+            }
+            for &q in win {
                 let q = q as usize;
-                if changed_at[q] && q != p {
+                if gained.contains(&q) {
+                    note(q, bonus[f as usize], 0.0);
+                } else if changed_at[q] && q != p {
                     note(q, bonus[f as usize], bonus[f as usize]);
                 }
             }
@@ -1051,6 +1169,9 @@ struct MemoEntry {
     source: String,
     /// Hash of its source, time and features.
     inputs: u128,
+    time: i64,
+    /// Its features by key (see [`feature_label`]).
+    features: Vec<String>,
     /// [`text_hash`] of its text.
     text: u128,
     /// The [`Bar`] of its list.
@@ -1210,18 +1331,45 @@ fn rank_with_memo(
             unchanged -= 1;
         }
     }
-    // Only texts changed (same briefings in the same order, same times,
-    // features and hubs): the briefings whose text changed, with their
-    // stem counts of the last call, taken before the stem memo drops them.
-    let only_texts = past
+    // Only texts and features changed (the same briefings at the same
+    // times, in the same order): the briefings whose text changed, with
+    // their stem counts of the last call, taken before the stem memo drops
+    // them, and what those whose features changed gained or lost.
+    let same_places = past
         && same_options
-        && same_indices
         && memo.oldest_first.len() == n
         && order.iter().enumerate().all(|(pos, &i)| {
             let e = &memo.oldest_first[pos];
-            e.inputs == inputs[i] && e.source == briefings[i].page.source
+            e.time == docs[i].time && e.source == briefings[i].page.source
         });
-    let edited: Option<Vec<(usize, StemCounts)>> = if only_texts {
+    let mut refeatured: Vec<usize> = Vec::new();
+    let moved_features: Vec<(usize, u32)> = if same_places {
+        let feature_of: HashMap<&str, u32> = (0..hubs.feature_keys.len() as u32)
+            .map(|f| (feature_label(hubs, f), f))
+            .collect();
+        let mut moved = Vec::new();
+        for (pos, &i) in order.iter().enumerate() {
+            let e = &memo.oldest_first[pos];
+            if e.inputs == inputs[i] {
+                continue;
+            }
+            refeatured.push(i);
+            let had: Vec<u32> = e
+                .features
+                .iter()
+                .filter_map(|l| feature_of.get(l.as_str()).copied())
+                .collect();
+            let has = &docs[i].features;
+            // A feature no briefing has any more is not read by anyone;
+            // one it gained always exists.
+            moved.extend(has.iter().filter(|f| !had.contains(f)).map(|&f| (i, f)));
+            moved.extend(had.iter().filter(|f| !has.contains(f)).map(|&f| (i, f)));
+        }
+        moved
+    } else {
+        Vec::new()
+    };
+    let edited: Option<Vec<(usize, StemCounts)>> = if same_places {
         order
             .iter()
             .enumerate()
@@ -1237,8 +1385,16 @@ fn rank_with_memo(
     crate::trace::lap("related.inputs+order");
     let counts = memo.stems.term_counts(docs, &text_hashes);
     crate::trace::lap("related.term_counts");
-    let changed =
-        edited.and_then(|edited| changed_vectors(docs, &counts, &memo.stems, &text_hashes, edited));
+    // A briefing whose features changed is read again like one whose
+    // vector did (its vector is weighed again, to the same values).
+    let changed = edited
+        .and_then(|edited| changed_vectors(docs, &counts, &memo.stems, &text_hashes, edited))
+        .map(|mut changes| {
+            for &i in &refeatured {
+                changes.changed[i] = true;
+            }
+            changes
+        });
     let mut wanted = vec![true; n];
     for &i in &order[..unchanged] {
         wanted[i] = false;
@@ -1303,6 +1459,7 @@ fn rank_with_memo(
             Wanted::ReadersOf {
                 changed: vector_changed,
                 moved: &moved,
+                moved_features: &moved_features,
                 before,
             }
         }
@@ -1336,7 +1493,7 @@ fn rank_with_memo(
     // The caller takes reused lists from its last output when the indices
     // are the same; otherwise they are mapped back from the memo by name
     // (only the oldest can be reused then).
-    if unchanged > 0 && !same_indices {
+    if !same_indices {
         let index_of: HashMap<&str, usize> = briefings
             .iter()
             .enumerate()
@@ -1345,13 +1502,14 @@ fn rank_with_memo(
         let feature_of: HashMap<&str, u32> = (0..hubs.feature_keys.len() as u32)
             .map(|f| (feature_label(hubs, f), f))
             .collect();
-        for (pos, &i) in order[..unchanged].iter().enumerate() {
+        for (pos, &i) in order.iter().enumerate().filter(|&(_, &i)| !wanted[i]) {
             ranked[i] = memo.oldest_first[pos]
                 .list
                 .iter()
                 .map(|(target, score, common)| {
-                    // The targets and features of an unchanged older list
-                    // are unchanged briefings' and exist in this build.
+                    // A list not ranked again is an unchanged briefing's
+                    // and selects only unchanged briefings (see readers):
+                    // their shared features exist in this build.
                     let mut ids: Vec<u32> = common.iter().map(|c| feature_of[c.as_str()]).collect();
                     ids.sort_unstable();
                     (index_of[target.as_str()], *score, ids)
@@ -1380,6 +1538,12 @@ fn rank_with_memo(
             _ => MemoEntry {
                 source: briefings[i].page.source.clone(),
                 inputs: inputs[i],
+                time: docs[i].time,
+                features: docs[i]
+                    .features
+                    .iter()
+                    .map(|&f| feature_label(hubs, f).to_string())
+                    .collect(),
                 text: text_hashes[i],
                 list: ranked[i]
                     .iter()
@@ -1423,9 +1587,9 @@ fn changed_vectors(
     let n = docs.len();
     let mut changed = vec![false; n];
     let mut moved = Vec::new();
-    // (term id, time of the edit): the term's document frequency moved for
-    // documents at or after that time.
-    let mut since: Vec<(u32, i64)> = Vec::new();
+    // (term id, time of the edit, +1 gained or -1 lost): the term's
+    // document frequency moved for documents at or after that time.
+    let mut since: Vec<(u32, i64, i64)> = Vec::new();
     for (i, before) in edited {
         changed[i] = true;
         let after = stems.texts.get(&text_hashes[i])?;
@@ -1437,20 +1601,51 @@ fn changed_vectors(
             let Some(&term) = stems.term_of.get(id as usize).filter(|t| **t != u32::MAX) else {
                 continue;
             };
-            since.push((term, docs[i].time));
+            since.push((term, docs[i].time, if has.contains(&id) { 1 } else { -1 }));
             moved.push((i, term));
         }
     }
-    if !since.is_empty() {
-        let earliest = since.iter().map(|m| m.1).min().unwrap_or(i64::MAX);
-        for (i, tf) in counts.0.iter().enumerate() {
-            if docs[i].time < earliest || changed[i] {
-                continue;
+    // A later document with the term weighs it with the quantized
+    // frequency up to its time: its vector changed if that did.
+    since.sort_unstable();
+    let terms: Vec<u32> = {
+        let mut t: Vec<u32> = since.iter().map(|s| s.0).collect();
+        t.dedup();
+        t
+    };
+    let moved_by: Vec<Vec<usize>> = terms
+        .par_iter()
+        .map(|&term| {
+            let edits = &since
+                [since.partition_point(|s| s.0 < term)..since.partition_point(|s| s.0 <= term)];
+            let mut with: Vec<(i64, usize)> = (0..n)
+                .filter(|&i| counts.0[i].binary_search_by_key(&term, |e| e.0).is_ok())
+                .map(|i| (docs[i].time, i))
+                .collect();
+            with.sort_unstable();
+            let mut out = Vec::new();
+            let mut k = 0;
+            while k < with.len() {
+                let time = with[k].0;
+                let end = k + with[k..].partition_point(|w| w.0 == time);
+                // Documents up to this time with the term, now and before.
+                let now = end as i64;
+                let then = now
+                    - edits
+                        .iter()
+                        .filter(|e| e.1 <= time)
+                        .map(|e| e.2)
+                        .sum::<i64>();
+                if quantized_df(now as u32) != quantized_df(then as u32) {
+                    out.extend(with[k..end].iter().map(|w| w.1));
+                }
+                k = end;
             }
-            changed[i] = since.iter().any(|&(term, time)| {
-                docs[i].time >= time && tf.binary_search_by_key(&term, |e| e.0).is_ok()
-            });
-        }
+            out
+        })
+        .collect();
+    for i in moved_by.into_iter().flatten() {
+        changed[i] = true;
     }
     Some(VectorChanges { changed, moved })
 }
@@ -1577,6 +1772,113 @@ mod tests {
     }
 
     #[test]
+    fn a_list_is_redone_when_a_changed_document_gained_or_lost_a_feature_it_reads() {
+        let bonus = [ISSUE_BONUS];
+        // Lost: the changed document no longer has the reader's feature, so
+        // its partial score there was higher by the bonus. With the bar
+        // between the two, only knowing that it was there redoes the list.
+        let mut docs = vec![
+            doc("harbour cranes idle during the strike", 0),
+            doc("harbour cranes strike talks resume", 1),
+            doc("unrelated weather report", 2),
+        ];
+        docs[1].features = vec![0];
+        let index = build_index(&docs, RelatedScope::Past, 1, None, None);
+        let query = query_of(&index.vectors[1]);
+        let terms: f32 = query
+            .iter()
+            .filter_map(|&(t, qw)| index.vectors[0].iter().find(|e| e.0 == t).map(|e| qw * e.1))
+            .sum();
+        assert!(terms > 0.0);
+        let before = Before {
+            vectors: vec![Some(Arc::clone(&index.vectors[0])), None, None],
+            bars: vec![None, Some(terms + ISSUE_BONUS / 2.0), None],
+        };
+        let run = |docs: &[RankDoc], index: &Index, moved: &[(usize, u32)], before: &Before| {
+            let moved = Moved {
+                terms: &[],
+                features: moved,
+            };
+            readers(
+                index,
+                docs,
+                &bonus,
+                vec![true, false, false],
+                moved,
+                Some(before),
+            )
+        };
+        assert_eq!(
+            run(&docs, &index, &[(0, 0)], &before),
+            vec![true, true, false]
+        );
+        assert_eq!(run(&docs, &index, &[], &before), vec![true, false, false]);
+
+        // Gained, in a full window: it enters at the front and pushes the
+        // last document out, whatever the scores.
+        let mut docs: Vec<RankDoc> = (0..POSTINGS_CAP as i64 + 1)
+            .map(|t| doc("weather", t))
+            .collect();
+        for d in &mut docs {
+            d.features = vec![0];
+        }
+        docs.push(doc("weather harbour cranes idle during the strike", 500));
+        docs.push(doc("weather harbour cranes strike talks resume", 600));
+        let (changed, reader) = (docs.len() - 2, docs.len() - 1);
+        docs[changed].features = vec![0];
+        docs[reader].features = vec![0];
+        let index = build_index(&docs, RelatedScope::Past, 1, None, None);
+        let mut bars = vec![None; docs.len()];
+        bars[reader] = Some(10.0);
+        let mut vectors = vec![None; docs.len()];
+        vectors[changed] = Some(Arc::clone(&index.vectors[changed]));
+        let before = Before { vectors, bars };
+        let mut mark = vec![false; docs.len()];
+        mark[changed] = true;
+        let moved = [(changed, 0)];
+        let redone = readers(
+            &index,
+            &docs,
+            &bonus,
+            mark.clone(),
+            Moved {
+                terms: &[],
+                features: &moved,
+            },
+            Some(&before),
+        );
+        assert!(redone[reader]);
+        let kept = readers(
+            &index,
+            &docs,
+            &bonus,
+            mark.clone(),
+            Moved {
+                terms: &[],
+                features: &[],
+            },
+            Some(&before),
+        );
+        assert!(!kept[reader]);
+        // The same with a term (every document has "weather").
+        let weather = index.vectors[0][0].0;
+        assert!(index.vectors[reader].iter().any(|e| e.0 == weather));
+        let moved = [(changed, weather)];
+        let redone = readers(
+            &index,
+            &docs,
+            &bonus,
+            mark,
+            Moved {
+                terms: &moved,
+                features: &[],
+            },
+            Some(&before),
+        );
+        assert!(redone[reader]);
+    }
+
+    #[test]
     fn a_list_is_redone_when_a_changed_document_was_or_is_selected() {
         let docs = [
             doc("harbour cranes idle during the strike", 0),
@@ -1615,7 +1917,10 @@ mod tests {
                 &docs,
                 &[],
                 vec![true, false, false],
-                moved,
+                Moved {
+                    terms: moved,
+                    features: &[],
+                },
                 Some(&before),
             )
         };
@@ -1626,15 +1931,33 @@ mod tests {
         // Selected before and not after, or after and not before.
         assert_eq!(run(&heavier, (now + score(&heavier)) / 2.0, &[]), redone);
         assert_eq!(run(&lighter, (now + score(&lighter)) / 2.0, &[]), redone);
-        // A term it gained or lost moves the reader's window: redone
-        // whatever the scores.
+        // A term it gained or lost, in a window that is not full (it holds
+        // every document with the term): judged by the scores too.
         let term = query[0].0;
         assert_eq!(
             run(&heavier, score(&heavier) * 2.0, &[(changed, term)]),
-            redone
+            kept
         );
+        // A term it lost, in a window that is not full: read by its score
+        // before.
+        let lost = query
+            .iter()
+            .map(|e| e.0)
+            .find(|t| !index.vectors[changed].iter().any(|e| e.0 == *t))
+            .expect("a query term the changed document lacks");
+        let mut had: TermVector = index.vectors[changed].to_vec();
+        had.push((lost, 0.9));
+        had.sort_by_key(|e| e.0);
+        let then = score(&had);
+        assert!(then > now);
+        assert_eq!(run(&had, (now + then) / 2.0, &[(changed, lost)]), redone);
+        assert_eq!(run(&had, then * 2.0, &[(changed, lost)]), kept);
         // Without the last ranking's scores: every reader.
-        let blind = readers(&index, &docs, &[], vec![true, false, false], &[], None);
+        let none = Moved {
+            terms: &[],
+            features: &[],
+        };
+        let blind = readers(&index, &docs, &[], vec![true, false, false], none, None);
         assert_eq!(blind, redone);
     }
 }

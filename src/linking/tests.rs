@@ -631,3 +631,100 @@ fn a_text_edit_reranks_only_the_lists_that_read_changed_vectors() {
     assert!((1..500).contains(&ranked), "{ranked}");
     assert_eq!(check(&bs, &mut memo, "nothing changed"), 0);
 }
+
+#[test]
+fn a_feature_edit_reranks_only_the_lists_that_read_the_briefing() {
+    let mut bs = corpus(800, 13);
+    let mut memo = LinkMemo::default();
+    let check = |bs: &Vec<Briefing>, memo: &mut LinkMemo, what: &str| {
+        let incremental = link_with(bs.clone(), &options(), Some(memo));
+        let full = link(bs.clone(), &options());
+        assert_eq!(format!("{incremental:?}"), format!("{full:?}"), "{what}");
+        memo.related.ranked
+    };
+    assert_eq!(check(&bs, &mut memo, "first"), 800);
+    let mut by_date: Vec<usize> = (0..bs.len()).collect();
+    by_date.sort_by_key(|&i| (bs[i].page.date, i));
+    // 399 briefings are newer: ranking from it on would rank 400 lists.
+    let middle = by_date[400];
+    let other = by_date[650];
+
+    // A key issue dropped: it leaves that hub's windows.
+    Arc::make_mut(&mut bs[middle].analysis).key_issues.pop();
+    let ranked = check(&bs, &mut memo, "an issue dropped");
+    assert!(!memo.hubs_reused);
+    assert!((1..200).contains(&ranked), "{ranked}");
+
+    // Another briefing's key issue and entity taken up: it enters those
+    // hubs, with the text also edited.
+    let issue = bs[other].analysis.key_issues[0].clone();
+    let entity = bs[other].analysis.entities[0].clone();
+    let analysis = Arc::make_mut(&mut bs[middle].analysis);
+    analysis.key_issues.push(issue);
+    analysis.entities.push(entity);
+    Arc::make_mut(&mut bs[middle].text).push_str(" Officials met again.");
+    let ranked = check(&bs, &mut memo, "an issue and an entity taken up");
+    assert!((1..200).contains(&ranked), "{ranked}");
+
+    // An entity no other briefing names: a new feature, new feature ids.
+    Arc::make_mut(&mut bs[middle].analysis)
+        .entities
+        .push(crate::analysis::Entity {
+            name: "Quelmar Vosaline".into(),
+            kind: crate::analysis::EntityKind::Person,
+            mentions: 2,
+        });
+    let ranked = check(&bs, &mut memo, "a new entity");
+    assert!((1..200).contains(&ranked), "{ranked}");
+
+    // Two briefings at once, one older, each losing its entities: hubs
+    // may fall under their threshold and other briefings' features move.
+    let older = by_date[300];
+    Arc::make_mut(&mut bs[older].analysis).entities.clear();
+    Arc::make_mut(&mut bs[middle].analysis).entities.clear();
+    let ranked = check(&bs, &mut memo, "two lose their entities");
+    assert!((1..500).contains(&ranked), "{ranked}");
+    assert_eq!(check(&bs, &mut memo, "nothing changed"), 0);
+
+    // A hundred at once: every later list is ranked again without
+    // looking for the ones that read none of them.
+    for &i in &by_date[300..400] {
+        Arc::make_mut(&mut bs[i].analysis).key_issues.truncate(1);
+    }
+    assert_eq!(check(&bs, &mut memo, "a hundred lose an issue"), 500);
+}
+
+#[test]
+fn a_word_gained_changes_the_vectors_of_briefings_of_the_same_time() {
+    let mut bs = corpus(300, 17);
+    let mut by_date: Vec<usize> = (0..bs.len()).collect();
+    by_date.sort_by_key(|&i| (bs[i].page.date, i));
+    let (edited, tied) = (by_date[150], by_date[151]);
+    let date = bs[edited].page.date;
+    Arc::make_mut(&mut bs[tied].page).date = date;
+    let mut memo = LinkMemo::default();
+    let check = |bs: &Vec<Briefing>, memo: &mut LinkMemo, what: &str| {
+        let incremental = link_with(bs.clone(), &options(), Some(memo));
+        let full = link(bs.clone(), &options());
+        assert_eq!(format!("{incremental:?}"), format!("{full:?}"), "{what}");
+        memo.related.ranked
+    };
+    check(&bs, &mut memo, "first");
+    let words_of = |text: &str| -> std::collections::BTreeSet<String> {
+        text.split(|c: char| !c.is_alphanumeric())
+            .filter(|w| w.len() > 3)
+            .map(str::to_lowercase)
+            .collect()
+    };
+    // A rare word (counts below 32 are exact) the tied briefing has and
+    // the edited one lacks: its count at their time moves by one.
+    let has_it = |w: &String| bs.iter().filter(|b| words_of(&b.text).contains(w)).count();
+    let lacks = words_of(&bs[edited].text);
+    let word = words_of(&bs[tied].text)
+        .into_iter()
+        .find(|w| !lacks.contains(w) && has_it(w) < 20)
+        .expect("a rare word of the tied briefing");
+    Arc::make_mut(&mut bs[edited].text).push_str(&format!(" {word}."));
+    let ranked = check(&bs, &mut memo, "a word the tied briefing has");
+    assert!((1..150).contains(&ranked), "{ranked}");
+}
