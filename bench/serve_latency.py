@@ -5,8 +5,11 @@ Starts `briefing serve --port 0` on a site, connects to the live-reload
 event stream like a browser tab, then repeatedly edits a file and measures
 the time from the write to the `event: reload` line. Prints the median (and
 all samples) for body edits of one briefing in the middle of the archive
-and of the newest one, and for template edits, and
-the cold full `briefing build` time for comparison.
+and of the newest one (a short sentence appended, the same words each
+time), for edits adding a new paragraph to the middle briefing (a
+different one each time, taken from another briefing of the site: new
+words for this briefing, often new key issues or entities), for template
+edits, and the cold full `briefing build` time for comparison.
 
     python3 bench/gen_site.py --count 10000 --out /tmp/site10k
     cargo build --release
@@ -23,16 +26,17 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
-def start_serve(binary, site):
+def start_serve(binary, site, log):
     proc = subprocess.Popen(
-        [binary, "serve", "--root", site, "--port", "0"],
+        [binary, "serve", "--root", site, "--port", "0"] + (["-v"] if log else []),
         stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
+        stderr=subprocess.STDOUT if log else subprocess.DEVNULL,
         text=True,
     )
     t0 = time.monotonic()
@@ -43,6 +47,16 @@ def start_serve(binary, site):
     else:
         raise SystemExit("serve exited before printing its address")
     startup = time.monotonic() - t0
+
+    # Keep reading what it prints (a full pipe would stall it), into the log.
+    def drain():
+        out = open(log, "w", encoding="utf-8") if log else None
+        for line in proc.stdout:
+            if out:
+                out.write(line)
+                out.flush()
+
+    threading.Thread(target=drain, daemon=True).start()
     hostport = url.split("//", 1)[1].split("/", 1)[0]
     host, port = hostport.rsplit(":", 1)
     return proc, (host, int(port)), startup
@@ -85,12 +99,22 @@ def time_edits(events, path, make_text, count, settle):
     return samples
 
 
+def first_paragraph(path):
+    """The first paragraph of a briefing's body (after its front matter)."""
+    text = open(path, encoding="utf-8").read()
+    if text.startswith("+++"):
+        text = text.split("+++", 2)[2]
+    paragraphs = [p.strip() for p in text.split("\n\n") if p.strip() and not p.lstrip().startswith("#")]
+    return paragraphs[0]
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--site", required=True)
     ap.add_argument("--binary", default=os.path.join(ROOT, "target/release/briefing"))
     ap.add_argument("--edits", type=int, default=7)
     ap.add_argument("--settle", type=float, default=0.3, help="seconds between edits")
+    ap.add_argument("--log", help="write serve -v output (stage times of each rebuild) here")
     ap.add_argument("--no-cold", action="store_true", help="skip the cold build timing")
     args = ap.parse_args()
     site = os.path.abspath(args.site)
@@ -116,7 +140,7 @@ def main():
             cold = (time.monotonic() - t0) * 1000
             shutil.rmtree(os.path.join(site, ".briefing-cache"), ignore_errors=True)
 
-    proc, addr, startup = start_serve(args.binary, site)
+    proc, addr, startup = start_serve(args.binary, site, args.log)
     try:
         events = Events(addr)
         briefings = sorted(
@@ -128,8 +152,12 @@ def main():
         # The middle of the archive: the related lists of the 5,000 newer
         # briefings may draw on it. The newest briefing (file names start
         # with the date): what an editor writing today's briefing saves.
-        body = time_edits(events, briefings[len(briefings) // 2], append, args.edits, args.settle)
+        middle = briefings[len(briefings) // 2]
+        body = time_edits(events, middle, append, args.edits, args.settle)
         newest = time_edits(events, briefings[-1], append, args.edits, args.settle)
+        donors = [briefings[(i * 997 + 13) % len(briefings)] for i in range(args.edits)]
+        paragraph = lambda text, i: text.rstrip("\n") + "\n\n" + first_paragraph(donors[i]) + "\n"
+        new_words = time_edits(events, middle, paragraph, args.edits, args.settle)
         tmpl = time_edits(
             events, template,
             lambda text, i: text + f"\n<!-- template edit {i} -->\n",
@@ -150,6 +178,7 @@ def main():
     print(f"serve startup (no cache):        {startup * 1000:8.0f} ms")
     print(f"body edit -> reload, median:     {statistics.median(body):8.0f} ms   [{fmt(body)}]")
     print(f"  of the newest briefing:        {statistics.median(newest):8.0f} ms   [{fmt(newest)}]")
+    print(f"  a new paragraph, middle:       {statistics.median(new_words):8.0f} ms   [{fmt(new_words)}]")
     print(f"template edit -> reload, median: {statistics.median(tmpl):8.0f} ms   [{fmt(tmpl)}]")
 
 
