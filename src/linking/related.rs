@@ -1835,47 +1835,16 @@ mod tests {
         let before = Before { vectors, bars };
         let mut mark = vec![false; docs.len()];
         mark[changed] = true;
-        let moved = [(changed, 0)];
-        let redone = readers(
-            &index,
-            &docs,
-            &bonus,
-            mark.clone(),
-            Moved {
-                terms: &[],
-                features: &moved,
-            },
-            Some(&before),
-        );
-        assert!(redone[reader]);
-        let kept = readers(
-            &index,
-            &docs,
-            &bonus,
-            mark.clone(),
-            Moved {
-                terms: &[],
-                features: &[],
-            },
-            Some(&before),
-        );
-        assert!(!kept[reader]);
+        let read = |terms: &[(usize, u32)], features: &[(usize, u32)]| {
+            let moved = Moved { terms, features };
+            readers(&index, &docs, &bonus, mark.clone(), moved, Some(&before))[reader]
+        };
+        assert!(read(&[], &[(changed, 0)]));
+        assert!(!read(&[], &[]));
         // The same with a term (every document has "weather").
         let weather = index.vectors[0][0].0;
         assert!(index.vectors[reader].iter().any(|e| e.0 == weather));
-        let moved = [(changed, weather)];
-        let redone = readers(
-            &index,
-            &docs,
-            &bonus,
-            mark,
-            Moved {
-                terms: &moved,
-                features: &[],
-            },
-            Some(&before),
-        );
-        assert!(redone[reader]);
+        assert!(read(&[(changed, weather)], &[]));
     }
 
     #[test]

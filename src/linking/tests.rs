@@ -507,6 +507,17 @@ fn tag_links_stay_aligned_when_a_tag_names_an_entity() {
     assert_eq!(talks.hub, HubRef::Issue(issue));
 }
 
+/// Links `bs` with `memo` and without: the whole models (hubs, inline
+/// links, related lists...) must be equal. Returns how many related lists
+/// the memo ranked again.
+fn linked_alike(bs: &[Briefing], memo: &mut LinkMemo, what: &str) -> usize {
+    let incremental = link_with(bs.to_vec(), &options(), Some(memo));
+    let full = link(bs.to_vec(), &options());
+    assert_eq!(incremental.related, full.related, "{what}");
+    assert_eq!(format!("{incremental:?}"), format!("{full:?}"), "{what}");
+    memo.related.ranked
+}
+
 #[test]
 fn link_memo_gives_the_full_model_and_reranks_only_newer_briefings() {
     let mut bs = corpus(300, 5);
@@ -514,18 +525,9 @@ fn link_memo_gives_the_full_model_and_reranks_only_newer_briefings() {
     let tie = bs[40].page.date;
     Arc::make_mut(&mut bs[41].page).date = tie;
     let mut memo = LinkMemo::default();
-    // The whole model (hubs, inline links, related lists...) equals a link
-    // without memo; returns how many lists were ranked again.
-    let check = |bs: &Vec<Briefing>, memo: &mut LinkMemo, what: &str| {
-        let incremental = link_with(bs.clone(), &options(), Some(memo));
-        let full = link(bs.clone(), &options());
-        assert_eq!(incremental.related, full.related, "{what}");
-        assert_eq!(format!("{incremental:?}"), format!("{full:?}"), "{what}");
-        memo.related.ranked
-    };
-    assert_eq!(check(&bs, &mut memo, "first"), 300);
+    assert_eq!(linked_alike(&bs, &mut memo, "first"), 300);
     assert!(!memo.hubs_reused);
-    assert_eq!(check(&bs, &mut memo, "nothing changed"), 0);
+    assert_eq!(linked_alike(&bs, &mut memo, "nothing changed"), 0);
     assert!(memo.hubs_reused);
 
     // A new text: hubs stay, the inline links are found again (the newest
@@ -537,18 +539,18 @@ fn link_memo_gives_the_full_model_and_reranks_only_newer_briefings() {
         "{} Officials quelmar the vosal trakor again.",
         bs[newest].text.replace(&links_before[0].phrase, "it")
     ));
-    assert!(check(&bs, &mut memo, "newest edited") < 10);
+    assert!(linked_alike(&bs, &mut memo, "newest edited") < 10);
     assert!(memo.hubs_reused);
     assert_ne!(link(bs.clone(), &options()).inline_links[0], links_before);
 
     let oldest = (0..bs.len()).min_by_key(|&i| bs[i].page.date).unwrap();
     Arc::make_mut(&mut bs[oldest].text).push_str(" Officials quelmar the vosal trakor again.");
-    assert_eq!(check(&bs, &mut memo, "oldest edited"), 300);
+    assert_eq!(linked_alike(&bs, &mut memo, "oldest edited"), 300);
 
     Arc::make_mut(&mut bs[41].text).push_str(" A tied story adds words.");
-    check(&bs, &mut memo, "tied edited");
+    linked_alike(&bs, &mut memo, "tied edited");
     Arc::make_mut(&mut bs[120].analysis).key_issues.pop();
-    check(&bs, &mut memo, "features changed");
+    linked_alike(&bs, &mut memo, "features changed");
     assert!(!memo.hubs_reused);
     // Every briefing spells one issue in capitals: same hub, new name, so
     // the reasons of reused lists change though their inputs did not.
@@ -560,31 +562,25 @@ fn link_memo_gives_the_full_model_and_reranks_only_newer_briefings() {
             }
         }
     }
-    assert_eq!(check(&bs, &mut memo, "hub renamed"), 0);
+    assert_eq!(linked_alike(&bs, &mut memo, "hub renamed"), 0);
     assert!(!memo.hubs_reused);
     let mut added = bs[7].clone();
     let page = Arc::make_mut(&mut added.page);
     page.source = "briefings/added.md".into();
     page.date = bs[newest].page.date.map(|d| d + Duration::hours(1));
     bs.push(added);
-    assert!(check(&bs, &mut memo, "newest added") < 10);
+    assert!(linked_alike(&bs, &mut memo, "newest added") < 10);
     bs.remove(200);
-    check(&bs, &mut memo, "one removed");
+    linked_alike(&bs, &mut memo, "one removed");
     bs.reverse();
-    check(&bs, &mut memo, "input order changed");
+    linked_alike(&bs, &mut memo, "input order changed");
 }
 
 #[test]
 fn a_text_edit_reranks_only_the_lists_that_read_changed_vectors() {
     let mut bs = corpus(800, 11);
     let mut memo = LinkMemo::default();
-    let check = |bs: &Vec<Briefing>, memo: &mut LinkMemo, what: &str| {
-        let incremental = link_with(bs.clone(), &options(), Some(memo));
-        let full = link(bs.clone(), &options());
-        assert_eq!(format!("{incremental:?}"), format!("{full:?}"), "{what}");
-        memo.related.ranked
-    };
-    assert_eq!(check(&bs, &mut memo, "first"), 800);
+    assert_eq!(linked_alike(&bs, &mut memo, "first"), 800);
     let mut by_date: Vec<usize> = (0..bs.len()).collect();
     by_date.sort_by_key(|&i| (bs[i].page.date, i));
     // 399 briefings are newer than this one: ranking from it on (what an
@@ -601,12 +597,12 @@ fn a_text_edit_reranks_only_the_lists_that_read_changed_vectors() {
     // whose windows hold it are ranked again.
     let word = words_of(&bs[middle].text).into_iter().next().unwrap();
     Arc::make_mut(&mut bs[middle].text).push_str(&format!(" {word}."));
-    let ranked = check(&bs, &mut memo, "a word repeated");
+    let ranked = linked_alike(&bs, &mut memo, "a word repeated");
     assert!((1..60).contains(&ranked), "{ranked}");
 
     // A word no briefing had: a new vocabulary (every term id moves).
     Arc::make_mut(&mut bs[middle].text).push_str(" Zorblatine.");
-    let ranked = check(&bs, &mut memo, "a new word");
+    let ranked = linked_alike(&bs, &mut memo, "a new word");
     assert!((1..60).contains(&ranked), "{ranked}");
 
     // A word newer briefings use too, dropped: their document frequency
@@ -621,28 +617,22 @@ fn a_text_edit_reranks_only_the_lists_that_read_changed_vectors() {
         .expect("a word a few newer briefings use");
     let text = bs[middle].text.replace(&shared, "");
     bs[middle].text = Arc::new(text);
-    let ranked = check(&bs, &mut memo, "a shared word dropped");
+    let ranked = linked_alike(&bs, &mut memo, "a shared word dropped");
     assert!((1..300).contains(&ranked), "{ranked}");
     // ... and taken up again, by this one and by an older one at once.
     Arc::make_mut(&mut bs[middle].text).push_str(&format!(" {shared}."));
     let older = by_date[300];
     Arc::make_mut(&mut bs[older].text).push_str(&format!(" {shared} {word}."));
-    let ranked = check(&bs, &mut memo, "two edited");
+    let ranked = linked_alike(&bs, &mut memo, "two edited");
     assert!((1..500).contains(&ranked), "{ranked}");
-    assert_eq!(check(&bs, &mut memo, "nothing changed"), 0);
+    assert_eq!(linked_alike(&bs, &mut memo, "nothing changed"), 0);
 }
 
 #[test]
 fn a_feature_edit_reranks_only_the_lists_that_read_the_briefing() {
     let mut bs = corpus(800, 13);
     let mut memo = LinkMemo::default();
-    let check = |bs: &Vec<Briefing>, memo: &mut LinkMemo, what: &str| {
-        let incremental = link_with(bs.clone(), &options(), Some(memo));
-        let full = link(bs.clone(), &options());
-        assert_eq!(format!("{incremental:?}"), format!("{full:?}"), "{what}");
-        memo.related.ranked
-    };
-    assert_eq!(check(&bs, &mut memo, "first"), 800);
+    assert_eq!(linked_alike(&bs, &mut memo, "first"), 800);
     let mut by_date: Vec<usize> = (0..bs.len()).collect();
     by_date.sort_by_key(|&i| (bs[i].page.date, i));
     // 399 briefings are newer: ranking from it on would rank 400 lists.
@@ -651,7 +641,7 @@ fn a_feature_edit_reranks_only_the_lists_that_read_the_briefing() {
 
     // A key issue dropped: it leaves that hub's windows.
     Arc::make_mut(&mut bs[middle].analysis).key_issues.pop();
-    let ranked = check(&bs, &mut memo, "an issue dropped");
+    let ranked = linked_alike(&bs, &mut memo, "an issue dropped");
     assert!(!memo.hubs_reused);
     assert!((1..200).contains(&ranked), "{ranked}");
 
@@ -663,7 +653,7 @@ fn a_feature_edit_reranks_only_the_lists_that_read_the_briefing() {
     analysis.key_issues.push(issue);
     analysis.entities.push(entity);
     Arc::make_mut(&mut bs[middle].text).push_str(" Officials met again.");
-    let ranked = check(&bs, &mut memo, "an issue and an entity taken up");
+    let ranked = linked_alike(&bs, &mut memo, "an issue and an entity taken up");
     assert!((1..200).contains(&ranked), "{ranked}");
 
     // An entity no other briefing names: a new feature, new feature ids.
@@ -674,7 +664,7 @@ fn a_feature_edit_reranks_only_the_lists_that_read_the_briefing() {
             kind: crate::analysis::EntityKind::Person,
             mentions: 2,
         });
-    let ranked = check(&bs, &mut memo, "a new entity");
+    let ranked = linked_alike(&bs, &mut memo, "a new entity");
     assert!((1..200).contains(&ranked), "{ranked}");
 
     // Two briefings at once, one older, each losing its entities: hubs
@@ -682,16 +672,16 @@ fn a_feature_edit_reranks_only_the_lists_that_read_the_briefing() {
     let older = by_date[300];
     Arc::make_mut(&mut bs[older].analysis).entities.clear();
     Arc::make_mut(&mut bs[middle].analysis).entities.clear();
-    let ranked = check(&bs, &mut memo, "two lose their entities");
+    let ranked = linked_alike(&bs, &mut memo, "two lose their entities");
     assert!((1..500).contains(&ranked), "{ranked}");
-    assert_eq!(check(&bs, &mut memo, "nothing changed"), 0);
+    assert_eq!(linked_alike(&bs, &mut memo, "nothing changed"), 0);
 
     // A hundred at once: every later list is ranked again without
     // looking for the ones that read none of them.
     for &i in &by_date[300..400] {
         Arc::make_mut(&mut bs[i].analysis).key_issues.truncate(1);
     }
-    assert_eq!(check(&bs, &mut memo, "a hundred lose an issue"), 500);
+    assert_eq!(linked_alike(&bs, &mut memo, "a hundred lose an issue"), 500);
 }
 
 #[test]
@@ -703,13 +693,7 @@ fn a_word_gained_changes_the_vectors_of_briefings_of_the_same_time() {
     let date = bs[edited].page.date;
     Arc::make_mut(&mut bs[tied].page).date = date;
     let mut memo = LinkMemo::default();
-    let check = |bs: &Vec<Briefing>, memo: &mut LinkMemo, what: &str| {
-        let incremental = link_with(bs.clone(), &options(), Some(memo));
-        let full = link(bs.clone(), &options());
-        assert_eq!(format!("{incremental:?}"), format!("{full:?}"), "{what}");
-        memo.related.ranked
-    };
-    check(&bs, &mut memo, "first");
+    linked_alike(&bs, &mut memo, "first");
     let words_of = |text: &str| -> std::collections::BTreeSet<String> {
         text.split(|c: char| !c.is_alphanumeric())
             .filter(|w| w.len() > 3)
@@ -725,6 +709,6 @@ fn a_word_gained_changes_the_vectors_of_briefings_of_the_same_time() {
         .find(|w| !lacks.contains(w) && has_it(w) < 20)
         .expect("a rare word of the tied briefing");
     Arc::make_mut(&mut bs[edited].text).push_str(&format!(" {word}."));
-    let ranked = check(&bs, &mut memo, "a word the tied briefing has");
+    let ranked = linked_alike(&bs, &mut memo, "a word the tied briefing has");
     assert!((1..150).contains(&ranked), "{ranked}");
 }
