@@ -117,7 +117,14 @@ impl Draft {
     }
 
     fn add(&mut self, i: usize, form: &str) {
-        *self.forms.entry(form.trim().to_string()).or_insert(0) += 1;
+        // Most forms are seen before: no new string for those.
+        let form = form.trim();
+        match self.forms.get_mut(form) {
+            Some(n) => *n += 1,
+            None => {
+                self.forms.insert(form.to_string(), 1);
+            }
+        }
         if self.members.last() != Some(&i) {
             self.members.push(i);
         }
@@ -192,8 +199,10 @@ pub(super) fn build(briefings: &[Briefing], options: &LinkOptions) -> HubSet {
         })
         .collect();
     crate::trace::lap("hubs.keys");
-    let mut issues: BTreeMap<String, Draft> = BTreeMap::new();
-    let mut entities: BTreeMap<String, Draft> = BTreeMap::new();
+    // Gathered by hash, then ordered by key once (feature ids and hub order
+    // follow the keys).
+    let mut issues: HashMap<String, Draft> = HashMap::new();
+    let mut entities: HashMap<String, Draft> = HashMap::new();
     let mut shown_issue_keys: Vec<Vec<String>> = Vec::with_capacity(briefings.len());
     let mut tag_keys: Vec<Vec<String>> = Vec::with_capacity(briefings.len());
     let mut entity_keys: Vec<Vec<String>> = Vec::with_capacity(briefings.len());
@@ -226,8 +235,8 @@ pub(super) fn build(briefings: &[Briefing], options: &LinkOptions) -> HubSet {
         site_entity_keys.contains(key.as_str()) || surnames.get(&key) == Some(&1)
     };
     let keys: Vec<Keys> = keys
-        .into_iter()
-        .zip(briefings)
+        .into_par_iter()
+        .zip(briefings.par_iter())
         .map(|(mut k, b)| {
             for ((key, curated), issue) in k.issues.iter_mut().zip(&b.analysis.key_issues) {
                 if curated.is_none() && names_an_entity(&issue.label) {
@@ -248,16 +257,24 @@ pub(super) fn build(briefings: &[Briefing], options: &LinkOptions) -> HubSet {
                 .collect()
         })
         .collect();
-    for (i, (b, k)) in briefings.iter().zip(&keys).enumerate() {
+    // The draft of `key`, made when first seen (no key string copied for
+    // the others).
+    fn draft<'a>(
+        drafts: &'a mut HashMap<String, Draft>,
+        key: &str,
+        name: &Option<String>,
+    ) -> &'a mut Draft {
+        if !drafts.contains_key(key) {
+            drafts.insert(key.to_string(), Draft::new(name.clone()));
+        }
+        drafts.get_mut(key).expect("inserted above")
+    }
+    for (i, (b, k)) in briefings.iter().zip(keys).enumerate() {
         for (issue, (key, name)) in b.analysis.key_issues.iter().zip(&k.issues) {
             if !key.is_empty() {
-                issues
-                    .entry(key.clone())
-                    .or_insert_with(|| Draft::new(name.clone()))
-                    .add(i, &issue.label);
+                draft(&mut issues, key, name).add(i, &issue.label);
             }
         }
-        shown_issue_keys.push(k.issues.iter().map(|(key, _)| key.clone()).collect());
         // Front-matter tags feed issue hubs too.
         let mut keys = Vec::new();
         for ((tag, (key, name)), entity) in b.page.tags.iter().zip(&k.tags).zip(&tag_entities[i]) {
@@ -267,26 +284,24 @@ pub(super) fn build(briefings: &[Briefing], options: &LinkOptions) -> HubSet {
                 continue;
             }
             if !key.is_empty() {
-                issues
-                    .entry(key.clone())
-                    .or_insert_with(|| Draft::new(name.clone()))
-                    .add(i, tag);
+                draft(&mut issues, key, name).add(i, tag);
             }
             keys.push(key.clone());
         }
         tag_keys.push(keys);
         for (e, key) in b.analysis.entities.iter().zip(&k.entities) {
             if !key.is_empty() {
-                let draft = entities
-                    .entry(key.clone())
-                    .or_insert_with(|| Draft::new(None));
+                let draft = draft(&mut entities, key, &None);
                 draft.add(i, &e.name);
                 *draft.kinds.entry(e.kind).or_insert(0) += 1;
             }
         }
-        entity_keys.push(k.entities.clone());
+        shown_issue_keys.push(k.issues.into_iter().map(|(key, _)| key).collect());
+        entity_keys.push(k.entities);
     }
     drop(site_entity_keys);
+    let issues: BTreeMap<String, Draft> = issues.into_iter().collect();
+    let entities: BTreeMap<String, Draft> = entities.into_iter().collect();
     crate::trace::lap("hubs.drafts");
     // Feature ids: every draft key, issues then entities, in key order.
     let mut feature_id: HashMap<(bool, &str), u32> = HashMap::new();
