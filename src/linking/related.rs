@@ -1344,16 +1344,25 @@ fn rank_with_memo(
         });
     let mut refeatured: Vec<usize> = Vec::new();
     let moved_features: Vec<(usize, u32)> = if same_places {
-        let feature_of: HashMap<&str, u32> = (0..hubs.feature_keys.len() as u32)
-            .map(|f| (feature_label(hubs, f), f))
+        // (position, briefing) of those whose features changed.
+        let changed: Vec<(usize, usize)> = order
+            .iter()
+            .enumerate()
+            .filter(|&(pos, &i)| memo.oldest_first[pos].inputs != inputs[i])
+            .map(|(pos, &i)| (pos, i))
             .collect();
+        refeatured.extend(changed.iter().map(|c| c.1));
+        // Made only when some features changed (a text edit has none).
+        let feature_of: HashMap<&str, u32> = if changed.is_empty() {
+            HashMap::new()
+        } else {
+            (0..hubs.feature_keys.len() as u32)
+                .map(|f| (feature_label(hubs, f), f))
+                .collect()
+        };
         let mut moved = Vec::new();
-        for (pos, &i) in order.iter().enumerate() {
+        for (pos, i) in changed {
             let e = &memo.oldest_first[pos];
-            if e.inputs == inputs[i] {
-                continue;
-            }
-            refeatured.push(i);
             let had: Vec<u32> = e
                 .features
                 .iter()
