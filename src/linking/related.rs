@@ -24,10 +24,10 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use crate::analysis::corpus::quantized_df;
-
 use chrono::{DateTime, Utc};
 use rayon::prelude::*;
+
+use crate::analysis::corpus::quantized_df;
 
 use super::hubs::{issue_key, HubSet};
 use super::text::{words, FastMap, Stems};
