@@ -1,0 +1,407 @@
+//! The index related lists are ranked with: term counts and TF-IDF
+//! vectors of every document, and postings of terms and features in time
+//! order, built whole or patched after an edit.
+
+use super::*;
+
+/// Term vectors and postings of a corpus, positions in time order (newest first).
+pub(super) struct Index {
+    /// Position -> document index, newest first (ties: document index).
+    pub(super) order: Vec<usize>,
+    /// Document index -> position.
+    pub(super) pos_of: Vec<usize>,
+    /// Position -> first position with the same time (the "published up to it" boundary).
+    pub(super) group_start: Vec<usize>,
+    /// Document index -> (term id, weight), sorted by term id, L2-normalised.
+    pub(super) vectors: Vec<Arc<TermVector>>,
+    pub(super) n_terms: usize,
+    /// CSR postings: term id -> (position, weight), positions ascending.
+    pub(super) term_offsets: Vec<usize>,
+    pub(super) term_postings: Vec<(u32, f32)>,
+    /// CSR postings of features: feature id -> positions ascending.
+    pub(super) feature_offsets: Vec<usize>,
+    pub(super) feature_postings: Vec<u32>,
+}
+
+/// Documents per chunk of [`term_counts`]: big enough that a chunk's word
+/// cache pays off, small enough to spread over the threads.
+pub(super) const CHUNK: usize = 256;
+
+/// What one chunk of documents learned: its stems and, per document,
+/// (chunk-local stem id, tf).
+pub(super) struct ChunkCounts {
+    pub(super) stems: Vec<String>,
+    pub(super) docs: Vec<Vec<(u32, u32)>>,
+}
+
+pub(super) fn count_chunk(docs: &[RankDoc], stemmer: &mut Stems) -> ChunkCounts {
+    // Raw word (as written) -> chunk-local stem id, or NONE for stop words:
+    // most words repeat, so each distinct spelling is lower-cased and stemmed once.
+    const NONE: u32 = u32::MAX;
+    let mut word_ids: FastMap<&str, u32> = FastMap::default();
+    let mut stem_ids: FastMap<String, u32> = FastMap::default();
+    let mut stems: Vec<String> = Vec::new();
+    let mut tf: Vec<u32> = Vec::new();
+    let mut touched: Vec<u32> = Vec::new();
+    let mut out = Vec::with_capacity(docs.len());
+    for d in docs {
+        for part in &d.parts {
+            for w in words(part) {
+                let id = match word_ids.get(w) {
+                    Some(&id) => id,
+                    None => {
+                        let id = match stemmer.content_stem(w) {
+                            None => NONE,
+                            Some(st) => match stem_ids.get(st) {
+                                Some(&id) => id,
+                                None => {
+                                    let id = stems.len() as u32;
+                                    stems.push(st.to_string());
+                                    stem_ids.insert(st.to_string(), id);
+                                    tf.push(0);
+                                    id
+                                }
+                            },
+                        };
+                        word_ids.insert(w, id);
+                        id
+                    }
+                };
+                if id != NONE {
+                    if tf[id as usize] == 0 {
+                        touched.push(id);
+                    }
+                    tf[id as usize] += 1;
+                }
+            }
+        }
+        let mut counts: Vec<(u32, u32)> = touched.iter().map(|&t| (t, tf[t as usize])).collect();
+        for &t in &touched {
+            tf[t as usize] = 0;
+        }
+        touched.clear();
+        counts.sort_unstable();
+        out.push(counts);
+    }
+    ChunkCounts { stems, docs: out }
+}
+
+/// Term frequencies of every document: (term id, tf), sorted by term id.
+/// Term ids follow the sorted order of the stems, so they do not depend on
+/// the order of the input or of the threads.
+pub(super) fn term_counts(docs: &[RankDoc]) -> TermCounts {
+    // The stemmer's cache (lower-cased word -> stem) is shared by the chunks
+    // one thread handles, so each word is stemmed about once per thread.
+    let chunks: Vec<ChunkCounts> = docs
+        .par_chunks(CHUNK)
+        .map_init(Stems::default, |stems, chunk| count_chunk(chunk, stems))
+        .collect();
+    let mut vocab: Vec<&str> = chunks
+        .iter()
+        .flat_map(|c| c.stems.iter().map(String::as_str))
+        .collect();
+    vocab.par_sort_unstable();
+    vocab.dedup();
+    let ids: FastMap<&str, u32> = vocab
+        .iter()
+        .enumerate()
+        .map(|(i, s)| (*s, i as u32))
+        .collect();
+    let counts = chunks
+        .par_iter()
+        .flat_map_iter(|c| {
+            let remap: Vec<u32> = c.stems.iter().map(|s| ids[s.as_str()]).collect();
+            c.docs.iter().map(move |d| {
+                let mut t: Vec<(u32, u32)> =
+                    d.iter().map(|&(l, n)| (remap[l as usize], n)).collect();
+                t.sort_unstable();
+                Arc::new(t)
+            })
+        })
+        .collect();
+    (counts, vocab.len())
+}
+
+/// One document's (term id, frequency) pairs, sorted by term id.
+pub(super) type TermFrequencies = Vec<(u32, u32)>;
+
+/// One document's (term id, weight) pairs, sorted by term id.
+pub(super) type TermVector = Vec<(u32, f32)>;
+
+/// Term frequencies of every document and the number of terms, as
+/// [`term_counts`] makes them.
+pub(super) type TermCounts = (Vec<Arc<TermFrequencies>>, usize);
+
+/// A document's term vector: sublinear tf times smoothed IDF (`df(term)`
+/// of `n` documents, kept to its highest bits: see [`quantized_df`]),
+/// L2-normalised.
+///
+/// Under "past" a document's frequencies count the documents up to its
+/// time, so an edit adding a word moves them for every later document
+/// with the word; quantized, only for the few whose count crosses a step,
+/// and `serve` ranks again the lists that read those (see [`readers`]).
+pub(super) fn weigh(tf: &[(u32, u32)], df: impl Fn(u32) -> u32, n: usize) -> TermVector {
+    let idf = |df: u32| ((1.0 + n as f32) / (1.0 + quantized_df(df) as f32)).ln() + 1.0;
+    let mut v: TermVector = tf
+        .iter()
+        .map(|&(t, c)| (t, (1.0 + (c as f32).ln()) * idf(df(t))))
+        .collect();
+    let norm = v.iter().map(|(_, w)| w * w).sum::<f32>().sqrt();
+    if norm > 0.0 {
+        v.iter_mut().for_each(|(_, w)| *w /= norm);
+    }
+    v
+}
+
+/// [`build_index`] under "past" from the last call's index, when the
+/// documents, their order and times are the same and only those marked
+/// `changed` have new counts, vectors or features (the others' vectors are
+/// `known`): the term postings are the last ones with the changed
+/// documents' entries replaced, and only the changed documents are
+/// weighed, each with the document frequencies its own postings give; the
+/// feature postings (feature ids may have been renumbered) are made again.
+/// None when it cannot be.
+pub(super) fn patch_index(
+    mut last: Index,
+    docs: &[RankDoc],
+    n_features: usize,
+    counts: &TermCounts,
+    known: &[Option<Arc<TermVector>>],
+    changed: &[bool],
+) -> Option<Index> {
+    let (counts, n_terms) = (&counts.0, counts.1);
+    let n = last.order.len();
+    if n_terms != last.n_terms || counts.len() != n {
+        return None;
+    }
+    let changed_docs: Vec<usize> = (0..n).filter(|&i| changed[i]).collect();
+    let mut vectors: Vec<Arc<TermVector>> = Vec::with_capacity(n);
+    for (i, v) in known.iter().enumerate() {
+        match v {
+            Some(v) if !changed[i] => vectors.push(Arc::clone(v)),
+            _ if changed[i] => vectors.push(Arc::default()),
+            _ => return None,
+        }
+    }
+    let mut changed_at = vec![false; n];
+    let mut touched = vec![false; n_terms];
+    let mut fresh: Vec<(u32, u32)> = Vec::new();
+    for &c in &changed_docs {
+        let p = last.pos_of[c];
+        changed_at[p] = true;
+        for &(t, _) in last.vectors[c].iter() {
+            touched[t as usize] = true;
+        }
+        for &(t, _) in counts[c].iter() {
+            touched[t as usize] = true;
+            fresh.push((t, p as u32));
+        }
+    }
+    fresh.sort_unstable();
+    // Untouched lists are copied as they are; touched ones lose the
+    // changed documents' entries and get their new ones, by position.
+    let mut postings: Vec<(u32, f32)> = Vec::with_capacity(last.term_postings.len() + fresh.len());
+    let mut offsets = Vec::with_capacity(n_terms + 1);
+    offsets.push(0);
+    let mut f = 0;
+    for (t, &touched) in touched.iter().enumerate() {
+        let old = &last.term_postings[last.term_offsets[t]..last.term_offsets[t + 1]];
+        if !touched {
+            postings.extend_from_slice(old);
+        } else {
+            let from = f;
+            while f < fresh.len() && fresh[f].0 as usize == t {
+                f += 1;
+            }
+            let mut new = fresh[from..f].iter().map(|&(_, p)| (p, 0.0)).peekable();
+            for &e in old.iter().filter(|e| !changed_at[e.0 as usize]) {
+                while let Some(x) = new.next_if(|x| x.0 < e.0) {
+                    postings.push(x);
+                }
+                postings.push(e);
+            }
+            postings.extend(new);
+        }
+        offsets.push(postings.len());
+    }
+    // The changed documents' vectors: "past" IDF, the frequencies of the
+    // documents up to each one's time group.
+    let list = |t: u32| &postings[offsets[t as usize]..offsets[t as usize + 1]];
+    let weighed: Vec<(usize, Arc<TermVector>)> = changed_docs
+        .par_iter()
+        .map(|&c| {
+            let start = last.group_start[last.pos_of[c]];
+            let df = |t: u32| {
+                let l = list(t);
+                (l.len() - l.partition_point(|e| (e.0 as usize) < start)) as u32
+            };
+            (c, Arc::new(weigh(&counts[c], df, n - start)))
+        })
+        .collect();
+    for (c, v) in weighed {
+        let p = last.pos_of[c] as u32;
+        for &(t, w) in v.iter() {
+            let l = &mut postings[offsets[t as usize]..offsets[t as usize + 1]];
+            if let Ok(at) = l.binary_search_by_key(&p, |e| e.0) {
+                l[at].1 = w;
+            }
+        }
+        vectors[c] = v;
+    }
+    last.vectors = vectors;
+    last.term_postings = postings;
+    last.term_offsets = offsets;
+    (last.feature_offsets, last.feature_postings) = feature_postings(docs, &last.order, n_features);
+    Some(last)
+}
+
+pub(super) fn build_index(
+    docs: &[RankDoc],
+    scope: RelatedScope,
+    n_features: usize,
+    counts: Option<TermCounts>,
+    known: Option<&[Option<Arc<TermVector>>]>,
+) -> Index {
+    let n = docs.len();
+    let mut order: Vec<usize> = (0..n).collect();
+    order.sort_by(|&a, &b| docs[b].time.cmp(&docs[a].time).then(a.cmp(&b)));
+    let mut pos_of = vec![0; n];
+    for (p, &d) in order.iter().enumerate() {
+        pos_of[d] = p;
+    }
+    let mut group_start = vec![0; n];
+    for p in 1..n {
+        group_start[p] = if docs[order[p]].time == docs[order[p - 1]].time {
+            group_start[p - 1]
+        } else {
+            p
+        };
+    }
+    let (counts, n_terms) = counts.unwrap_or_else(|| term_counts(docs));
+    crate::trace::lap("index.order");
+
+    // Document frequencies and the IDF each document is weighted with.
+    // "all": the whole corpus. "past": the briefings up to the document's own
+    // time, swept from the oldest group to the newest.
+    let weigh = |tf: &[(u32, u32)], df: &[u32], n: usize| weigh(tf, |t| df[t as usize], n);
+    let mut df = vec![0u32; n_terms];
+    let mut vectors: Vec<Arc<TermVector>> = vec![Arc::default(); n];
+    match scope {
+        RelatedScope::All => {
+            for c in &counts {
+                for &(t, _) in c.iter() {
+                    df[t as usize] += 1;
+                }
+            }
+            vectors = counts
+                .par_iter()
+                .map(|c| Arc::new(weigh(c, &df, n)))
+                .collect();
+        }
+        RelatedScope::Past => {
+            let mut end = n;
+            while end > 0 {
+                let start = group_start[end - 1];
+                for &d in &order[start..end] {
+                    for &(t, _) in counts[d].iter() {
+                        df[t as usize] += 1;
+                    }
+                }
+                let seen = n - start;
+                for &d in &order[start..end] {
+                    // A vector the caller knows is the same (see RelatedMemo).
+                    vectors[d] = match known.and_then(|k| k[d].clone()) {
+                        Some(v) => v,
+                        None => Arc::new(weigh(&counts[d], &df, seen)),
+                    };
+                }
+                end = start;
+            }
+        }
+    }
+
+    crate::trace::lap("index.vectors");
+    // Postings in position order (CSR: count, offsets, fill).
+    let mut term_offsets = vec![0usize; n_terms + 1];
+    for v in &vectors {
+        for &(t, _) in v.iter() {
+            term_offsets[t as usize + 1] += 1;
+        }
+    }
+    for t in 0..n_terms {
+        term_offsets[t + 1] += term_offsets[t];
+    }
+    let mut fill = term_offsets.clone();
+    let mut term_postings = vec![(0u32, 0f32); term_offsets[n_terms]];
+    for (p, &d) in order.iter().enumerate() {
+        for &(t, w) in vectors[d].iter() {
+            term_postings[fill[t as usize]] = (p as u32, w);
+            fill[t as usize] += 1;
+        }
+    }
+    crate::trace::lap("index.postings");
+    let (feature_offsets, feature_postings) = feature_postings(docs, &order, n_features);
+    Index {
+        order,
+        pos_of,
+        group_start,
+        vectors,
+        n_terms,
+        term_offsets,
+        term_postings,
+        feature_offsets,
+        feature_postings,
+    }
+}
+
+/// Postings of features (CSR): feature id -> positions in `order`, ascending.
+pub(super) fn feature_postings(
+    docs: &[RankDoc],
+    order: &[usize],
+    n_features: usize,
+) -> (Vec<usize>, Vec<u32>) {
+    let mut offsets = vec![0usize; n_features + 1];
+    for d in docs {
+        for &f in &d.features {
+            offsets[f as usize + 1] += 1;
+        }
+    }
+    for f in 0..n_features {
+        offsets[f + 1] += offsets[f];
+    }
+    let mut fill = offsets.clone();
+    let mut postings = vec![0u32; offsets[n_features]];
+    for (p, &d) in order.iter().enumerate() {
+        for &f in &docs[d].features {
+            postings[fill[f as usize]] = p as u32;
+            fill[f as usize] += 1;
+        }
+    }
+    (offsets, postings)
+}
+
+/// The part of a postings list (positions ascending) a query at position `p`
+/// reads: under "past" the first `cap` entries at or after the start of `p`'s
+/// time group (the most recent up to it); under "all" the `cap` entries
+/// nearest to `p`.
+pub(super) fn window<T>(
+    list: &[T],
+    pos: impl Fn(&T) -> u32,
+    p: usize,
+    from: usize,
+    past: bool,
+) -> &[T] {
+    if past {
+        let start = list.partition_point(|e| (pos(e) as usize) < from);
+        let end = (start + POSTINGS_CAP).min(list.len());
+        &list[start..end]
+    } else if list.len() <= POSTINGS_CAP {
+        list
+    } else {
+        let at = list.partition_point(|e| (pos(e) as usize) < p);
+        let start = at
+            .saturating_sub(POSTINGS_CAP / 2)
+            .min(list.len() - POSTINGS_CAP);
+        &list[start..start + POSTINGS_CAP]
+    }
+}

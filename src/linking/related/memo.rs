@@ -1,0 +1,603 @@
+//! What the related stage keeps between builds of the same site (`serve`):
+//! stems by text, vectors, bars and lists, so that an edit ranks again only
+//! the lists it can change.
+
+use super::*;
+
+/// What [`compute`] keeps between builds of the same site (`serve`), to
+/// rank again only the briefings whose lists can have changed.
+///
+/// Under `related_scope = "past"` a briefing's list depends only on the
+/// briefings published up to it: their text, title, shared-hub features and
+/// times. So when the oldest briefings, up to some point, are the same as
+/// in the last build (same inputs, none added or removed among them), their
+/// lists are too, exactly, and are taken from the last build; only the
+/// newer ones are ranked. Editing today's briefing ranks a handful of
+/// briefings; editing one from last month ranks the month since.
+#[derive(Default)]
+pub struct RelatedMemo {
+    /// Per briefing of the last build, oldest first: its source, the hash
+    /// of its ranking inputs and its list (targets by source, features by
+    /// name, so that they survive renumbering).
+    pub(super) oldest_first: Vec<MemoEntry>,
+    /// The options the lists were made with.
+    pub(super) options: (usize, bool),
+    /// Briefings ranked by the last call (the others were reused).
+    pub ranked: usize,
+    /// The vocabulary generation the memo entries' vectors are in.
+    pub(super) vectors_generation: u64,
+    /// Set by the caller before a call: the hub set is the last call's
+    /// (same features, names and counts), so a reused list's reasons are too.
+    pub(crate) same_hubs: bool,
+    /// The last call's sources in model order, and its lists.
+    pub(super) last_sources: Vec<String>,
+    pub(super) last_lists: Vec<Vec<Related>>,
+    /// Each text's stems, so that only new texts are tokenised.
+    pub(super) stems: StemMemo,
+    /// The last call's index, to patch after a text edit.
+    pub(super) index: Option<Index>,
+}
+
+/// The hash of a document's text parts (title, body).
+pub(super) fn text_hash(d: &RankDoc) -> u128 {
+    let mut h = crate::cache::StableHasher::default();
+    for part in &d.parts {
+        h.field(part.as_bytes());
+    }
+    h.finish()
+}
+
+/// One text's (interned stem id, tf), by id.
+pub(super) type StemCounts = Arc<Vec<(u32, u32)>>;
+
+/// What an edit of texts changed, by document: see [`changed_vectors`].
+pub(super) struct VectorChanges {
+    /// Its term vector changed.
+    pub(super) changed: Vec<bool>,
+    /// (document, term) pairs of terms an edited document gained or lost.
+    pub(super) moved: Vec<(usize, u32)>,
+}
+
+/// Stem counts of texts by hash, with stems interned across builds.
+#[derive(Default)]
+pub(super) struct StemMemo {
+    pub(super) ids: HashMap<String, u32>,
+    pub(super) names: Vec<String>,
+    /// Text hash -> (interned stem id, tf), by id.
+    pub(super) texts: HashMap<u128, Arc<Vec<(u32, u32)>>>,
+    /// For each interned stem, how many of the live texts have it: the
+    /// vocabulary (stems in use) changes only when one goes to or from 0.
+    pub(super) uses: Vec<u32>,
+    /// Interned id -> term id of the last call's vocabulary (sorted stems).
+    pub(super) term_of: Vec<u32>,
+    /// Term id -> interned id, of this generation and of the one before.
+    pub(super) vocab: Vec<u32>,
+    pub(super) previous_vocab: Vec<u32>,
+    /// Counts the vocabularies: term ids are the same while it is.
+    pub(super) generation: u64,
+    pub(super) vocab_len: usize,
+    /// Text hash -> its counts by term id, valid while the vocabulary is.
+    pub(super) by_term: HashMap<u128, Arc<Vec<(u32, u32)>>>,
+}
+
+impl StemMemo {
+    /// A vector of the generation before this one in this one's term ids:
+    /// the same weights in the same order (term ids follow the sorted
+    /// stems), minus stems no longer in use.
+    fn renumber(&self, vector: &TermVector) -> TermVector {
+        vector
+            .iter()
+            .filter_map(|&(t, w)| {
+                let id = *self.previous_vocab.get(t as usize)?;
+                let t = self.term_of[id as usize];
+                (t != u32::MAX).then_some((t, w))
+            })
+            .collect()
+    }
+
+    /// What [`term_counts`] returns, tokenising only texts not seen before;
+    /// `hashes[i]` is [`text_hash`] of `docs[i]`.
+    fn term_counts(&mut self, docs: &[RankDoc], hashes: &[u128]) -> TermCounts {
+        let mut missing: Vec<usize> = Vec::new();
+        let mut queued = std::collections::HashSet::new();
+        for (i, h) in hashes.iter().enumerate() {
+            if !self.texts.contains_key(h) && queued.insert(*h) {
+                missing.push(i);
+            }
+        }
+        let fresh: Vec<(u128, ChunkCounts)> = missing
+            .par_iter()
+            .map_init(Stems::default, |stems, &i| {
+                (
+                    hashes[i],
+                    count_chunk(std::slice::from_ref(&docs[i]), stems),
+                )
+            })
+            .collect();
+        let mut vocabulary_changed = self.term_of.is_empty();
+        for (h, chunk) in fresh {
+            let ids: Vec<u32> = chunk
+                .stems
+                .into_iter()
+                .map(|stem| match self.ids.get(&stem) {
+                    Some(&id) => id,
+                    None => {
+                        let id = self.names.len() as u32;
+                        self.names.push(stem.clone());
+                        self.ids.insert(stem, id);
+                        self.uses.push(0);
+                        id
+                    }
+                })
+                .collect();
+            let mut doc: Vec<(u32, u32)> = chunk.docs[0]
+                .iter()
+                .map(|&(local, tf)| (ids[local as usize], tf))
+                .collect();
+            doc.sort_unstable();
+            for &(id, _) in &doc {
+                self.uses[id as usize] += 1;
+                vocabulary_changed |= self.uses[id as usize] == 1;
+            }
+            self.texts.insert(h, Arc::new(doc));
+        }
+        let live: std::collections::HashSet<u128> = hashes.iter().copied().collect();
+        let uses = &mut self.uses;
+        self.texts.retain(|h, doc| {
+            let keep = live.contains(h);
+            if !keep {
+                for &(id, _) in doc.iter() {
+                    uses[id as usize] -= 1;
+                    vocabulary_changed |= uses[id as usize] == 0;
+                }
+            }
+            keep
+        });
+        if vocabulary_changed {
+            self.generation += 1;
+            // Term ids follow the sorted order of the stems in use, as in
+            // term_counts: the index and its float sums come out the same.
+            let mut vocab: Vec<u32> = (0..self.names.len() as u32)
+                .filter(|&id| self.uses[id as usize] > 0)
+                .collect();
+            vocab
+                .par_sort_unstable_by(|&a, &b| self.names[a as usize].cmp(&self.names[b as usize]));
+            self.term_of = vec![u32::MAX; self.names.len()];
+            for (t, &id) in vocab.iter().enumerate() {
+                self.term_of[id as usize] = t as u32;
+            }
+            self.vocab_len = vocab.len();
+            self.previous_vocab = std::mem::replace(&mut self.vocab, vocab);
+            self.by_term.clear();
+        }
+        self.term_of.resize(self.names.len(), u32::MAX);
+        self.by_term.retain(|h, _| live.contains(h));
+        let missing: Vec<u128> = live
+            .iter()
+            .filter(|h| !self.by_term.contains_key(h))
+            .copied()
+            .collect();
+        let remapped: Vec<(u128, Arc<TermFrequencies>)> = missing
+            .par_iter()
+            .map(|h| {
+                let mut t: Vec<(u32, u32)> = self.texts[h]
+                    .iter()
+                    .map(|&(id, tf)| (self.term_of[id as usize], tf))
+                    .collect();
+                t.sort_unstable();
+                (*h, Arc::new(t))
+            })
+            .collect();
+        self.by_term.extend(remapped);
+        let counts = hashes
+            .iter()
+            .map(|h| Arc::clone(&self.by_term[h]))
+            .collect();
+        (counts, self.vocab_len)
+    }
+}
+
+pub(super) struct MemoEntry {
+    pub(super) source: String,
+    /// Hash of its source, time and features.
+    pub(super) inputs: u128,
+    pub(super) time: i64,
+    /// Its features by key (see [`feature_label`]).
+    pub(super) features: Vec<String>,
+    /// [`text_hash`] of its text.
+    pub(super) text: u128,
+    /// The [`Bar`] of its list.
+    pub(super) bar: Bar,
+    pub(super) list: Vec<(String, f64, Vec<String>)>,
+    /// Its term vector, in the term ids of [`StemMemo::generation`] as of
+    /// [`RelatedMemo::vectors_generation`].
+    pub(super) vector: Option<Arc<TermVector>>,
+}
+
+/// [`rank`], reusing the lists of the oldest briefings when they and
+/// everything older are unchanged since the last call (see [`RelatedMemo`]),
+/// and, when only texts changed, every list that reads no changed vector
+/// (see [`readers`]).
+pub(super) fn rank_with_memo(
+    briefings: &[Briefing],
+    docs: &[RankDoc],
+    hubs: &HubSet,
+    bonus: &[f32],
+    options: &LinkOptions,
+    memo: &mut RelatedMemo,
+    same_indices: bool,
+) -> (Vec<Vec<Ranked>>, Vec<bool>) {
+    let n = docs.len();
+    let k = options.related_briefings;
+    let past = options.related_scope == RelatedScope::Past;
+    // Each text hashed once: for the stem memo and for the memo entries.
+    let text_hashes: Vec<u128> = docs.par_iter().map(text_hash).collect();
+    crate::trace::lap("related.text_hashes");
+    // Everything else a list depends on: source, time, features.
+    let inputs: Vec<u128> = briefings
+        .par_iter()
+        .zip(docs)
+        .map(|(b, d)| {
+            let mut h = crate::cache::StableHasher::default();
+            h.field(b.page.source.as_bytes()).number(d.time as u64);
+            for &f in &d.features {
+                h.field(feature_label(hubs, f).as_bytes());
+            }
+            h.finish()
+        })
+        .collect();
+    // Positions oldest first, as build_index orders them (newest first, ties
+    // by index) reversed.
+    let mut order: Vec<usize> = (0..n).collect();
+    order.sort_by(|&a, &b| docs[b].time.cmp(&docs[a].time).then(a.cmp(&b)));
+    order.reverse();
+    let same_options = memo.options == (k, past);
+    let same_entry = |pos: usize, i: usize| {
+        memo.oldest_first.get(pos).is_some_and(|e| {
+            e.inputs == inputs[i]
+                && e.text == text_hashes[i]
+                && e.source == briefings[i].page.source
+        })
+    };
+    // The longest run of oldest briefings equal to the last build's, then
+    // cut back to a time boundary: a briefing's list also draws on the
+    // briefings of its own time.
+    let mut unchanged = 0;
+    if past && same_options {
+        while unchanged < n && same_entry(unchanged, order[unchanged]) {
+            unchanged += 1;
+        }
+        while unchanged > 0
+            && unchanged < n
+            && docs[order[unchanged]].time == docs[order[unchanged - 1]].time
+        {
+            unchanged -= 1;
+        }
+    }
+    // Only texts and features changed (the same briefings at the same
+    // times, in the same order): the briefings whose text changed, with
+    // their stem counts of the last call, taken before the stem memo drops
+    // them, and what those whose features changed gained or lost.
+    let same_places = past
+        && same_options
+        && memo.oldest_first.len() == n
+        && order.iter().enumerate().all(|(pos, &i)| {
+            let e = &memo.oldest_first[pos];
+            e.time == docs[i].time && e.source == briefings[i].page.source
+        });
+    let mut refeatured: Vec<usize> = Vec::new();
+    let moved_features: Vec<(usize, u32)> = if same_places {
+        // (position, briefing) of those whose features changed.
+        let changed: Vec<(usize, usize)> = order
+            .iter()
+            .enumerate()
+            .filter(|&(pos, &i)| memo.oldest_first[pos].inputs != inputs[i])
+            .map(|(pos, &i)| (pos, i))
+            .collect();
+        refeatured.extend(changed.iter().map(|c| c.1));
+        // Made only when some features changed (a text edit has none).
+        let feature_of: HashMap<&str, u32> = if changed.is_empty() {
+            HashMap::new()
+        } else {
+            (0..hubs.feature_keys.len() as u32)
+                .map(|f| (feature_label(hubs, f), f))
+                .collect()
+        };
+        let mut moved = Vec::new();
+        for (pos, i) in changed {
+            let e = &memo.oldest_first[pos];
+            let had: Vec<u32> = e
+                .features
+                .iter()
+                .filter_map(|l| feature_of.get(l.as_str()).copied())
+                .collect();
+            let has = &docs[i].features;
+            // A feature no briefing has any more is not read by anyone;
+            // one it gained always exists.
+            moved.extend(has.iter().filter(|f| !had.contains(f)).map(|&f| (i, f)));
+            moved.extend(had.iter().filter(|f| !has.contains(f)).map(|&f| (i, f)));
+        }
+        moved
+    } else {
+        Vec::new()
+    };
+    let edited: Option<Vec<(usize, StemCounts)>> = if same_places {
+        order
+            .iter()
+            .enumerate()
+            .filter(|&(pos, &i)| memo.oldest_first[pos].text != text_hashes[i])
+            .map(|(pos, &i)| {
+                let before = memo.stems.texts.get(&memo.oldest_first[pos].text)?;
+                Some((i, Arc::clone(before)))
+            })
+            .collect()
+    } else {
+        None
+    };
+    crate::trace::lap("related.inputs+order");
+    let counts = memo.stems.term_counts(docs, &text_hashes);
+    crate::trace::lap("related.term_counts");
+    // A briefing whose features changed is read again like one whose
+    // vector did (its vector is weighed again, to the same values).
+    let changed = edited
+        .and_then(|edited| changed_vectors(docs, &counts, &memo.stems, &text_hashes, edited))
+        .map(|mut changes| {
+            for &i in &refeatured {
+                changes.changed[i] = true;
+            }
+            changes
+        });
+    let mut wanted = vec![true; n];
+    for &i in &order[..unchanged] {
+        wanted[i] = false;
+    }
+    // The term vectors of briefings not changed are the same too, in
+    // this vocabulary's term ids (renumbered when a stem came or went).
+    let same_terms = memo.vectors_generation == memo.stems.generation;
+    let one_behind = memo.vectors_generation + 1 == memo.stems.generation;
+    let stems = &memo.stems;
+    let in_these_terms = |v: &Option<Arc<TermVector>>| -> Option<Arc<TermVector>> {
+        let v = v.as_ref()?;
+        if same_terms {
+            Some(Arc::clone(v))
+        } else if one_behind {
+            Some(Arc::new(stems.renumber(v)))
+        } else {
+            None
+        }
+    };
+    let known: Vec<Option<Arc<TermVector>>> = {
+        let mut known = vec![None; n];
+        let kept: Vec<(usize, usize)> = order
+            .iter()
+            .enumerate()
+            .filter(|&(pos, &i)| match &changed {
+                Some(c) => !c.changed[i],
+                None => pos < unchanged,
+            })
+            .map(|(pos, &i)| (pos, i))
+            .collect();
+        let vectors: Vec<Option<Arc<TermVector>>> = kept
+            .par_iter()
+            .map(|&(pos, _)| in_these_terms(&memo.oldest_first[pos].vector))
+            .collect();
+        for ((_, i), v) in kept.into_iter().zip(vectors) {
+            known[i] = v;
+        }
+        known
+    };
+    let moved;
+    let wanted = match changed {
+        Some(VectorChanges {
+            changed: vector_changed,
+            moved: moved_terms,
+        }) => {
+            moved = moved_terms;
+            // The last vectors of the changed, in this build's term ids.
+            let before = (same_terms || one_behind).then(|| {
+                let mut before = Before {
+                    vectors: vec![None; n],
+                    bars: vec![None; n],
+                };
+                for (pos, &i) in order.iter().enumerate() {
+                    let e = &memo.oldest_first[pos];
+                    if vector_changed[i] {
+                        before.vectors[i] = in_these_terms(&e.vector);
+                    }
+                    before.bars[i] = e.bar;
+                }
+                before
+            });
+            Wanted::ReadersOf {
+                changed: vector_changed,
+                moved: &moved,
+                moved_features: &moved_features,
+                before,
+            }
+        }
+        None => Wanted::Mask(wanted),
+    };
+    // The last index is in this call's term ids only if the vocabulary is
+    // the same.
+    let last_index = std::mem::take(&mut memo.index).filter(|_| same_terms);
+    let Ranking {
+        lists: mut ranked,
+        vectors,
+        bars,
+        ranked: wanted,
+        index,
+    } = rank_with_vectors(
+        docs,
+        bonus,
+        options.related_scope,
+        k,
+        wanted,
+        Known {
+            counts: Some(counts),
+            vectors: Some(&known),
+            index: last_index,
+        },
+    );
+    memo.index = index;
+    memo.ranked = wanted.iter().filter(|w| **w).count();
+    let vector_of = |i: usize| vectors.get(i).cloned();
+    crate::trace::lap("related.rank");
+    // The caller takes reused lists from its last output when the indices
+    // are the same; otherwise they are mapped back from the memo by name
+    // (only the oldest can be reused then).
+    if !same_indices {
+        let index_of: HashMap<&str, usize> = briefings
+            .iter()
+            .enumerate()
+            .map(|(i, b)| (b.page.source.as_str(), i))
+            .collect();
+        let feature_of: HashMap<&str, u32> = (0..hubs.feature_keys.len() as u32)
+            .map(|f| (feature_label(hubs, f), f))
+            .collect();
+        for (pos, &i) in order.iter().enumerate().filter(|&(_, &i)| !wanted[i]) {
+            ranked[i] = memo.oldest_first[pos]
+                .list
+                .iter()
+                .map(|(target, score, common)| {
+                    // A list not ranked again is an unchanged briefing's
+                    // and selects only unchanged briefings (see readers):
+                    // their shared features exist in this build.
+                    let mut ids: Vec<u32> = common.iter().map(|c| feature_of[c.as_str()]).collect();
+                    ids.sort_unstable();
+                    (index_of[target.as_str()], *score, ids)
+                })
+                .collect();
+        }
+    }
+    memo.options = (k, past);
+    crate::trace::lap("related.reuse");
+    // Entries of reused lists stay (their vectors brought to this
+    // vocabulary); the others are made again.
+    let mut last = std::mem::take(&mut memo.oldest_first).into_iter();
+    let mut entries = Vec::with_capacity(n);
+    for &i in &order {
+        let old = last.next();
+        let entry = match old {
+            Some(mut e) if !wanted[i] => {
+                // Its bar too is the same: no changed document was or
+                // is in its selection.
+                e.text = text_hashes[i];
+                if !same_terms {
+                    e.vector = vector_of(i);
+                }
+                e
+            }
+            _ => MemoEntry {
+                source: briefings[i].page.source.clone(),
+                inputs: inputs[i],
+                time: docs[i].time,
+                features: docs[i]
+                    .features
+                    .iter()
+                    .map(|&f| feature_label(hubs, f).to_string())
+                    .collect(),
+                text: text_hashes[i],
+                list: ranked[i]
+                    .iter()
+                    .map(|(target, score, common)| {
+                        (
+                            briefings[*target].page.source.clone(),
+                            *score,
+                            common
+                                .iter()
+                                .map(|&f| feature_label(hubs, f).to_string())
+                                .collect(),
+                        )
+                    })
+                    .collect(),
+                vector: vector_of(i),
+                bar: bars[i],
+            },
+        };
+        entries.push(entry);
+    }
+    memo.oldest_first = entries;
+    memo.vectors_generation = memo.stems.generation;
+    let reused = wanted.iter().map(|w| !w).collect();
+    (ranked, reused)
+}
+
+/// When only the texts of `edited` (document, its stem counts of the last
+/// call) changed: which documents' term vectors changed, and the
+/// (document, term) pairs of terms an edited document gained or lost.
+/// Under "past" a document's vector depends on its own counts and on the
+/// document frequencies, up to its time, of its terms: those move only for
+/// the terms an edit added or removed, and only from the edited document's
+/// time on. None when an edited text's counts are not known.
+pub(super) fn changed_vectors(
+    docs: &[RankDoc],
+    counts: &TermCounts,
+    stems: &StemMemo,
+    text_hashes: &[u128],
+    edited: Vec<(usize, StemCounts)>,
+) -> Option<VectorChanges> {
+    let n = docs.len();
+    let mut changed = vec![false; n];
+    let mut moved = Vec::new();
+    // (term id, time of the edit, +1 gained or -1 lost): the term's
+    // document frequency moved for documents at or after that time.
+    let mut since: Vec<(u32, i64, i64)> = Vec::new();
+    for (i, before) in edited {
+        changed[i] = true;
+        let after = stems.texts.get(&text_hashes[i])?;
+        let had: std::collections::HashSet<u32> = before.iter().map(|&(id, _)| id).collect();
+        let has: std::collections::HashSet<u32> = after.iter().map(|&(id, _)| id).collect();
+        for &id in had.symmetric_difference(&has) {
+            // A stem no document has any more has no term id, and no
+            // other document's vector used it.
+            let Some(&term) = stems.term_of.get(id as usize).filter(|t| **t != u32::MAX) else {
+                continue;
+            };
+            since.push((term, docs[i].time, if has.contains(&id) { 1 } else { -1 }));
+            moved.push((i, term));
+        }
+    }
+    // A later document with the term weighs it with the quantized
+    // frequency up to its time: its vector changed if that did.
+    since.sort_unstable();
+    let terms: Vec<u32> = {
+        let mut t: Vec<u32> = since.iter().map(|s| s.0).collect();
+        t.dedup();
+        t
+    };
+    let moved_by: Vec<Vec<usize>> = terms
+        .par_iter()
+        .map(|&term| {
+            let edits = &since
+                [since.partition_point(|s| s.0 < term)..since.partition_point(|s| s.0 <= term)];
+            let mut with: Vec<(i64, usize)> = (0..n)
+                .filter(|&i| counts.0[i].binary_search_by_key(&term, |e| e.0).is_ok())
+                .map(|i| (docs[i].time, i))
+                .collect();
+            with.sort_unstable();
+            let mut out = Vec::new();
+            let mut k = 0;
+            while k < with.len() {
+                let time = with[k].0;
+                let end = k + with[k..].partition_point(|w| w.0 == time);
+                // Documents up to this time with the term, now and before.
+                let now = end as i64;
+                let then = now
+                    - edits
+                        .iter()
+                        .filter(|e| e.1 <= time)
+                        .map(|e| e.2)
+                        .sum::<i64>();
+                if quantized_df(now as u32) != quantized_df(then as u32) {
+                    out.extend(with[k..end].iter().map(|w| w.1));
+                }
+                k = end;
+            }
+            out
+        })
+        .collect();
+    for i in moved_by.into_iter().flatten() {
+        changed[i] = true;
+    }
+    Some(VectorChanges { changed, moved })
+}
