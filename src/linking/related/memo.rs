@@ -285,8 +285,17 @@ pub(super) fn rank_with_memo(
             let e = &memo.oldest_first[pos];
             e.time == docs[i].time && e.source == briefings[i].page.source
         });
-    let mut refeatured: Vec<usize> = Vec::new();
-    let moved_features: Vec<(usize, u32)> = if same_places {
+    // Feature ids by key, made at most once and only when needed (a text
+    // edit changes no features and keeps the hubs).
+    let feature_ids = std::cell::OnceCell::new();
+    let feature_of = || -> &HashMap<&str, u32> {
+        feature_ids.get_or_init(|| {
+            (0..hubs.feature_keys.len() as u32)
+                .map(|f| (feature_label(hubs, f), f))
+                .collect()
+        })
+    };
+    let (refeatured, moved_features): (Vec<usize>, Vec<(usize, u32)>) = if same_places {
         // (position, briefing) of those whose features changed.
         let changed: Vec<(usize, usize)> = order
             .iter()
@@ -294,22 +303,13 @@ pub(super) fn rank_with_memo(
             .filter(|&(pos, &i)| memo.oldest_first[pos].inputs != inputs[i])
             .map(|(pos, &i)| (pos, i))
             .collect();
-        refeatured.extend(changed.iter().map(|c| c.1));
-        // Made only when some features changed (a text edit has none).
-        let feature_of: HashMap<&str, u32> = if changed.is_empty() {
-            HashMap::new()
-        } else {
-            (0..hubs.feature_keys.len() as u32)
-                .map(|f| (feature_label(hubs, f), f))
-                .collect()
-        };
         let mut moved = Vec::new();
-        for (pos, i) in changed {
+        for &(pos, i) in &changed {
             let e = &memo.oldest_first[pos];
             let had: Vec<u32> = e
                 .features
                 .iter()
-                .filter_map(|l| feature_of.get(l.as_str()).copied())
+                .filter_map(|l| feature_of().get(l.as_str()).copied())
                 .collect();
             let has = &docs[i].features;
             // A feature no briefing has any more is not read by anyone;
@@ -317,9 +317,9 @@ pub(super) fn rank_with_memo(
             moved.extend(has.iter().filter(|f| !had.contains(f)).map(|&f| (i, f)));
             moved.extend(had.iter().filter(|f| !has.contains(f)).map(|&f| (i, f)));
         }
-        moved
+        (changed.into_iter().map(|c| c.1).collect(), moved)
     } else {
-        Vec::new()
+        (Vec::new(), Vec::new())
     };
     let edited: Option<Vec<(usize, StemCounts)>> = if same_places {
         order
@@ -443,17 +443,14 @@ pub(super) fn rank_with_memo(
     let vector_of = |i: usize| vectors.get(i).cloned();
     crate::trace::lap("related.rank");
     // The caller takes reused lists from its last output when the indices
-    // are the same; otherwise they are mapped back from the memo by name
-    // (only the oldest can be reused then).
+    // are the same; otherwise they are mapped back from the memo by name.
     if !same_indices {
         let index_of: HashMap<&str, usize> = briefings
             .iter()
             .enumerate()
             .map(|(i, b)| (b.page.source.as_str(), i))
             .collect();
-        let feature_of: HashMap<&str, u32> = (0..hubs.feature_keys.len() as u32)
-            .map(|f| (feature_label(hubs, f), f))
-            .collect();
+        let feature_of = feature_of();
         for (pos, &i) in order.iter().enumerate().filter(|&(_, &i)| !wanted[i]) {
             ranked[i] = memo.oldest_first[pos]
                 .list

@@ -151,24 +151,28 @@ pub(super) fn readers(
                 [index.term_offsets[t as usize]..index.term_offsets[t as usize + 1]];
             let win = window(list, |e| e.0, p, from, true);
             let full = win.len() == POSTINGS_CAP;
+            // A changed document's partial score here in the last ranking
+            // (None: its last vector is not known).
+            let then_of = |q: usize| -> Option<f32> {
+                let old = before?.vectors[index.order[q]].as_ref()?;
+                Some(
+                    old.binary_search_by_key(&t, |e| e.0)
+                        .map_or(0.0, |at| qw * old[at].1),
+                )
+            };
             for p_c in moved_in(&moved_at, t, p, from) {
-                let in_window = win.binary_search_by_key(&(p_c as u32), |e| e.0).is_ok();
                 if full {
                     // It entered or left a full window, moving its last
                     // entry out or in.
                     if win[POSTINGS_CAP - 1].0 as usize >= p_c {
                         return true;
                     }
-                } else if !in_window {
+                } else if win.binary_search_by_key(&(p_c as u32), |e| e.0).is_err() {
                     // The window holds every document with the term, before
                     // as now: this one lost it, and was read here before.
-                    let Some(old) = before.and_then(|b| b.vectors[index.order[p_c]].as_ref())
-                    else {
+                    let Some(then) = then_of(p_c) else {
                         return true;
                     };
-                    let then = old
-                        .binary_search_by_key(&t, |e| e.0)
-                        .map_or(0.0, |at| qw * old[at].1);
                     note(p_c, 0.0, then);
                 }
                 // (Gained, in a window not full: read below like any other.)
@@ -178,12 +182,9 @@ pub(super) fn readers(
                 if !changed_at[q] || q == p {
                     continue;
                 }
-                let Some(old) = before.and_then(|b| b.vectors[index.order[q]].as_ref()) else {
+                let Some(then) = then_of(q) else {
                     return true;
                 };
-                let then = old
-                    .binary_search_by_key(&t, |e| e.0)
-                    .map_or(0.0, |at| qw * old[at].1);
                 note(q, qw * w, then);
             }
         }
@@ -198,12 +199,11 @@ pub(super) fn readers(
             let full = win.len() == POSTINGS_CAP;
             let mut gained = Vec::new();
             for p_c in moved_in(&features_moved_at, f, p, from) {
-                let in_window = win.binary_search(&(p_c as u32)).is_ok();
                 if full {
                     if win[POSTINGS_CAP - 1] as usize >= p_c {
                         return true;
                     }
-                } else if in_window {
+                } else if win.binary_search(&(p_c as u32)).is_ok() {
                     gained.push(p_c);
                 } else {
                     // Lost it: it had the bonus here before.
