@@ -11,6 +11,7 @@ pub mod cli;
 pub mod config;
 pub mod content;
 pub mod diagnostics;
+pub mod fast_hash;
 pub mod ingest;
 pub mod linking;
 pub mod markdown;

@@ -36,8 +36,9 @@ use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use rayon::prelude::*;
 use serde::Serialize;
 
+use crate::fast_hash::WordList;
+use crate::linking::FastMap;
 use crate::linking::SiteModel;
-use crate::linking::{FastMap, FastSet};
 use crate::output::OutputFile;
 use crate::render::shared::Shared;
 use crate::render::views::BriefingCard;
@@ -82,8 +83,7 @@ pub fn tokenize(text: &str) -> Vec<String> {
 /// [`tokenize`] without copying: a word already in lower-case ASCII (most
 /// of them) is borrowed from `text`.
 fn terms(text: &str) -> impl Iterator<Item = Cow<'_, str>> {
-    static STOPS: std::sync::OnceLock<FastSet<&'static str>> = std::sync::OnceLock::new();
-    let stops = STOPS.get_or_init(|| STOP_WORDS.iter().copied().collect());
+    static STOPS: WordList = WordList::new(STOP_WORDS);
     text.split(|c: char| !c.is_alphanumeric())
         .filter(|w| !w.is_empty())
         .map(|w| {
@@ -95,7 +95,7 @@ fn terms(text: &str) -> impl Iterator<Item = Cow<'_, str>> {
                 Cow::Owned(w.to_lowercase())
             }
         })
-        .filter(move |w| w.chars().nth(1).is_some() && !stops.contains(w.as_ref()))
+        .filter(move |w| w.chars().nth(1).is_some() && !STOPS.contains(w.as_ref()))
 }
 
 /// The shard a term lives in: its first `prefix` characters.

@@ -26,6 +26,7 @@ use std::collections::HashMap;
 use super::gazetteer;
 use super::tokens::{normalize, FastMap, Prepared, Tok};
 use super::{Aliases, Entity, EntityKind};
+use crate::fast_hash::WordList;
 
 /// Most entities reported for one document.
 const MAX_ENTITIES: usize = 50;
@@ -261,9 +262,13 @@ fn is_particle_name(lower: &str) -> bool {
     })
 }
 
-fn is_in(list: &[&str], w: &str) -> bool {
-    list.contains(&w)
-}
+// The lists above, looked up by hash.
+static CONNECTORS_SET: WordList = WordList::new(CONNECTORS);
+static HONORIFICS_SET: WordList = WordList::new(HONORIFICS);
+static NOT_NAMES_SET: WordList = WordList::new(NOT_NAMES);
+static ORG_PREFIXES_SET: WordList = WordList::new(ORG_PREFIXES);
+static ORG_SUFFIXES_SET: WordList = WordList::new(ORG_SUFFIXES);
+static PLACE_SUFFIXES_SET: WordList = WordList::new(PLACE_SUFFIXES);
 
 /// Mostly upper-case text (a shouted headline, an all-caps document): its
 /// capitals say nothing about names.
@@ -319,7 +324,7 @@ pub fn extract(p: &Prepared, aliases: &Aliases) -> Vec<Entity> {
             // Sentence-initial capitals of ordinary words.
             if clause_initial(p, toks, i, si)
                 && (w.stop || w.weak || w.lower_count > 0)
-                && !is_in(HONORIFICS, &w.lower)
+                && !HONORIFICS_SET.contains(&w.lower)
             {
                 i += 1;
                 continue;
@@ -334,7 +339,7 @@ pub fn extract(p: &Prepared, aliases: &Aliases) -> Vec<Entity> {
             let mut j = i + 1;
             // An abbreviated title's dot ("Mr. Berg") does not break a name.
             let titled_dot = |j: usize| {
-                is_in(HONORIFICS, &p.word(&toks[j - 1]).lower)
+                HONORIFICS_SET.contains(&p.word(&toks[j - 1]).lower)
                     && p.text[toks[j - 1].end..toks[j].start].trim() == "."
             };
             while j < toks.len() && (!toks[j].break_before || titled_dot(j)) {
@@ -344,7 +349,7 @@ pub fn extract(p: &Prepared, aliases: &Aliases) -> Vec<Entity> {
                 } else if is_particle_name(&wj.lower) {
                     // "Tariq bin Hamad al-Marzouqi": an Arabic article joined to a name.
                     j += 1;
-                } else if is_in(CONNECTORS, &wj.lower)
+                } else if CONNECTORS_SET.contains(&wj.lower)
                     && j + 1 < toks.len()
                     && toks[j + 1].cap
                     && !toks[j + 1].break_before
@@ -365,8 +370,8 @@ pub fn extract(p: &Prepared, aliases: &Aliases) -> Vec<Entity> {
                     || w.stop
                     || w.weak
                     || w.numeric
-                    || is_in(NOT_NAMES, &w.lower)
-                    || is_in(HONORIFICS, &w.lower)
+                    || NOT_NAMES_SET.contains(&w.lower)
+                    || HONORIFICS_SET.contains(&w.lower)
                 {
                     continue;
                 }
@@ -480,9 +485,9 @@ fn classify(p: &Prepared, run: &[Tok], lowers: &[&str]) -> (Option<String>, Enti
     let first = lowers[0];
     let last = lowers[lowers.len() - 1];
     // Honorific + name: a person, named without the title.
-    if run.len() >= 2 && is_in(HONORIFICS, first) {
+    if run.len() >= 2 && HONORIFICS_SET.contains(first) {
         let mut k = 1;
-        while k < run.len() - 1 && is_in(HONORIFICS, lowers[k]) {
+        while k < run.len() - 1 && HONORIFICS_SET.contains(lowers[k]) {
             k += 1;
         }
         // "Prime Minister X": skip "prime" too.
@@ -493,7 +498,7 @@ fn classify(p: &Prepared, run: &[Tok], lowers: &[&str]) -> (Option<String>, Enti
     if run.len() >= 3 && !lowers.contains(&"of") {
         if let Some(k) = (1..run.len() - 1)
             .rev()
-            .find(|&k| is_in(HONORIFICS, lowers[k]))
+            .find(|&k| HONORIFICS_SET.contains(lowers[k]))
         {
             return (Some(surface(&run[k + 1..])), EntityKind::Person);
         }
@@ -505,7 +510,7 @@ fn classify(p: &Prepared, run: &[Tok], lowers: &[&str]) -> (Option<String>, Enti
         return (None, EntityKind::Other);
     }
     let name = surface(run);
-    if is_in(ORG_SUFFIXES, last) || (run.len() >= 3 && is_in(ORG_PREFIXES, first)) {
+    if ORG_SUFFIXES_SET.contains(last) || (run.len() >= 3 && ORG_PREFIXES_SET.contains(first)) {
         return (Some(name), EntityKind::Organization);
     }
     // "North Atlantic", "South Sudan"-like names: a compass word before a
@@ -514,7 +519,7 @@ fn classify(p: &Prepared, run: &[Tok], lowers: &[&str]) -> (Option<String>, Enti
         "north", "south", "east", "west", "northern", "southern", "eastern", "western",
     ];
     if run.len() >= 2
-        && (is_in(PLACE_SUFFIXES, last) || (run.len() == 2 && compass.contains(&first)))
+        && (PLACE_SUFFIXES_SET.contains(last) || (run.len() == 2 && compass.contains(&first)))
     {
         return (Some(name), EntityKind::Place);
     }

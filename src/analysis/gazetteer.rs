@@ -4,7 +4,10 @@
 //! sorted for binary search (generated sorted; a test checks it). Demonyms map to
 //! their country ("Iranian" -> Iran), as the issue asks.
 
+use std::sync::OnceLock;
+
 use super::EntityKind::{self, Group, Organization, Place};
+use crate::fast_hash::FastMap;
 
 /// (lower-case key, canonical name, kind), sorted by key.
 pub const ENTRIES: &[(&str, &str, EntityKind)] = &[
@@ -863,10 +866,12 @@ pub const MAX_WORDS: usize = 5;
 
 /// Looks up a lower-cased name.
 pub fn lookup(lower: &str) -> Option<(&'static str, EntityKind)> {
-    ENTRIES
-        .binary_search_by(|e| e.0.cmp(lower))
-        .ok()
-        .map(|i| (ENTRIES[i].1, ENTRIES[i].2))
+    // By hash: the analysis asks for every word and phrase of every
+    // document, and a binary search costs ten string comparisons.
+    static BY_NAME: OnceLock<FastMap<&'static str, usize>> = OnceLock::new();
+    let by_name =
+        BY_NAME.get_or_init(|| ENTRIES.iter().enumerate().map(|(i, e)| (e.0, i)).collect());
+    by_name.get(lower).map(|&i| (ENTRIES[i].1, ENTRIES[i].2))
 }
 
 #[cfg(test)]

@@ -11,10 +11,21 @@
 //! talks" (noun) against "they talk" or "hardliners press the envoy" (verb):
 //! see [`noun_context`] and [`verb_context`].
 
-/// Binary search in a sorted list (the lists are checked sorted by a test).
-fn is_in(list: &[&str], word: &str) -> bool {
-    list.binary_search(&word).is_ok()
-}
+use crate::fast_hash::WordList;
+
+// The lists below, looked up by hash (they stay sorted for review; a test
+// checks it).
+static ADJECTIVES_SET: WordList = WordList::new(ADJECTIVES);
+static ADVERBS_SET: WordList = WordList::new(ADVERBS);
+static AUXILIARIES_SET: WordList = WordList::new(AUXILIARIES);
+static DETERMINERS_SET: WordList = WordList::new(DETERMINERS);
+static ED_NOUNS_SET: WordList = WordList::new(ED_NOUNS);
+static ING_NOUNS_SET: WordList = WordList::new(ING_NOUNS);
+static IRREGULAR_SET: WordList = WordList::new(IRREGULAR);
+static NOUN_EXCEPTIONS_SET: WordList = WordList::new(NOUN_EXCEPTIONS);
+static NOUN_VERBS_SET: WordList = WordList::new(NOUN_VERBS);
+static VERBS_SET: WordList = WordList::new(VERBS);
+static VERB_CUES_SET: WordList = WordList::new(VERB_CUES);
 
 /// Context-free word class.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -45,7 +56,7 @@ const ADVERB_ENDINGS: &[&str] = &[
 ];
 
 pub fn adverb(l: &str) -> bool {
-    (l.len() > 5 && ADVERB_ENDINGS.iter().any(|e| l.ends_with(e))) || is_in(ADVERBS, l)
+    (l.len() > 5 && ADVERB_ENDINGS.iter().any(|e| l.ends_with(e))) || ADVERBS_SET.contains(l)
 }
 
 /// Adjective endings ("regional", "economic", "provocative", "dangerous").
@@ -59,10 +70,10 @@ const ADJECTIVE_ENDINGS: &[&str] = &[
 const PROPER_ADJECTIVE_ENDINGS: &[&str] = &["ean", "ese", "ian", "ish"];
 
 fn adjective(l: &str, capitalised: bool) -> bool {
-    if is_in(NOUN_EXCEPTIONS, l) {
+    if NOUN_EXCEPTIONS_SET.contains(l) {
         return false;
     }
-    is_in(ADJECTIVES, l)
+    ADJECTIVES_SET.contains(l)
         || (l.len() > 5 && ADJECTIVE_ENDINGS.iter().any(|e| l.ends_with(e)))
         || (capitalised && l.len() > 4 && PROPER_ADJECTIVE_ENDINGS.iter().any(|e| l.ends_with(e)))
 }
@@ -107,9 +118,9 @@ fn with_bases<T>(l: &str, suffix: &str, mut f: impl FnMut(&str) -> Option<T>) ->
 /// also a common noun.
 fn verb_of(l: &str) -> Option<bool> {
     let check = |b: &str| {
-        if is_in(NOUN_VERBS, b) {
+        if NOUN_VERBS_SET.contains(b) {
             Some(true)
-        } else if is_in(VERBS, b) {
+        } else if VERBS_SET.contains(b) {
             Some(false)
         } else {
             None
@@ -156,16 +167,16 @@ fn lex_uncached(l: &str, capitalised: bool) -> Lex {
     if l.chars().any(|c| c.is_ascii_digit()) && !l.chars().any(char::is_alphabetic) {
         return Lex::Number;
     }
-    if is_in(AUXILIARIES, l) || is_in(IRREGULAR, l) {
+    if AUXILIARIES_SET.contains(l) || IRREGULAR_SET.contains(l) {
         return Lex::Verb;
     }
-    if l.ends_with("ings") || is_in(ING_NOUNS, l) {
+    if l.ends_with("ings") || ING_NOUNS_SET.contains(l) {
         return Lex::Noun;
     }
     if let Some(noun_too) = verb_of(l) {
         return if noun_too { Lex::NounVerb } else { Lex::Verb };
     }
-    if is_in(NOUN_EXCEPTIONS, l) {
+    if NOUN_EXCEPTIONS_SET.contains(l) {
         return Lex::Noun;
     }
     if adverb(l) {
@@ -174,7 +185,7 @@ fn lex_uncached(l: &str, capitalised: bool) -> Lex {
     if l.len() > 4 && l.ends_with("ing") {
         return Lex::Ing;
     }
-    if l.len() > 4 && l.ends_with("ed") && !l.ends_with("eed") && !is_in(ED_NOUNS, l) {
+    if l.len() > 4 && l.ends_with("ed") && !l.ends_with("eed") && !ED_NOUNS_SET.contains(l) {
         return Lex::Ed;
     }
     if adjective(l, capitalised) {
@@ -203,7 +214,7 @@ pub fn classifying(l: &str, class: Lex, capitalised: bool) -> bool {
 /// prepositions and other function words ("the talks", "for talks"),
 /// adjectives ("new talks") and numbers ("two deals").
 pub fn noun_context(prev_lower: &str, prev_lex: Lex, prev_stop: bool) -> bool {
-    if is_in(DETERMINERS, prev_lower) {
+    if DETERMINERS_SET.contains(prev_lower) {
         return true;
     }
     // "limit X and increase Y": a conjunction says nothing.
@@ -218,13 +229,13 @@ pub fn conjunction(l: &str) -> bool {
 }
 
 pub fn is_determiner(l: &str) -> bool {
-    is_in(DETERMINERS, l)
+    DETERMINERS_SET.contains(l)
 }
 
 /// Does the previous word make the next one read as a verb? Pronouns,
 /// modals, "to", forms of "be" ("they deal", "will press", "to offer").
 pub fn verb_context(prev_lower: &str) -> bool {
-    is_in(VERB_CUES, prev_lower)
+    VERB_CUES_SET.contains(prev_lower)
 }
 
 /// A plural-looking word ("hardliners", "ministers"), whose next word, if

@@ -11,17 +11,17 @@
 //!   Thursday" cannot appear. This plays the part of a general-English
 //!   frequency prior when no corpus statistics are available.
 
-/// Binary search in a sorted list (the lists are checked sorted by a test).
-fn contains(list: &[&str], word: &str) -> bool {
-    list.binary_search(&word).is_ok()
-}
+use crate::fast_hash::WordList;
+
+static STOP: WordList = WordList::new(STOP_WORDS);
+static WEAK: WordList = WordList::new(WEAK_WORDS);
 
 pub fn is_stop(lower: &str) -> bool {
-    contains(STOP_WORDS, lower)
+    STOP.contains(lower)
 }
 
 pub fn is_weak(lower: &str) -> bool {
-    contains(WEAK_WORDS, lower)
+    WEAK.contains(lower)
 }
 
 /// Sorted, lower case.

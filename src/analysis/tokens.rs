@@ -8,64 +8,12 @@
 //! Words are stemmed with the Snowball English (Porter 2) stemmer so that
 //! inflections ("sanction", "sanctions") count as one term.
 
-use std::collections::HashMap;
-use std::hash::{BuildHasherDefault, Hasher};
-
 use rust_stemmers::{Algorithm, Stemmer};
 
 use super::sentences::split_sentence_spans;
 use super::stopwords::{is_stop, is_weak};
 
-/// The multiply-rotate hash of rustc ("FxHash"): much faster than SipHash
-/// on the short keys used here, and deterministic. Hash-flooding resistance
-/// is not needed for per-document tables, and no map's iteration order ever
-/// reaches the output.
-#[derive(Default, Clone, Copy)]
-pub struct FxHasher {
-    hash: u64,
-}
-
-impl FxHasher {
-    #[inline]
-    fn add(&mut self, word: u64) {
-        self.hash = (self.hash.rotate_left(5) ^ word).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
-    }
-}
-
-impl Hasher for FxHasher {
-    fn write(&mut self, bytes: &[u8]) {
-        let mut chunks = bytes.chunks_exact(8);
-        for c in &mut chunks {
-            self.add(u64::from_le_bytes([
-                c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7],
-            ]));
-        }
-        let rest = chunks.remainder();
-        if !rest.is_empty() {
-            let mut b = [0u8; 8];
-            b[..rest.len()].copy_from_slice(rest);
-            self.add(u64::from_le_bytes(b));
-        }
-    }
-    fn write_u8(&mut self, i: u8) {
-        self.add(i as u64);
-    }
-    fn write_u32(&mut self, i: u32) {
-        self.add(i as u64);
-    }
-    fn write_u64(&mut self, i: u64) {
-        self.add(i);
-    }
-    fn write_usize(&mut self, i: usize) {
-        self.add(i as u64);
-    }
-    fn finish(&self) -> u64 {
-        self.hash
-    }
-}
-
-/// A hash map with [`FxHasher`].
-pub type FastMap<K, V> = HashMap<K, V, BuildHasherDefault<FxHasher>>;
+pub use crate::fast_hash::FastMap;
 
 /// One word occurrence.
 #[derive(Debug, Clone, Copy)]

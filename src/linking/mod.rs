@@ -14,7 +14,7 @@ pub mod synthetic;
 #[cfg(test)]
 mod tests;
 mod text;
-pub(crate) use text::{FastMap, FastSet};
+pub(crate) use text::FastMap;
 
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use chrono_tz::Tz;

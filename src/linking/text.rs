@@ -1,9 +1,6 @@
 //! Words as the link stage compares them: lower-cased, stop words dropped,
 //! Snowball-stemmed, so that "sanctions", "Sanction" and "sanctioned" meet.
 
-use std::collections::HashMap;
-use std::hash::{BuildHasherDefault, Hasher};
-
 use rust_stemmers::{Algorithm, Stemmer};
 
 /// Function words that say nothing about a topic. A generic English list
@@ -42,44 +39,13 @@ const STOP_WORDS: &[&str] = &[
     "yourselves", "mr", "mrs", "ms", "s", "t", "ll", "ve", "d",
 ];
 
-/// The Fx hash (as in rustc): much faster than SipHash on short words, and
-/// nothing here is exposed to hash flooding (keys come from our own content).
-#[derive(Default, Clone, Copy)]
-pub struct FxHasher(u64);
+use crate::fast_hash::WordList;
+pub use crate::fast_hash::{FastMap, FastSet};
 
-impl Hasher for FxHasher {
-    fn write(&mut self, bytes: &[u8]) {
-        const K: u64 = 0x51_7c_c1_b7_27_22_0a_95;
-        let mut chunks = bytes.chunks_exact(8);
-        for c in &mut chunks {
-            let v = u64::from_le_bytes(c.try_into().unwrap());
-            self.0 = (self.0.rotate_left(5) ^ v).wrapping_mul(K);
-        }
-        for &b in chunks.remainder() {
-            self.0 = (self.0.rotate_left(5) ^ b as u64).wrapping_mul(K);
-        }
-    }
-
-    fn write_u8(&mut self, b: u8) {
-        self.write(&[b]);
-    }
-
-    fn finish(&self) -> u64 {
-        self.0
-    }
-}
-
-/// A hash map with [`FxHasher`]; iteration order is never relied upon.
-pub type FastMap<K, V> = HashMap<K, V, BuildHasherDefault<FxHasher>>;
-pub type FastSet<K> = std::collections::HashSet<K, BuildHasherDefault<FxHasher>>;
-
-thread_local! {
-    static STOPS: std::collections::HashSet<&'static str, BuildHasherDefault<FxHasher>> =
-        STOP_WORDS.iter().copied().collect();
-}
+static STOPS: WordList = WordList::new(STOP_WORDS);
 
 pub fn is_stop_word(word: &str) -> bool {
-    STOPS.with(|s| s.contains(word))
+    STOPS.contains(word)
 }
 
 /// Splits on anything that is not a letter or digit; an apostrophe ends a
