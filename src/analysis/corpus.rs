@@ -5,11 +5,11 @@
 //! told from chance neighbours ("significant attempt").
 
 use std::borrow::Cow;
-use std::collections::HashMap;
 
 use super::stopwords::is_stop;
 use super::tokens::{normalize, word_spans};
 use super::Document;
+use crate::fast_hash::FastMap;
 
 /// Fewer documents than this and the frequencies say nothing: the analysis
 /// falls back on its built-in prior (stop and weak word lists).
@@ -38,103 +38,142 @@ pub fn counted(word: &str) -> bool {
     word.chars().any(char::is_alphabetic)
 }
 
-#[derive(Debug, Clone, Default)]
+/// A term's identity in the corpus tables: the 64-bit XXH3 hash of its
+/// text. A site has a few million distinct terms (words and phrases), so
+/// the chance that two share a hash is about one in a million million;
+/// counting hashes instead of strings spares an allocation per phrase per
+/// document, and the per-document term lists the analysis cache keeps are
+/// an eighth of the size.
+pub fn term_hash(term: &str) -> u64 {
+    xxhash_rust::xxh3::xxh3_64(term.as_bytes())
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct CorpusStats {
     /// Number of documents counted.
     pub documents: usize,
-    /// Term -> number of documents containing it. A term is a lower-cased
-    /// word (possessive dropped, typographic apostrophes made plain, as the
-    /// analysis tokenises) or a phrase of 2 to [`MAX_PHRASE_WORDS`] such
-    /// words joined by single spaces, with no stop word and no punctuation
-    /// inside: the shape of a key-issue candidate.
-    /// Words never contain a space, so the two kinds cannot collide, and
-    /// whatever handles the words of a document (the analysis cache)
-    /// handles its phrases the same way.
-    pub document_frequency: HashMap<String, u32>,
+    /// Term hash ([`term_hash`]) -> number of documents containing it. A
+    /// term is a lower-cased word (possessive dropped, typographic
+    /// apostrophes made plain, as the analysis tokenises) or a phrase of 2
+    /// to [`MAX_PHRASE_WORDS`] such words joined by single spaces, with no
+    /// stop word and no punctuation inside: the shape of a key-issue
+    /// candidate. Words never contain a space, so the two kinds cannot
+    /// collide, and whatever handles the words of a document (the analysis
+    /// cache) handles its phrases the same way.
+    document_frequency: FastMap<u64, u32>,
 }
 
 /// Longest phrase counted, in words (the longest key issue).
 pub const MAX_PHRASE_WORDS: usize = 3;
 
+/// The distinct terms of one document (see
+/// [`CorpusStats::document_frequency`]) as [`term_hash`]es, sorted.
+/// One pass over its words; linear in its length. Words already in normal
+/// form (most of them) are borrowed, not copied, and phrases are hashed
+/// from one reused buffer.
+pub fn document_terms(doc: &Document) -> Vec<u64> {
+    let mut terms: Vec<u64> = Vec::new();
+    // The current run of content words.
+    let mut run: Vec<Cow<str>> = Vec::new();
+    let mut phrase = String::new();
+    for source in [doc.title.unwrap_or(""), doc.text] {
+        // A run ends at a stop word or punctuation only: the analysis
+        // breaks its runs there too and more often (sentence ends,
+        // numbers), so every phrase it looks up in a document is one of
+        // that document's counted terms, as the analysis cache requires.
+        run.clear();
+        for w in word_spans(source) {
+            let surface = &source[w.start..w.end];
+            let word = if surface.chars().any(|c| c.is_uppercase() || c == '’') {
+                Cow::Owned(normalize(surface))
+            } else {
+                Cow::Borrowed(surface)
+            };
+            if w.break_before {
+                run.clear();
+            }
+            if !counted(&word) {
+                // Never a key-issue word, so never looked up: not counted,
+                // and it ends a run as it ends the analysis's. Counting "4"
+                // or "2025" would tie every briefing with a number to
+                // every edit that moves that number's frequency.
+                run.clear();
+                continue;
+            }
+            terms.push(term_hash(&word));
+            if is_stop(&word) {
+                run.clear();
+                continue;
+            }
+            // Phrases ending with this word.
+            for n in 2..=MAX_PHRASE_WORDS.min(run.len() + 1) {
+                phrase.clear();
+                for part in &run[run.len() + 1 - n..] {
+                    phrase.push_str(part);
+                    phrase.push(' ');
+                }
+                phrase.push_str(&word);
+                terms.push(term_hash(&phrase));
+            }
+            run.push(word);
+        }
+    }
+    terms.sort_unstable();
+    terms.dedup();
+    terms
+}
+
 impl CorpusStats {
-    /// One pass over each document's words; linear in the corpus size. Words
-    /// already in normal form (most of them) are borrowed, not copied, and a
-    /// word is allocated only the first time the corpus sees it.
+    /// Counts every document's terms ([`document_terms`]).
     pub fn from_documents(docs: &[Document]) -> CorpusStats {
         let mut stats = CorpusStats::default();
-        let mut seen: Vec<Cow<str>> = Vec::new();
-        let mut phrases: Vec<String> = Vec::new();
         for doc in docs {
-            stats.documents += 1;
-            seen.clear();
-            for source in [doc.title.unwrap_or(""), doc.text] {
-                // Index in `seen` where the current run of non-stop words
-                // starts. A run ends at a stop word or punctuation only:
-                // the analysis breaks its runs there too and more often
-                // (sentence ends, numbers), so every phrase it looks up in
-                // a document is one of that document's counted terms, as
-                // the analysis cache requires.
-                let mut run_start = seen.len();
-                for w in word_spans(source) {
-                    let surface = &source[w.start..w.end];
-                    let word = if surface.chars().any(|c| c.is_uppercase() || c == '’') {
-                        Cow::Owned(normalize(surface))
-                    } else {
-                        Cow::Borrowed(surface)
-                    };
-                    if w.break_before {
-                        run_start = seen.len();
-                    }
-                    if !counted(&word) {
-                        // Never a key-issue word, so never looked up: not
-                        // counted, and it ends a run as it ends the
-                        // analysis's. Counting "4" or "2025" would tie
-                        // every briefing with a number to every edit
-                        // that moves that number's frequency.
-                        run_start = seen.len();
-                        continue;
-                    }
-                    if is_stop(&word) {
-                        seen.push(word);
-                        run_start = seen.len();
-                        continue;
-                    }
-                    // Phrases ending with this word, longest first.
-                    let here = seen.len();
-                    for n in (2..=MAX_PHRASE_WORDS).rev() {
-                        if here + 1 >= run_start + n {
-                            let mut phrase = String::new();
-                            for part in &seen[here + 1 - n..here] {
-                                phrase.push_str(part);
-                                phrase.push(' ');
-                            }
-                            phrase.push_str(&word);
-                            phrases.push(phrase);
-                        }
-                    }
-                    seen.push(word);
-                }
-            }
-            seen.extend(phrases.drain(..).map(Cow::Owned));
-            seen.sort_unstable();
-            seen.dedup();
-            for word in seen.drain(..) {
-                match stats.document_frequency.get_mut(word.as_ref()) {
-                    Some(n) => *n += 1,
-                    None => {
-                        stats.document_frequency.insert(word.into_owned(), 1);
-                    }
-                }
-            }
+            stats.add(&document_terms(doc), 1);
         }
         stats
+    }
+
+    /// Counts `times` more documents with these distinct terms.
+    pub fn add(&mut self, terms: &[u64], times: u32) {
+        self.documents += times as usize;
+        for t in terms {
+            *self.document_frequency.entry(*t).or_insert(0) += times;
+        }
+    }
+
+    /// Moves the count of a term by `delta` (at least zero), returning it
+    /// before and after. The document count is the caller's to keep.
+    pub fn shift(&mut self, term: u64, delta: i64) -> (u32, u32) {
+        let entry = self.document_frequency.entry(term).or_insert(0);
+        let before = *entry;
+        *entry = (before as i64 + delta).max(0) as u32;
+        let after = *entry;
+        if after == 0 {
+            self.document_frequency.remove(&term);
+        }
+        (before, after)
     }
 
     /// Number of documents containing a term (a word or a phrase, see
     /// [`CorpusStats::document_frequency`]), as the analysis sees it:
     /// [`quantized_df`].
     pub fn df(&self, term: &str) -> u32 {
-        quantized_df(self.document_frequency.get(term).copied().unwrap_or(0))
+        self.df_of(term_hash(term))
+    }
+
+    /// [`CorpusStats::df`] by hash.
+    pub fn df_of(&self, term: u64) -> u32 {
+        quantized_df(self.frequency(term))
+    }
+
+    /// The exact count of documents with this term hash.
+    pub fn frequency(&self, term: u64) -> u32 {
+        self.document_frequency.get(&term).copied().unwrap_or(0)
+    }
+
+    /// Every counted term hash (no order).
+    pub fn term_hashes(&self) -> impl Iterator<Item = u64> + '_ {
+        self.document_frequency.keys().copied()
     }
 
     /// Smoothed inverse document frequency of a lower-cased word, as in
@@ -186,9 +225,9 @@ mod tests {
         ];
         let c = CorpusStats::from_documents(&docs);
         assert_eq!(c.documents, 2);
-        assert_eq!(c.document_frequency["port"], 1);
-        assert_eq!(c.document_frequency["cranes"], 2);
-        assert_eq!(c.document_frequency["news"], 1);
+        assert_eq!(c.frequency(term_hash("port")), 1);
+        assert_eq!(c.frequency(term_hash("cranes")), 2);
+        assert_eq!(c.frequency(term_hash("news")), 1);
         // Too few documents for IDF to mean anything.
         assert_eq!(c.idf("port"), None);
         let many = CorpusStats::from_documents(&[docs[0], docs[1], docs[1], docs[1]]);
@@ -202,9 +241,9 @@ mod tests {
             text: "Revision 4 of the 2025 budget: 3.5% growth, G7 talks.",
         }];
         let c = CorpusStats::from_documents(&docs);
-        assert_eq!(c.document_frequency.get("4"), None);
-        assert_eq!(c.document_frequency.get("2025"), None);
-        assert_eq!(c.document_frequency.get("revision 4"), None);
+        assert_eq!(c.frequency(term_hash("4")), 0);
+        assert_eq!(c.frequency(term_hash("2025")), 0);
+        assert_eq!(c.frequency(term_hash("revision 4")), 0);
         assert_eq!(c.df("revision"), 1);
         assert_eq!(c.df("g7 talks"), 1);
         assert_eq!(c.df("growth"), 1);

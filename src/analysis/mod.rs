@@ -29,7 +29,7 @@ mod summary;
 mod title;
 mod tokens;
 
-pub use corpus::{quantized_df, CorpusStats};
+pub use corpus::{document_terms, quantized_df, term_hash, CorpusStats};
 pub use sentences::split_sentences;
 pub use title::{derive_title, TitleGuess};
 

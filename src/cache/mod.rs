@@ -29,7 +29,9 @@ use std::sync::{Arc, Mutex};
 use rayon::prelude::*;
 use xxhash_rust::xxh3::Xxh3Default;
 
-use crate::analysis::{quantized_df, Aliases, Analysis, AnalysisOptions, CorpusStats, Document};
+use crate::analysis::{
+    document_terms, quantized_df, Aliases, Analysis, AnalysisOptions, CorpusStats, Document,
+};
 use crate::content::{self, Content, LoadOptions, CONTENT_DIR};
 use crate::diagnostics::Diagnostic;
 use crate::output::Bytes;
@@ -39,7 +41,7 @@ pub mod pages;
 /// The cache directory under a site root.
 pub const CACHE_DIR: &str = ".briefing-cache";
 /// Bump when the meaning of a key or the stored format changes.
-const FORMAT: &str = "briefing-analysis-cache v2";
+const FORMAT: &str = "briefing-analysis-cache v3";
 const FILE: &str = "analysis.jsonl";
 
 /// A stable 128-bit hash (XXH3-128): the same bytes give the same value on
@@ -86,8 +88,9 @@ pub struct Caches {
     pub analysis: AnalysisCache,
     /// Body hash -> plain text (Markdown stripped).
     texts: HashMap<u128, Arc<String>>,
-    /// Document hash (title, text) -> its words, sorted.
-    words: HashMap<u128, Arc<DocWords>>,
+    /// Document hash (title, text) -> its distinct terms (words and
+    /// phrases) as [`term_hash`]es, sorted.
+    words: HashMap<u128, Arc<Vec<u64>>>,
     /// The corpus of the last build, kept to update it by difference.
     corpus: Option<CorpusState>,
     /// Parsed content files (`serve` only).
@@ -207,18 +210,9 @@ impl Caches {
                 .map(|(h, d)| (*h, d))
                 .collect()
         };
-        let one_off = self.one_off;
-        let computed: Vec<(u128, Arc<DocWords>)> = missing
+        let computed: Vec<(u128, Arc<Vec<u64>>)> = missing
             .par_iter()
-            .map(|(h, d)| {
-                let stats = CorpusStats::from_documents(std::slice::from_ref(*d));
-                let words = DocWords::new(stats.document_frequency.into_keys().collect());
-                if !one_off {
-                    // serve: made now, in parallel, not on the first edit.
-                    words.hashes();
-                }
-                (*h, Arc::new(words))
-            })
+            .map(|(h, d)| (*h, Arc::new(document_terms(d))))
             .collect();
         self.words.extend(computed);
         crate::trace::lap("keys.words");
@@ -248,7 +242,7 @@ impl Caches {
                 };
                 (stats, changed, keys)
             }
-            None => (self.corpus_from(&counts), HashSet::new(), HashMap::new()),
+            None => (self.corpus_from(&counts), Vec::new(), HashMap::new()),
         };
         crate::trace::lap("keys.corpus");
         let stats = Arc::new(stats);
@@ -258,14 +252,19 @@ impl Caches {
             .collect();
         crate::trace::lap("keys.options");
         let words = &self.words;
-        let changed_hashes: Vec<u64> = changed_words.iter().map(|w| word_hash(w)).collect();
         let keys: Vec<u128> = doc_hashes
             .par_iter()
             .zip(option_hashes.par_iter())
             .map(|(doc, opts)| {
                 let doc_words = &words[doc];
                 if let Some(key) = reusable_keys.get(&(*doc, *opts)) {
-                    let touched = changed_hashes.iter().any(|w| doc_words.may_have(*w));
+                    // Both sorted: search the longer for each of the shorter.
+                    let (few, many) = if changed_words.len() < doc_words.len() {
+                        (&changed_words[..], &doc_words[..])
+                    } else {
+                        (&doc_words[..], &changed_words[..])
+                    };
+                    let touched = few.iter().any(|w| many.binary_search(w).is_ok());
                     if !touched {
                         return *key;
                     }
@@ -278,9 +277,9 @@ impl Caches {
                     .number(*opts as u64)
                     .number((*opts >> 64) as u64)
                     .number(stats.documents as u64);
-                for w in doc_words.words.iter() {
+                for &w in doc_words.iter() {
                     // The analysis sees quantized frequencies only.
-                    h.field(w.as_bytes()).number(stats.df(w) as u64);
+                    h.number(w).number(stats.df_of(w) as u64);
                 }
                 h.finish()
             })
@@ -312,10 +311,7 @@ impl Caches {
     fn corpus_from(&self, counts: &HashMap<u128, usize>) -> CorpusStats {
         let mut stats = CorpusStats::default();
         for (h, n) in counts {
-            stats.documents += n;
-            for w in self.words[h].words.iter() {
-                *stats.document_frequency.entry(w.clone()).or_insert(0) += *n as u32;
-            }
+            stats.add(&self.words[h], *n as u32);
         }
         stats
     }
@@ -327,7 +323,7 @@ impl Caches {
         &self,
         prev: &CorpusState,
         counts: &HashMap<u128, usize>,
-    ) -> (CorpusStats, HashSet<String>) {
+    ) -> (CorpusStats, Vec<u64>) {
         let mut delta: HashMap<u128, i64> = HashMap::new();
         for (h, n) in counts {
             let before = prev.docs.get(h).copied().unwrap_or(0);
@@ -346,34 +342,31 @@ impl Caches {
         if delta.len() * 4 > counts.len() || !removed_words_known {
             let stats = self.corpus_from(counts);
             // Everything may have changed: no key is reused.
-            let all: HashSet<String> = stats.document_frequency.keys().cloned().collect();
+            let mut all: Vec<u64> = stats.term_hashes().collect();
+            all.sort_unstable();
             return (stats, all);
         }
         let mut stats = (*prev.stats).clone();
-        let mut word_delta: HashMap<&str, i64> = HashMap::new();
+        let mut word_delta: HashMap<u64, i64> = HashMap::new();
         for (h, d) in &delta {
             stats.documents = (stats.documents as i64 + d) as usize;
-            for w in self.words[h].words.iter() {
-                *word_delta.entry(w.as_str()).or_insert(0) += d;
+            for &w in self.words[h].iter() {
+                *word_delta.entry(w).or_insert(0) += d;
             }
         }
-        let mut changed = HashSet::new();
+        let mut changed = Vec::new();
         for (w, d) in word_delta {
             if d == 0 {
                 continue;
             }
-            let entry = stats.document_frequency.entry(w.to_string()).or_insert(0);
-            let before = *entry;
-            *entry = (*entry as i64 + d).max(0) as u32;
+            let (before, after) = stats.shift(w, d);
             // Keys hash what the analysis sees: a count that stays within
             // its quantization step changes no analysis.
-            if quantized_df(before) != quantized_df(*entry) {
-                changed.insert(w.to_string());
-            }
-            if *entry == 0 {
-                stats.document_frequency.remove(w);
+            if quantized_df(before) != quantized_df(after) {
+                changed.push(w);
             }
         }
+        changed.sort_unstable();
         (stats, changed)
     }
 }
@@ -554,8 +547,7 @@ mod tests {
         assert_eq!(fresh, k3);
         let docs = [a, b, c3];
         let full = CorpusStats::from_documents(&docs);
-        assert_eq!(stats.documents, full.documents);
-        assert_eq!(stats.document_frequency, full.document_frequency);
+        assert_eq!(*stats, full);
     }
 
     #[test]
@@ -871,44 +863,6 @@ pub fn templates_fingerprint(root: &Path) -> u128 {
         }
     }
     h.finish()
-}
-
-/// A document's words, sorted, with their hashes sorted apart: checking
-/// whether a document has a word then reads one small array instead of
-/// chasing a pointer per comparison (a binary search over the strings of
-/// 10,000 documents cost 40 ms of cache misses per rebuild).
-struct DocWords {
-    words: Vec<String>,
-    /// Made on first need: a `build` never asks.
-    hashes: std::sync::OnceLock<Vec<u64>>,
-}
-
-impl DocWords {
-    fn new(mut words: Vec<String>) -> DocWords {
-        words.sort_unstable();
-        DocWords {
-            words,
-            hashes: std::sync::OnceLock::new(),
-        }
-    }
-
-    /// False when the document surely lacks the word of this hash; true
-    /// when it has it (or, rarely, another word of the same hash).
-    fn may_have(&self, hash: u64) -> bool {
-        self.hashes().binary_search(&hash).is_ok()
-    }
-
-    fn hashes(&self) -> &[u64] {
-        self.hashes.get_or_init(|| {
-            let mut hashes: Vec<u64> = self.words.iter().map(|w| word_hash(w)).collect();
-            hashes.sort_unstable();
-            hashes
-        })
-    }
-}
-
-fn word_hash(word: &str) -> u64 {
-    hash_bytes(word.as_bytes()) as u64
 }
 
 /// Parsed content files of the previous build, so a rebuild reads and
