@@ -190,6 +190,7 @@ pub fn build_index(model: &SiteModel, cards: &[Shared<BriefingCard>]) -> Vec<Out
         .take(model.briefings.len())
         .map(|(i, card)| doc_terms(model, i, card))
         .collect();
+    crate::trace::lap("search.terms");
     let mut by_term: FastMap<&str, Vec<(usize, u32)>> = FastMap::default();
     for (i, terms) in per_doc.iter().enumerate() {
         for (term, score) in terms {
@@ -198,10 +199,10 @@ pub fn build_index(model: &SiteModel, cards: &[Shared<BriefingCard>]) -> Vec<Out
             by_term.entry(term.as_ref()).or_default().push((i, w));
         }
     }
-    let mut postings: BTreeMap<&str, Vec<(usize, u32)>> = by_term.into_iter().collect();
-    for list in postings.values_mut() {
-        list.sort_unstable();
-    }
+    let mut sorted: Vec<(&str, Vec<(usize, u32)>)> = by_term.into_iter().collect();
+    sorted.par_sort_unstable_by(|a, b| a.0.cmp(b.0));
+    let postings: BTreeMap<&str, Vec<(usize, u32)>> = sorted.into_iter().collect();
+    crate::trace::lap("search.postings");
 
     // The documents whose metadata a term's shard carries: its best ones,
     // which its one-word queries show first (weight down, then newer first,
@@ -227,6 +228,7 @@ pub fn build_index(model: &SiteModel, cards: &[Shared<BriefingCard>]) -> Vec<Out
             }
         }
     }
+    crate::trace::lap("search.shown");
     let meta_size = |doc: usize| {
         let c = &cards[doc];
         c.title.len() + c.url.len() + c.date_display.len() + c.bottom_line.len() + 24
@@ -244,13 +246,18 @@ pub fn build_index(model: &SiteModel, cards: &[Shared<BriefingCard>]) -> Vec<Out
         }
         size
     };
+    // Each term's size and shown documents, once, whatever the prefix.
+    let estimates: Vec<(&str, usize, &BTreeSet<usize>)> = postings
+        .par_iter()
+        .map(|(term, list)| (*term, estimate(term, list), &shown[*term]))
+        .collect();
     let mut prefix = 1;
     while prefix < MAX_PREFIX {
         let mut sizes: HashMap<&str, (usize, HashSet<usize>)> = HashMap::new();
-        for (term, list) in &postings {
+        for &(term, estimate, docs_shown) in &estimates {
             let (size, docs) = sizes.entry(shard_key(term, prefix)).or_default();
-            *size += estimate(term, list);
-            docs.extend(&shown[*term]);
+            *size += estimate;
+            docs.extend(docs_shown);
         }
         let largest = sizes
             .values()
@@ -263,6 +270,7 @@ pub fn build_index(model: &SiteModel, cards: &[Shared<BriefingCard>]) -> Vec<Out
         prefix += 1;
     }
 
+    crate::trace::lap("search.prefix");
     let mut shards: BTreeMap<&str, Shard> = BTreeMap::new();
     for (term, list) in &postings {
         let mut flat = Vec::with_capacity(list.len() * 2);
@@ -277,6 +285,7 @@ pub fn build_index(model: &SiteModel, cards: &[Shared<BriefingCard>]) -> Vec<Out
         shard.docs.extend(&shown[*term]);
     }
 
+    crate::trace::lap("search.shards");
     let numbers: BTreeMap<&str, usize> = shards
         .keys()
         .enumerate()
@@ -303,6 +312,7 @@ pub fn build_index(model: &SiteModel, cards: &[Shared<BriefingCard>]) -> Vec<Out
             json_file(format!("search/s/{n}.json"), &*shard)
         })
         .collect();
+    crate::trace::lap("search.shard_files");
     for (n, chunk) in cards.chunks(DOC_CHUNK).enumerate() {
         let docs: Vec<[&str; 4]> = chunk
             .iter()
