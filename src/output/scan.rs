@@ -35,17 +35,19 @@ pub(super) fn scan(html: &str) -> Scan {
                 i = start + 1;
                 continue;
             }
-            let name = rest[1..1 + name_len].to_ascii_lowercase();
-            let (attrs, end) = attributes(html, start + 1 + name_len);
-            record(&name, attrs, &mut out);
-            i = end;
-            if matches!(name.as_str(), "script" | "style" | "textarea" | "title") {
-                i = raw_text_end(html, i, &name);
+            let name = &rest[1..1 + name_len];
+            let is_a = name.eq_ignore_ascii_case("a");
+            i = attributes(html, start + 1 + name_len, is_a, &mut out);
+            if let Some(raw) = RAW_TEXT.iter().find(|r| name.eq_ignore_ascii_case(r)) {
+                i = raw_text_end(html, i, raw);
             }
         }
     }
     out
 }
+
+/// Elements whose content is text, not markup (lower case).
+const RAW_TEXT: [&str; 4] = ["script", "style", "textarea", "title"];
 
 /// The index just past the first `needle` at or after `from` (or the end).
 fn skip_past(html: &str, from: usize, needle: &str) -> usize {
@@ -71,20 +73,32 @@ fn raw_text_end(html: &str, from: usize, name: &str) -> usize {
     html.len()
 }
 
-/// Parses attributes from `pos` to the end of the tag; returns them
-/// (lowercase names, decoded values) and the index after the tag.
-fn attributes(html: &str, mut pos: usize) -> (Vec<(String, String)>, usize) {
+/// What an attribute is to the scan.
+enum Attribute {
+    /// `href`, `src`: one link.
+    Link,
+    /// `srcset`: a list of links.
+    Srcset,
+    /// `id`, and `name` on `<a>`: an anchor.
+    Anchor,
+    Other,
+}
+
+/// Reads the attributes from `pos` to the end of the tag, recording links
+/// and anchors (values decoded) into `out`; returns the index after the
+/// tag. Names are matched without regard to case and without copying:
+/// most attributes of a page (`class`, `lang`...) are skipped unread.
+fn attributes(html: &str, mut pos: usize, is_a: bool, out: &mut Scan) -> usize {
     let bytes = html.as_bytes();
-    let mut attrs = Vec::new();
     loop {
         while pos < bytes.len() && (bytes[pos].is_ascii_whitespace() || bytes[pos] == b'/') {
             pos += 1;
         }
         if pos >= bytes.len() {
-            return (attrs, bytes.len());
+            return bytes.len();
         }
         if bytes[pos] == b'>' {
-            return (attrs, pos + 1);
+            return pos + 1;
         }
         let name_start = pos;
         // A name has at least one character, even a stray `=` or quote.
@@ -95,17 +109,35 @@ fn attributes(html: &str, mut pos: usize) -> (Vec<(String, String)>, usize) {
         {
             pos += 1;
         }
-        let name = html[name_start..pos].to_ascii_lowercase();
+        let name = &html[name_start..pos];
+        let is = |n: &str| name.eq_ignore_ascii_case(n);
+        let kind = if is("href") || is("src") {
+            Attribute::Link
+        } else if is("srcset") {
+            Attribute::Srcset
+        } else if is("id") || (is_a && is("name")) {
+            Attribute::Anchor
+        } else {
+            Attribute::Other
+        };
         let mut after = pos;
         while after < bytes.len() && bytes[after].is_ascii_whitespace() {
             after += 1;
         }
-        if after < bytes.len() && bytes[after] == b'=' {
+        let raw = if after < bytes.len() && bytes[after] == b'=' {
             let (value, end) = value(html, after + 1);
-            attrs.push((name, decode_entities(value)));
             pos = end;
+            value
         } else {
-            attrs.push((name, String::new()));
+            ""
+        };
+        match kind {
+            Attribute::Link => out.links.push(decode_entities(raw)),
+            Attribute::Srcset => out.links.extend(srcset_urls(&decode_entities(raw))),
+            Attribute::Anchor => {
+                out.anchors.insert(decode_entities(raw));
+            }
+            Attribute::Other => {}
         }
     }
 }
@@ -133,27 +165,12 @@ fn value(html: &str, mut pos: usize) -> (&str, usize) {
     }
 }
 
-fn record(tag: &str, attrs: Vec<(String, String)>, out: &mut Scan) {
-    for (name, value) in attrs {
-        match name.as_str() {
-            "href" | "src" => out.links.push(value),
-            "srcset" => out.links.extend(srcset_urls(&value)),
-            "id" => {
-                out.anchors.insert(value);
-            }
-            "name" if tag == "a" => {
-                out.anchors.insert(value);
-            }
-            _ => {}
-        }
-    }
-}
-
-fn srcset_urls(srcset: &str) -> impl Iterator<Item = String> + '_ {
+fn srcset_urls(srcset: &str) -> Vec<String> {
     srcset
         .split(',')
         .filter_map(|candidate| candidate.split_ascii_whitespace().next())
         .map(str::to_string)
+        .collect()
 }
 
 /// Decodes the character references links and ids use in practice:
@@ -232,6 +249,18 @@ mod tests {
         let mut anchors: Vec<_> = s.anchors.into_iter().collect();
         anchors.sort();
         assert_eq!(anchors, ["h's", "n", "top"]);
+    }
+
+    #[test]
+    fn tag_and_attribute_names_match_in_any_case() {
+        let s = scan(
+            "<A NAME=\"caps\" Href=\"/x/\"></A><DIV NAME=\"no\" Id=\"yes\"></DIV>\
+             <SCRIPT>\"<a href='/in-script/'>\"</Script><a href>",
+        );
+        assert_eq!(s.links, ["/x/", ""]);
+        let mut anchors: Vec<_> = s.anchors.into_iter().collect();
+        anchors.sort();
+        assert_eq!(anchors, ["caps", "yes"]);
     }
 
     #[test]
