@@ -48,7 +48,7 @@ fn keep_freed_memory() {
 /// (`MIMALLOC_ALLOW_THP=0` alternated with the default, bench/README.md).
 /// `prctl` rather than mimalloc's own option, which is read when its
 /// arenas are already mapped, before `main`. Linux only; a failure
-/// changes nothing but speed.
+/// changes nothing but speed. One-off commands only.
 fn no_huge_pages() {
     #[cfg(target_os = "linux")]
     // SAFETY: PR_SET_THP_DISABLE takes plain integer arguments and touches
@@ -60,8 +60,13 @@ fn no_huge_pages() {
 
 fn main() {
     keep_freed_memory();
-    no_huge_pages();
     let cli = Cli::parse();
+    // `serve` keeps them: it zeroes its pages once and then looks up a
+    // gigabyte of memos on every save, where huge pages spare TLB misses
+    // (edit -> reload 5-10 % faster with them, bench/serve_latency.py).
+    if !matches!(cli.command, Command::Serve(_)) {
+        no_huge_pages();
+    }
     let code = match cli.command {
         Command::Build(ref args) => run_build(
             &cli,
