@@ -12,6 +12,7 @@ use std::path::Path;
 
 use chrono::{DateTime, NaiveDate, NaiveDateTime, NaiveTime, TimeZone, Utc};
 use chrono_tz::Tz;
+use rayon::prelude::*;
 
 use crate::diagnostics::Diagnostic;
 pub use front_matter::{EntityOverride, FrontMatter, KeyIssueOverride, Source};
@@ -113,24 +114,31 @@ pub fn load(root: &Path, options: LoadOptions) -> (Content, Vec<Diagnostic>) {
         );
         return (Content::default(), problems);
     }
-    for (relative, entry) in markdown_files(&content_dir, &mut problems) {
-        let path = entry.path();
-        match std::fs::read(path) {
-            Ok(bytes) => match String::from_utf8(bytes) {
-                Ok(text) => files.push((relative, text)),
-                Err(e) => problems.push(
-                    Diagnostic::error(
+    // Read in parallel (a cold build reads thousands of files), kept in
+    // file-name order.
+    let read: Vec<Result<(String, String), Diagnostic>> =
+        markdown_files(&content_dir, &mut problems)
+            .into_par_iter()
+            .map(|(relative, entry)| match std::fs::read(entry.path()) {
+                Ok(bytes) => match String::from_utf8(bytes) {
+                    Ok(text) => Ok((relative, text)),
+                    Err(e) => Err(Diagnostic::error(
                         format!("{CONTENT_DIR}/{relative}"),
                         "the file is not valid UTF-8",
                     )
                     .at_line(line_of_offset(e.as_bytes(), e.utf8_error().valid_up_to()))
-                    .with_hint("save the file as UTF-8"),
-                ),
-            },
-            Err(e) => problems.push(Diagnostic::error(
-                format!("{CONTENT_DIR}/{relative}"),
-                format!("cannot read the file: {e}"),
-            )),
+                    .with_hint("save the file as UTF-8")),
+                },
+                Err(e) => Err(Diagnostic::error(
+                    format!("{CONTENT_DIR}/{relative}"),
+                    format!("cannot read the file: {e}"),
+                )),
+            })
+            .collect();
+    for r in read {
+        match r {
+            Ok(file) => files.push(file),
+            Err(d) => problems.push(d),
         }
     }
     let (content, mut more) = parse_files(files, options);
@@ -181,42 +189,54 @@ pub fn parse_files(
     files: Vec<(String, String)>,
     options: LoadOptions,
 ) -> (Content, Vec<Diagnostic>) {
+    /// What one file gives.
+    enum Parsed {
+        Section(Section),
+        Page(Page),
+        Nothing,
+        Problems(Vec<Diagnostic>),
+    }
+    // Each file on its own, in parallel; gathered in file order.
+    let parsed: Vec<Parsed> = files
+        .into_par_iter()
+        .map(|(relative, text)| {
+            let file = format!("{CONTENT_DIR}/{relative}");
+            let split = match front_matter::split(&text, &file) {
+                Ok(s) => s,
+                Err(d) => return Parsed::Problems(vec![d]),
+            };
+            let fm = match front_matter::parse(&split, &file) {
+                Ok(fm) => fm,
+                Err(ds) => return Parsed::Problems(ds),
+            };
+            let (dir, file_name) = match relative.rsplit_once('/') {
+                Some((d, f)) => (d.to_string(), f.to_string()),
+                None => (String::new(), relative.clone()),
+            };
+            if file_name == "_index.md" {
+                return Parsed::Section(Section {
+                    dir,
+                    file,
+                    title: fm.title,
+                    body: split.body.to_string(),
+                    body_line: split.body_line,
+                });
+            }
+            match build_page(&relative, &dir, &file_name, &file, &split, fm, options) {
+                Ok(Some(page)) => Parsed::Page(page),
+                Ok(None) => Parsed::Nothing,
+                Err(ds) => Parsed::Problems(ds),
+            }
+        })
+        .collect();
     let mut content = Content::default();
     let mut problems = Vec::new();
-    for (relative, text) in files {
-        let file = format!("{CONTENT_DIR}/{relative}");
-        let split = match front_matter::split(&text, &file) {
-            Ok(s) => s,
-            Err(d) => {
-                problems.push(d);
-                continue;
-            }
-        };
-        let fm = match front_matter::parse(&split, &file) {
-            Ok(fm) => fm,
-            Err(mut ds) => {
-                problems.append(&mut ds);
-                continue;
-            }
-        };
-        let (dir, file_name) = match relative.rsplit_once('/') {
-            Some((d, f)) => (d.to_string(), f.to_string()),
-            None => (String::new(), relative.clone()),
-        };
-        if file_name == "_index.md" {
-            content.sections.push(Section {
-                dir,
-                file,
-                title: fm.title,
-                body: split.body.to_string(),
-                body_line: split.body_line,
-            });
-            continue;
-        }
-        match build_page(&relative, &dir, &file_name, &file, &split, fm, options) {
-            Ok(Some(page)) => content.pages.push(std::sync::Arc::new(page)),
-            Ok(None) => {}
-            Err(mut ds) => problems.append(&mut ds),
+    for p in parsed {
+        match p {
+            Parsed::Section(section) => content.sections.push(section),
+            Parsed::Page(page) => content.pages.push(std::sync::Arc::new(page)),
+            Parsed::Nothing => {}
+            Parsed::Problems(mut ds) => problems.append(&mut ds),
         }
     }
     problems.extend(find_collisions(&content.pages));
