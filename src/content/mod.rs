@@ -192,7 +192,7 @@ pub fn parse_files(
     /// What one file gives.
     enum Parsed {
         Section(Section),
-        Page(Page),
+        Page(std::sync::Arc<Page>),
         Nothing,
         Problems(Vec<Diagnostic>),
     }
@@ -223,7 +223,7 @@ pub fn parse_files(
                 });
             }
             match build_page(&relative, &dir, &file_name, &file, &split, fm, options) {
-                Ok(Some(page)) => Parsed::Page(page),
+                Ok(Some(page)) => Parsed::Page(std::sync::Arc::new(page)),
                 Ok(None) => Parsed::Nothing,
                 Err(ds) => Parsed::Problems(ds),
             }
@@ -234,7 +234,7 @@ pub fn parse_files(
     for p in parsed {
         match p {
             Parsed::Section(section) => content.sections.push(section),
-            Parsed::Page(page) => content.pages.push(std::sync::Arc::new(page)),
+            Parsed::Page(page) => content.pages.push(page),
             Parsed::Nothing => {}
             Parsed::Problems(mut ds) => problems.append(&mut ds),
         }
