@@ -145,7 +145,7 @@ impl Classes {
         let nbody = p.tokens.len();
         let mut head = vec![false; nbody + p.title_tokens.len()];
         let mut modifier = head.clone();
-        let mut noun_seen = vec![false; p.stems.len()];
+        let mut noun_seen = vec![false; p.stems];
         for (si, toks) in sources.iter().enumerate() {
             let base = if si == 0 {
                 nbody
@@ -347,7 +347,7 @@ pub fn extract_with(
         return Vec::new();
     }
     // Term frequency and first position of every stem.
-    let nstems = p.stems.len();
+    let nstems = p.stems;
     let mut tf = vec![0u32; nstems];
     let mut first = vec![usize::MAX; nstems];
     let mut in_title = vec![false; nstems];

@@ -65,7 +65,8 @@ pub struct Prepared<'a> {
     pub tokens: Vec<Tok>,
     pub title_tokens: Vec<Tok>,
     pub words: Vec<Word>,
-    pub stems: Vec<String>,
+    /// Number of distinct stems: [`Word::stem`] is below it.
+    pub stems: usize,
 }
 
 impl<'a> Prepared<'a> {
@@ -138,7 +139,7 @@ impl<'a> Prepared<'a> {
             tokens,
             title_tokens,
             words: interner.words,
-            stems: interner.stems,
+            stems: interner.by_stem.len(),
         }
     }
 
@@ -163,9 +164,9 @@ impl<'a> Prepared<'a> {
 struct Interner {
     stemmer: Stemmer,
     by_lower: FastMap<String, u32>,
-    by_stem: FastMap<String, u32>,
+    /// Stem (as its hash, see [`stem_memo`]) -> stem id.
+    by_stem: FastMap<u64, u32>,
     words: Vec<Word>,
-    stems: Vec<String>,
 }
 
 impl Interner {
@@ -175,7 +176,6 @@ impl Interner {
             by_lower: FastMap::default(),
             by_stem: FastMap::default(),
             words: Vec::new(),
-            stems: Vec::new(),
         }
     }
 
@@ -196,16 +196,11 @@ impl Interner {
         if let Some(&id) = self.by_lower.get(&lower) {
             return id;
         }
-        let stem_text = stem_memo(&self.stemmer, &lower);
-        let stem = match self.by_stem.get(&stem_text) {
-            Some(&s) => s,
-            None => {
-                let s = self.stems.len() as u32;
-                self.by_stem.insert(stem_text.clone(), s);
-                self.stems.push(stem_text);
-                s
-            }
-        };
+        let next = self.by_stem.len() as u32;
+        let stem = *self
+            .by_stem
+            .entry(stem_memo(&self.stemmer, &lower))
+            .or_insert(next);
         let id = self.words.len() as u32;
         self.words.push(Word {
             stop: is_stop(&lower),
@@ -222,25 +217,27 @@ impl Interner {
     }
 }
 
-/// The Snowball stem of a lower-cased word, memoised per thread: a site's
-/// briefings share most of their words, and stemming costs more than a
-/// lookup. Flags computed from word lists are cheap; the stem is not.
-fn stem_memo(stemmer: &Stemmer, lower: &str) -> String {
+/// The Snowball stem of a lower-cased word as a 64-bit hash, memoised per
+/// thread: a site's briefings share most of their words, and stemming
+/// costs more than a lookup. Only which words share a stem matters to the
+/// analysis, never the stem's text, so no stem is copied per document
+/// (two stems of one document sharing a hash is a one in 10^14 event).
+fn stem_memo(stemmer: &Stemmer, lower: &str) -> u64 {
     use std::cell::RefCell;
     thread_local! {
-        static MEMO: RefCell<FastMap<String, String>> = RefCell::new(FastMap::default());
+        static MEMO: RefCell<FastMap<String, u64>> = RefCell::new(FastMap::default());
     }
     const MAX_MEMO: usize = 1 << 18;
     MEMO.with(|memo| {
         let mut memo = memo.borrow_mut();
-        if let Some(stem) = memo.get(lower) {
-            return stem.clone();
+        if let Some(&stem) = memo.get(lower) {
+            return stem;
         }
-        let stem = stemmer.stem(lower).into_owned();
+        let stem = xxhash_rust::xxh3::xxh3_64(stemmer.stem(lower).as_bytes());
         if memo.len() >= MAX_MEMO {
             memo.clear();
         }
-        memo.insert(lower.to_string(), stem.clone());
+        memo.insert(lower.to_string(), stem);
         stem
     })
 }
