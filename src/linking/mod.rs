@@ -117,8 +117,10 @@ pub fn link_with(
         None => {
             let hub_set = hubs::build(&briefings, options);
             let related = related::compute(&briefings, &hub_set, options, None);
+            crate::trace::lap("link.related");
             let inline_links =
                 inline::phrases(&briefings, &hub_set, options.inline_links, |_| None);
+            crate::trace::lap("link.inline");
             (hub_set, related, inline_links)
         }
     };
