@@ -198,11 +198,11 @@ pub fn build_index(model: &SiteModel, cards: &[Shared<BriefingCard>]) -> Vec<Out
         .len()
         .div_ceil(4 * rayon::current_num_threads())
         .max(1);
-    let runs: Vec<FastMap<&str, Vec<(usize, u32)>>> = per_doc
+    let runs: Vec<FastMap<&str, Vec<(u32, u32)>>> = per_doc
         .par_chunks(run)
         .enumerate()
         .map(|(r, docs)| {
-            let mut by_term: FastMap<&str, Vec<(usize, u32)>> = FastMap::default();
+            let mut by_term: FastMap<&str, Vec<(u32, u32)>> = FastMap::default();
             for (j, terms) in docs.iter().enumerate() {
                 for (term, score) in terms {
                     // Integer weights keep the files small and the output stable.
@@ -210,13 +210,13 @@ pub fn build_index(model: &SiteModel, cards: &[Shared<BriefingCard>]) -> Vec<Out
                     by_term
                         .entry(term.as_ref())
                         .or_default()
-                        .push((r * run + j, w));
+                        .push(((r * run + j) as u32, w));
                 }
             }
             by_term
         })
         .collect();
-    let mut by_term: FastMap<&str, Vec<(usize, u32)>> = FastMap::default();
+    let mut by_term: FastMap<&str, Vec<(u32, u32)>> = FastMap::default();
     for run in runs {
         for (term, list) in run {
             match by_term.get_mut(term) {
@@ -227,9 +227,9 @@ pub fn build_index(model: &SiteModel, cards: &[Shared<BriefingCard>]) -> Vec<Out
             }
         }
     }
-    let mut sorted: Vec<(&str, Vec<(usize, u32)>)> = by_term.into_iter().collect();
+    let mut sorted: Vec<(&str, Vec<(u32, u32)>)> = by_term.into_iter().collect();
     sorted.par_sort_unstable_by(|a, b| a.0.cmp(b.0));
-    let postings: BTreeMap<&str, Vec<(usize, u32)>> = sorted.into_iter().collect();
+    let postings: BTreeMap<&str, Vec<(u32, u32)>> = sorted.into_iter().collect();
     crate::trace::lap("search.postings");
 
     // The documents whose metadata a term's shard carries: its best ones,
@@ -246,7 +246,7 @@ pub fn build_index(model: &SiteModel, cards: &[Shared<BriefingCard>]) -> Vec<Out
                 best.select_nth_unstable_by(TOP_DOCS - 1, |a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
                 best.truncate(TOP_DOCS);
             }
-            (*term, best.iter().map(|p| p.0).collect())
+            (*term, best.iter().map(|p| p.0 as usize).collect())
         })
         .collect();
     for (i, card) in cards.iter().enumerate().take(model.briefings.len()) {
@@ -265,11 +265,11 @@ pub fn build_index(model: &SiteModel, cards: &[Shared<BriefingCard>]) -> Vec<Out
     // The shortest prefix whose largest shard (postings and metadata) stays
     // near the target size.
     let digits = |n: usize| n.checked_ilog10().unwrap_or(0) as usize + 1;
-    let estimate = |term: &str, list: &[(usize, u32)]| {
+    let estimate = |term: &str, list: &[(u32, u32)]| {
         let mut last = 0;
         let mut size = term.len() + 6;
         for &(doc, w) in list {
-            size += digits(doc - last) + digits(w as usize) + 2;
+            size += digits((doc - last) as usize) + digits(w as usize) + 2;
             last = doc;
         }
         size
@@ -304,7 +304,7 @@ pub fn build_index(model: &SiteModel, cards: &[Shared<BriefingCard>]) -> Vec<Out
         let mut flat = Vec::with_capacity(list.len() * 2);
         let mut last = 0;
         for &(doc, w) in list {
-            flat.push((doc - last) as u32);
+            flat.push(doc - last);
             flat.push(w);
             last = doc;
         }
