@@ -507,6 +507,13 @@ fn tag_links_stay_aligned_when_a_tag_names_an_entity() {
     assert_eq!(talks.hub, HubRef::Issue(issue));
 }
 
+/// Indices of `bs`, oldest briefing first (ties by index).
+fn oldest_first(bs: &[Briefing]) -> Vec<usize> {
+    let mut by_date: Vec<usize> = (0..bs.len()).collect();
+    by_date.sort_by_key(|&i| (bs[i].page.date, i));
+    by_date
+}
+
 /// Links `bs` with `memo` and without: the whole models (hubs, inline
 /// links, related lists...) must be equal. Returns how many related lists
 /// the memo ranked again.
@@ -581,8 +588,7 @@ fn a_text_edit_reranks_only_the_lists_that_read_changed_vectors() {
     let mut bs = corpus(800, 11);
     let mut memo = LinkMemo::default();
     assert_eq!(linked_alike(&bs, &mut memo, "first"), 800);
-    let mut by_date: Vec<usize> = (0..bs.len()).collect();
-    by_date.sort_by_key(|&i| (bs[i].page.date, i));
+    let by_date = oldest_first(&bs);
     // 399 briefings are newer than this one: ranking from it on (what an
     // edit of it cost before) would rank 400 lists.
     let middle = by_date[400];
@@ -633,8 +639,7 @@ fn a_feature_edit_reranks_only_the_lists_that_read_the_briefing() {
     let mut bs = corpus(800, 13);
     let mut memo = LinkMemo::default();
     assert_eq!(linked_alike(&bs, &mut memo, "first"), 800);
-    let mut by_date: Vec<usize> = (0..bs.len()).collect();
-    by_date.sort_by_key(|&i| (bs[i].page.date, i));
+    let by_date = oldest_first(&bs);
     // 399 briefings are newer: ranking from it on would rank 400 lists.
     let middle = by_date[400];
     let other = by_date[650];
@@ -687,8 +692,7 @@ fn a_feature_edit_reranks_only_the_lists_that_read_the_briefing() {
 #[test]
 fn a_word_gained_changes_the_vectors_of_briefings_of_the_same_time() {
     let mut bs = corpus(300, 17);
-    let mut by_date: Vec<usize> = (0..bs.len()).collect();
-    by_date.sort_by_key(|&i| (bs[i].page.date, i));
+    let by_date = oldest_first(&bs);
     let (edited, tied) = (by_date[150], by_date[151]);
     let date = bs[edited].page.date;
     Arc::make_mut(&mut bs[tied].page).date = date;
