@@ -1025,35 +1025,11 @@ type FileToParse = (String, Option<std::time::SystemTime>, u64, PathBuf);
 
 /// Reads and parses one content file, as [`content::load`] does.
 fn parse_one(relative: &str, path: &Path, options: LoadOptions) -> (Content, Vec<Diagnostic>) {
-    let file = format!("{CONTENT_DIR}/{relative}");
-    match std::fs::read(path) {
-        Ok(bytes) => match String::from_utf8(bytes) {
-            Ok(text) => {
-                // A collision within the file is found again across all
-                // files; the build removes duplicate problems.
-                content::parse_files(vec![(relative.to_string(), text)], options)
-            }
-            Err(e) => {
-                let line = e.as_bytes()[..e.utf8_error().valid_up_to()]
-                    .iter()
-                    .filter(|b| **b == b'\n')
-                    .count()
-                    + 1;
-                (
-                    Content::default(),
-                    vec![Diagnostic::error(file, "the file is not valid UTF-8")
-                        .at_line(line)
-                        .with_hint("save the file as UTF-8")],
-                )
-            }
-        },
-        Err(e) => (
-            Content::default(),
-            vec![Diagnostic::error(
-                file,
-                format!("cannot read the file: {e}"),
-            )],
-        ),
+    match content::read_file(relative, path) {
+        // A collision within the file is found again across all files; the
+        // build removes duplicate problems.
+        Ok(text) => content::parse_files(vec![(relative.to_string(), text)], options),
+        Err(problem) => (Content::default(), vec![problem]),
     }
 }
 

@@ -119,20 +119,8 @@ pub fn load(root: &Path, options: LoadOptions) -> (Content, Vec<Diagnostic>) {
     let read: Vec<Result<(String, String), Diagnostic>> =
         markdown_files(&content_dir, &mut problems)
             .into_par_iter()
-            .map(|(relative, entry)| match std::fs::read(entry.path()) {
-                Ok(bytes) => match String::from_utf8(bytes) {
-                    Ok(text) => Ok((relative, text)),
-                    Err(e) => Err(Diagnostic::error(
-                        format!("{CONTENT_DIR}/{relative}"),
-                        "the file is not valid UTF-8",
-                    )
-                    .at_line(line_of_offset(e.as_bytes(), e.utf8_error().valid_up_to()))
-                    .with_hint("save the file as UTF-8")),
-                },
-                Err(e) => Err(Diagnostic::error(
-                    format!("{CONTENT_DIR}/{relative}"),
-                    format!("cannot read the file: {e}"),
-                )),
+            .map(|(relative, entry)| {
+                read_file(&relative, entry.path()).map(|text| (relative, text))
             })
             .collect();
     for r in read {
@@ -177,6 +165,23 @@ pub fn markdown_files(
         files.push((relative, entry));
     }
     files
+}
+
+/// The text of the content file `relative` (to `content/`) at `path`, or
+/// why it cannot be read.
+pub fn read_file(relative: &str, path: &Path) -> Result<String, Diagnostic> {
+    let file = || format!("{CONTENT_DIR}/{relative}");
+    match std::fs::read(path) {
+        Ok(bytes) => String::from_utf8(bytes).map_err(|e| {
+            Diagnostic::error(file(), "the file is not valid UTF-8")
+                .at_line(line_of_offset(e.as_bytes(), e.utf8_error().valid_up_to()))
+                .with_hint("save the file as UTF-8")
+        }),
+        Err(e) => Err(Diagnostic::error(
+            file(),
+            format!("cannot read the file: {e}"),
+        )),
+    }
 }
 
 fn line_of_offset(bytes: &[u8], offset: usize) -> usize {
