@@ -72,13 +72,13 @@ fn check<F: Borrow<OutputFile> + Sync>(
     let Some(memo) = memo else {
         return check_streaming(files, &base_path, base_url.as_deref());
     };
-    let last = Some(&memo.scans);
+    let last = &memo.scans;
     let scans: HashMap<&str, Arc<Scan>> = files
         .par_iter()
         .map(|f| f.borrow())
         .filter(|f| is_html(&f.path))
         .map(|f| {
-            let kept = last.and_then(|l| l.get(&f.path)).filter(|(bytes, _)| {
+            let kept = last.get(&f.path).filter(|(bytes, _)| {
                 bytes.as_ptr() == f.bytes.as_ptr() && bytes.len() == f.bytes.len()
             });
             let scanned = match kept {
