@@ -185,11 +185,17 @@ pub fn build(root: &Path, options: &BuildOptions) -> Result<Report, BuildError> 
     if options.write {
         let mut clock = Stopwatch::start();
         let out_dir = options.output.clone().unwrap_or(output_dir);
-        let stats = output::write_site(&out_dir, &files).map_err(|e| {
+        let on_disk = caches
+            .render
+            .as_ref()
+            .map(|m| m.pages_on_disk())
+            .unwrap_or_default();
+        let stats = output::write_site_known(&out_dir, &files, &on_disk).map_err(|e| {
             BuildError::Io(format!("{}: cannot write the site: {e}", out_dir.display()))
         })?;
         report.written = stats.written;
         report.output = Some(out_dir);
+        crate::trace::lap("write.site");
         if let Some(memo) = &caches.render {
             if let Err(e) = memo.save_manifest(&root.join(CACHE_DIR), &files) {
                 report.warnings.push(
@@ -198,6 +204,7 @@ pub fn build(root: &Path, options: &BuildOptions) -> Result<Report, BuildError> 
                 );
             }
         }
+        crate::trace::lap("write.manifest");
         clock.lap("write");
         report.timings.extend(clock.timings);
     }
@@ -218,6 +225,7 @@ fn build_and_save_analyses(
     caches: &mut Caches,
 ) -> Result<Built, BuildError> {
     let mut result = build_with(root, options, caches);
+    crate::trace::lap("build.with");
     if options.write {
         if let Err(e) = caches.analysis.save() {
             let warning = Diagnostic::warning(
@@ -231,6 +239,7 @@ fn build_and_save_analyses(
                 Err(_) => {}
             }
         }
+        crate::trace::lap("save.analyses");
     }
     result
 }

@@ -645,6 +645,12 @@ impl RenderMemo {
             .map_or(0, |d| d.reused.load(Ordering::Relaxed))
     }
 
+    /// Output files this render took pages from, unchanged (see
+    /// [`crate::output::write_site_known`]).
+    pub fn pages_on_disk(&self) -> crate::output::OnDisk {
+        self.disk.as_ref().map(|d| d.read_back()).unwrap_or_default()
+    }
+
     /// Records this render's pages for the next `build` (with a manifest
     /// only): call once `files` are written.
     pub fn save_manifest(

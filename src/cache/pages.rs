@@ -14,11 +14,12 @@ use std::collections::HashMap;
 use std::io::{self, BufRead};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Mutex;
 
 use rayon::prelude::*;
 
 use super::hash_bytes;
-use crate::output::{Bytes, OutputFile};
+use crate::output::{Bytes, OnDisk, OutputFile};
 
 /// The manifest's file in the cache directory.
 pub const FILE: &str = "pages.txt";
@@ -40,6 +41,9 @@ pub struct PageManifest {
     output_dir: PathBuf,
     /// Pages taken from the output directory by this build.
     pub reused: AtomicUsize,
+    /// The files those pages were read from: path -> address of the bytes
+    /// read, so the writer need not compare them again.
+    read_back: Mutex<OnDisk>,
 }
 
 fn header(templates: u128) -> String {
@@ -94,6 +98,7 @@ impl PageManifest {
         }
         self.output_dir = output_dir;
         self.reused.store(0, Ordering::Relaxed);
+        self.read_back.lock().unwrap().clear();
     }
 
     /// The page the last build made for `key`, if its file still holds it.
@@ -105,11 +110,21 @@ impl PageManifest {
                 if hash_bytes(&bytes) != *hash {
                     return None;
                 }
-                Bytes::from(bytes)
+                let bytes = Bytes::from(bytes);
+                self.read_back
+                    .lock()
+                    .unwrap()
+                    .insert(path.clone(), bytes.address());
+                bytes
             }
         };
         self.reused.fetch_add(1, Ordering::Relaxed);
         Some(bytes)
+    }
+
+    /// The files this build took pages from, as they were read.
+    pub fn read_back(&self) -> OnDisk {
+        self.read_back.lock().unwrap().clone()
     }
 
     /// Writes the manifest of a build: `pages` is what the render memo

@@ -16,6 +16,12 @@ impl Bytes {
     pub fn as_slice(&self) -> &[u8] {
         &self.0
     }
+
+    /// Where the bytes are: clones share it, so it tells whether two
+    /// `Bytes` are the same allocation (not merely equal).
+    pub fn address(&self) -> usize {
+        self.0.as_ptr() as usize
+    }
 }
 
 impl Deref for Bytes {

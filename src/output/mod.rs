@@ -7,7 +7,7 @@ mod links;
 mod scan;
 mod update;
 
-use std::collections::{BTreeSet, HashSet};
+use std::collections::{BTreeSet, HashMap, HashSet};
 use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
@@ -68,17 +68,38 @@ pub struct WriteStats {
 ///
 /// If `out_dir` is a symlink, the directory it points to is updated.
 pub fn write_site(out_dir: &Path, files: &[OutputFile]) -> io::Result<WriteStats> {
+    write_site_known(out_dir, files, &OnDisk::default())
+}
+
+/// Files the caller read from the output directory during this build and
+/// found to hold exactly the bytes it now writes there: output path ->
+/// address of those bytes ([`Bytes::address`]). The writer does not read
+/// them again to compare. A file of that path whose bytes are another
+/// allocation is compared as usual.
+pub type OnDisk = HashMap<String, usize>;
+
+/// [`write_site`], trusting `on_disk` for the files it names.
+pub fn write_site_known(
+    out_dir: &Path,
+    files: &[OutputFile],
+    on_disk: &OnDisk,
+) -> io::Result<WriteStats> {
     validate(files)?;
     let out_dir = resolve_out_dir(out_dir)?;
+    let known = |f: &OutputFile| on_disk.get(&f.path) == Some(&f.bytes.address());
     if fs::symlink_metadata(&out_dir).is_ok_and(|m| m.is_dir()) {
-        if let Some(plan) = update::plan(&out_dir, files)? {
+        if let Some(plan) = update::plan(&out_dir, files, &known)? {
             return update::apply(&out_dir, files, plan);
         }
     }
-    write_by_swap(&out_dir, files)
+    write_by_swap(&out_dir, files, &known)
 }
 
-fn write_by_swap(out_dir: &Path, files: &[OutputFile]) -> io::Result<WriteStats> {
+fn write_by_swap(
+    out_dir: &Path,
+    files: &[OutputFile],
+    known: &(dyn Fn(&OutputFile) -> bool + Sync),
+) -> io::Result<WriteStats> {
     let parent = match out_dir.parent() {
         Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
         _ => PathBuf::from("."),
@@ -102,7 +123,7 @@ fn write_by_swap(out_dir: &Path, files: &[OutputFile]) -> io::Result<WriteStats>
     );
     let staging = parent.join(format!(".{name}.tmp-{tag}"));
     let aside = parent.join(format!(".{name}.old-{tag}"));
-    let result = stage(&staging, out_dir, files).and_then(|stats| {
+    let result = stage(&staging, out_dir, files, known).and_then(|stats| {
         swap(out_dir, &staging, &aside)?;
         Ok(stats)
     });
@@ -167,7 +188,12 @@ fn invalid(message: String) -> io::Error {
 /// Directories are made first (parents before children), then the files
 /// are written in parallel: on a large site the file system, not the CPU,
 /// is the cost, and it overlaps well.
-fn stage(staging: &Path, previous: &Path, files: &[OutputFile]) -> io::Result<WriteStats> {
+fn stage(
+    staging: &Path,
+    previous: &Path,
+    files: &[OutputFile],
+    known: &(dyn Fn(&OutputFile) -> bool + Sync),
+) -> io::Result<WriteStats> {
     use rayon::prelude::*;
     if fs::symlink_metadata(staging).is_ok() {
         fs::remove_dir_all(staging)?;
@@ -181,7 +207,8 @@ fn stage(staging: &Path, previous: &Path, files: &[OutputFile]) -> io::Result<Wr
         .map(|file| {
             let dest = staging.join(&file.path);
             let old = previous.join(&file.path);
-            if same_bytes(&old, &file.bytes) && fs::hard_link(&old, &dest).is_ok() {
+            let same = known(file) || same_bytes(&old, &file.bytes);
+            if same && fs::hard_link(&old, &dest).is_ok() {
                 Ok(true)
             } else {
                 fs::write(&dest, &file.bytes).map(|()| false)
