@@ -172,10 +172,12 @@ fn process_cpu_time() -> Duration {
 /// last build are taken back from the output directory (checked against
 /// the hash the page manifest recorded) instead of being rendered again.
 pub fn build(root: &Path, options: &BuildOptions) -> Result<Report, BuildError> {
+    crate::trace::lap("build.open");
     let mut caches = Caches::open(root);
     if options.write {
         caches.render = Some(RenderMemo::with_manifest(&root.join(CACHE_DIR)));
     }
+    crate::trace::lap("build.caches");
     let Built {
         files,
         mut report,
@@ -224,20 +226,33 @@ fn build_and_save_analyses(
     options: &BuildOptions,
     caches: &mut Caches,
 ) -> Result<Built, BuildError> {
+    caches.persist_terms = options.write;
     let mut result = build_with(root, options, caches);
     crate::trace::lap("build.with");
     if options.write {
+        let mut problems = Vec::new();
         if let Err(e) = caches.analysis.save() {
-            let warning = Diagnostic::warning(
-                crate::cache::CACHE_DIR,
-                format!("cannot save the analysis cache: {e}"),
-            )
-            .with_hint("the site is fine; the next build analyses every briefing again");
-            match &mut result {
-                Ok(built) => built.report.warnings.push(warning),
-                Err(BuildError::Content { warnings, .. }) => warnings.push(warning),
-                Err(_) => {}
-            }
+            problems.push(
+                Diagnostic::warning(
+                    crate::cache::CACHE_DIR,
+                    format!("cannot save the analysis cache: {e}"),
+                )
+                .with_hint("the site is fine; the next build analyses every briefing again"),
+            );
+        }
+        if let Some(e) = caches.terms_error.take() {
+            problems.push(
+                Diagnostic::warning(
+                    crate::cache::CACHE_DIR,
+                    format!("cannot save the documents' term lists: {e}"),
+                )
+                .with_hint("the site is fine; the next build reads every briefing's terms again"),
+            );
+        }
+        match &mut result {
+            Ok(built) => built.report.warnings.extend(problems),
+            Err(BuildError::Content { warnings, .. }) => warnings.extend(problems),
+            Err(_) => {}
         }
         crate::trace::lap("save.analyses");
     }

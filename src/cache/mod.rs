@@ -37,6 +37,7 @@ use crate::diagnostics::Diagnostic;
 use crate::output::Bytes;
 
 pub mod pages;
+mod terms;
 
 /// The cache directory under a site root.
 pub const CACHE_DIR: &str = ".briefing-cache";
@@ -108,6 +109,13 @@ pub struct Caches {
     /// Leave the search index out of the build's files, to be made by
     /// [`crate::build::Built::search_files`]: `serve` builds it after the reload.
     pub defer_search: bool,
+    /// The term lists file, when they were loaded from the cache directory.
+    terms_file: Option<terms::TermFile>,
+    /// Record newly made term lists in the cache directory (a `build`
+    /// that writes; `check` and `serve` only read them).
+    pub persist_terms: bool,
+    /// Why the term lists could not be recorded, for the build to warn.
+    pub terms_error: Option<io::Error>,
     /// Forget each document's words, the corpus and the plain texts once the
     /// analysis keys are made: a one-off `build` will not update them by
     /// difference, and at 10,000 briefings the word lists (phrases
@@ -133,8 +141,11 @@ impl Caches {
 
     /// With the disk cache of `root` loaded (an unreadable cache is empty).
     pub fn open(root: &Path) -> Caches {
+        let (words, terms_file) = terms::load(&root.join(CACHE_DIR));
         Caches {
             analysis: AnalysisCache::open(&root.join(CACHE_DIR)),
+            words,
+            terms_file: Some(terms_file),
             one_off: true,
             ..Caches::default()
         }
@@ -214,8 +225,15 @@ impl Caches {
             .par_iter()
             .map(|(h, d)| (*h, Arc::new(document_terms(d))))
             .collect();
+        let added: Vec<u128> = computed.iter().map(|(h, _)| *h).collect();
         self.words.extend(computed);
         crate::trace::lap("keys.words");
+        if let (true, Some(file)) = (self.persist_terms, self.terms_file.as_mut()) {
+            if let Err(e) = file.save(&self.words, &doc_hashes, &added) {
+                self.terms_error = Some(e);
+            }
+            crate::trace::lap("keys.save_terms");
+        }
 
         let context = {
             let mut h = StableHasher::default();
@@ -471,17 +489,35 @@ impl AnalysisCache {
 }
 
 /// Writes `header` and `lines` (each ending in a newline) to `dir/file`
-/// whole or not at all: a temporary file, synced, renamed over it.
+/// whole or not at all (see [`write_with`]).
 fn write_lines(dir: &Path, file: &str, header: &str, lines: &[String]) -> io::Result<()> {
-    std::fs::create_dir_all(dir)?;
-    let tmp = dir.join(format!(".{file}.tmp-{}", std::process::id()));
-    let result = (|| {
-        let mut out = io::BufWriter::new(std::fs::File::create(&tmp)?);
+    write_with(dir, file, |out| {
         out.write_all(header.as_bytes())?;
         out.write_all(b"\n")?;
         for line in lines {
             out.write_all(line.as_bytes())?;
         }
+        Ok(())
+    })
+}
+
+/// Writes `bytes` to `dir/file` whole or not at all (see [`write_with`]).
+fn write_whole(dir: &Path, file: &str, bytes: &[u8]) -> io::Result<()> {
+    write_with(dir, file, |out| out.write_all(bytes))
+}
+
+/// Writes what `fill` writes to `dir/file` whole or not at all: a
+/// temporary file, synced, renamed over it.
+fn write_with(
+    dir: &Path,
+    file: &str,
+    fill: impl FnOnce(&mut io::BufWriter<std::fs::File>) -> io::Result<()>,
+) -> io::Result<()> {
+    std::fs::create_dir_all(dir)?;
+    let tmp = dir.join(format!(".{file}.tmp-{}", std::process::id()));
+    let result = (|| {
+        let mut out = io::BufWriter::new(std::fs::File::create(&tmp)?);
+        fill(&mut out)?;
         out.into_inner().map_err(|e| e.into_error())?.sync_all()?;
         std::fs::rename(&tmp, dir.join(file))
     })();
