@@ -198,7 +198,7 @@ pub fn build(root: &Path, options: &BuildOptions) -> Result<Report, BuildError> 
         report.written = stats.written;
         report.output = Some(out_dir);
         crate::trace::lap("write.site");
-        if let Some(memo) = &caches.render {
+        if let Some(memo) = caches.render.as_mut() {
             if let Err(e) = memo.save_manifest(&root.join(CACHE_DIR), &files) {
                 report.warnings.push(
                     Diagnostic::warning(CACHE_DIR, format!("cannot save the page manifest: {e}"))

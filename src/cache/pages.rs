@@ -44,6 +44,9 @@ pub struct PageManifest {
     /// The files those pages were read from: path -> address of the bytes
     /// read, so the writer need not compare them again.
     read_back: Mutex<OnDisk>,
+    /// Entry lines in the file, used or not (`None`: no file of ours for
+    /// these templates).
+    lines_in_file: Option<usize>,
 }
 
 fn header(templates: u128) -> String {
@@ -72,7 +75,9 @@ impl PageManifest {
             return PageManifest::default();
         };
         let mut entries = HashMap::new();
+        let mut count = 0;
         for line in lines {
+            count += 1;
             let Ok(line) = line else {
                 return PageManifest::default();
             };
@@ -86,6 +91,7 @@ impl PageManifest {
         PageManifest {
             templates,
             entries,
+            lines_in_file: Some(count),
             ..PageManifest::default()
         }
     }
@@ -95,6 +101,8 @@ impl PageManifest {
     pub fn start(&mut self, templates: u128, output_dir: PathBuf) {
         if templates != self.templates {
             self.entries.clear();
+            self.lines_in_file = None;
+            self.templates = templates;
         }
         self.output_dir = output_dir;
         self.reused.store(0, Ordering::Relaxed);
@@ -127,38 +135,58 @@ impl PageManifest {
         self.read_back.lock().unwrap().clone()
     }
 
-    /// Writes the manifest of a build: `pages` is what the render memo
+    /// Records the pages of a build: `pages` is what the render memo
     /// holds (key -> bytes), `files` the site as written. A page whose
-    /// bytes are a file's (the same allocation) is recorded by path.
+    /// bytes are a file's (the same allocation) is recorded by path, any
+    /// other as its bytes. Pages the manifest did not know are appended to
+    /// its file while at most about a quarter of the file's lines are
+    /// pages no longer made; else the file is written anew with this
+    /// build's pages. A warm build thus hashes and records the pages it
+    /// rendered, not the whole site again.
     pub fn save(
+        &mut self,
         cache_dir: &Path,
-        templates: u128,
         pages: &HashMap<u128, Bytes>,
         files: &[OutputFile],
     ) -> io::Result<()> {
         let by_address: HashMap<usize, &OutputFile> = files
             .iter()
-            .map(|f| (f.bytes.as_ptr() as usize, f))
+            .map(|f| (f.bytes.address(), f))
             .collect();
-        let mut keys: Vec<&u128> = pages.keys().collect();
-        keys.sort();
-        let lines: Vec<String> = keys
-            .par_iter()
-            .map(|key| {
-                let bytes = &pages[key];
-                match by_address.get(&(bytes.as_ptr() as usize)) {
-                    Some(f) if f.bytes.len() == bytes.len() => {
-                        format!("{key:032x} F {:032x} {}\n", hash_bytes(bytes), f.path)
-                    }
-                    _ => {
-                        let text = String::from_utf8_lossy(bytes);
-                        let json = serde_json::to_string(&text).unwrap_or_default();
-                        format!("{key:032x} I {json}\n")
-                    }
+        let line = |key: &u128| {
+            let bytes = &pages[key];
+            match by_address.get(&bytes.address()) {
+                Some(f) if f.bytes.len() == bytes.len() => {
+                    format!("{key:032x} F {:032x} {}\n", hash_bytes(bytes), f.path)
                 }
-            })
+                _ => {
+                    let text = String::from_utf8_lossy(bytes);
+                    let json = serde_json::to_string(&text).unwrap_or_default();
+                    format!("{key:032x} I {json}\n")
+                }
+            }
+        };
+        let mut new: Vec<&u128> = pages
+            .keys()
+            .filter(|k| !self.entries.contains_key(k))
             .collect();
-        super::write_lines(cache_dir, FILE, &header(templates), &lines)
+        new.sort();
+        let dead_allowed = 64 + pages.len() / 4;
+        let result = match self.lines_in_file {
+            Some(n) if n + new.len() <= pages.len() + dead_allowed => {
+                let lines: Vec<String> = new.par_iter().map(|k| line(k)).collect();
+                super::append_lines(cache_dir, FILE, &lines).map(|()| n + lines.len())
+            }
+            _ => {
+                let mut keys: Vec<&u128> = pages.keys().collect();
+                keys.sort();
+                let lines: Vec<String> = keys.par_iter().map(|k| line(k)).collect();
+                super::write_lines(cache_dir, FILE, &header(self.templates), &lines)
+                    .map(|()| lines.len())
+            }
+        };
+        self.lines_in_file = result.as_ref().ok().copied();
+        result.map(|_| ())
     }
 }
 
@@ -200,7 +228,11 @@ mod tests {
         std::fs::create_dir_all(out.path().join("a")).unwrap();
         std::fs::write(out.path().join("a/index.html"), &*page).unwrap();
         let pages: HashMap<u128, Bytes> = [(1, page.clone()), (2, fragment.clone())].into();
-        PageManifest::save(cache.path(), 7, &pages, &[file("a/index.html", &page)]).unwrap();
+        let mut first = PageManifest::default();
+        first.start(7, out.path().to_path_buf());
+        first
+            .save(cache.path(), &pages, &[file("a/index.html", &page)])
+            .unwrap();
 
         let mut m = PageManifest::load(cache.path());
         m.start(7, out.path().to_path_buf());
@@ -219,5 +251,47 @@ mod tests {
         let mut m = PageManifest::load(cache.path());
         m.start(7, out.path().to_path_buf());
         assert_eq!(m.get(2), None);
+    }
+
+    #[test]
+    fn new_pages_are_appended_and_dead_ones_dropped_when_they_pile_up() {
+        let cache = tempfile::tempdir().unwrap();
+        let out = tempfile::tempdir().unwrap();
+        let lines = || {
+            std::fs::read_to_string(cache.path().join(FILE))
+                .unwrap()
+                .lines()
+                .count()
+                - 1
+        };
+        let fragments = |keys: std::ops::Range<u128>| -> HashMap<u128, Bytes> {
+            keys.map(|k| (k, Bytes::from(format!("<li>{k}</li>"))))
+                .collect()
+        };
+        let mut m = PageManifest::load(cache.path());
+        m.start(7, out.path().to_path_buf());
+        m.save(cache.path(), &fragments(0..100), &[]).unwrap();
+        assert_eq!(lines(), 100);
+        // The next build keeps 99 and makes one new: one line appended.
+        let mut m = PageManifest::load(cache.path());
+        m.start(7, out.path().to_path_buf());
+        m.save(cache.path(), &fragments(1..101), &[]).unwrap();
+        assert_eq!(lines(), 101);
+        let mut back = PageManifest::load(cache.path());
+        back.start(7, out.path().to_path_buf());
+        assert_eq!(back.get(100).as_deref(), Some(&b"<li>100</li>"[..]));
+        // Mostly other pages: the file is written anew.
+        let mut m = PageManifest::load(cache.path());
+        m.start(7, out.path().to_path_buf());
+        m.save(cache.path(), &fragments(500..600), &[]).unwrap();
+        assert_eq!(lines(), 100);
+        // Other templates: written anew, under the new fingerprint.
+        let mut m = PageManifest::load(cache.path());
+        m.start(8, out.path().to_path_buf());
+        m.save(cache.path(), &fragments(500..510), &[]).unwrap();
+        assert_eq!(lines(), 10);
+        let mut back = PageManifest::load(cache.path());
+        back.start(8, out.path().to_path_buf());
+        assert!(back.get(505).is_some());
     }
 }
