@@ -767,8 +767,9 @@ impl RenderMemo {
         files: &[crate::output::OutputFile],
     ) -> io::Result<()> {
         let pages = self.pages.get_mut().unwrap();
+        let bodies = self.used_bodies.get_mut().unwrap();
         match self.disk.as_mut() {
-            Some(disk) => disk.save(cache_dir, pages, files),
+            Some(disk) => disk.save(cache_dir, pages, bodies, files),
             None => Ok(()),
         }
     }
@@ -913,6 +914,19 @@ impl RenderMemo {
         Ok(files)
     }
 
+    /// Whether the body with this key can wait until a page needs it: it
+    /// can when the last build rendered it, so it has no problems to
+    /// report (a `build` with a page manifest only; see
+    /// [`pages::PageManifest::body_was_clean`]). Then it counts as used,
+    /// and [`RenderMemo::body`] renders it if a page asks.
+    pub fn body_can_wait(&self, key: u128) -> bool {
+        let clean = self.disk.as_ref().is_some_and(|d| d.body_was_clean(key));
+        if clean {
+            self.used_bodies.lock().unwrap().insert(key);
+        }
+        clean
+    }
+
     /// Feeds the JSON form of `value` (what a template sees) into `h`.
     pub fn hash_into<S: serde::Serialize + ?Sized>(h: &mut StableHasher, value: &S) {
         let _ = serde_json::to_writer(HashWriter(h), value);
@@ -930,11 +944,11 @@ impl RenderMemo {
     /// it renders each once, and at 100,000 briefings their copies were
     /// half a gigabyte.
     pub fn body(&self, key: u128, render: impl FnOnce() -> RenderedBody) -> Arc<RenderedBody> {
+        self.used_bodies.lock().unwrap().insert(key);
         if self.disk.is_some() {
             self.bodies_rendered.fetch_add(1, Ordering::Relaxed);
             return Arc::new(render());
         }
-        self.used_bodies.lock().unwrap().insert(key);
         if let Some(body) = self.bodies.lock().unwrap().get(&key) {
             return body.clone();
         }

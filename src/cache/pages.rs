@@ -10,7 +10,7 @@
 //! kept in the manifest itself. The manifest is void when the templates,
 //! the crate version or the render code change.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::io::{self, BufRead};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -38,6 +38,9 @@ pub struct PageManifest {
     /// Templates fingerprint the pages were rendered with.
     templates: u128,
     entries: HashMap<u128, Stored>,
+    /// Keys of the bodies the last build rendered (see
+    /// [`PageManifest::body_was_clean`]).
+    bodies: HashSet<u128>,
     output_dir: PathBuf,
     /// Pages taken from the output directory by this build.
     pub reused: AtomicUsize,
@@ -75,12 +78,20 @@ impl PageManifest {
             return PageManifest::default();
         };
         let mut entries = HashMap::new();
+        let mut bodies = HashSet::new();
         let mut count = 0;
         for line in lines {
             count += 1;
             let Ok(line) = line else {
                 return PageManifest::default();
             };
+            if let Some(key) = line.strip_suffix(" B") {
+                match u128::from_str_radix(key, 16) {
+                    Ok(key) => bodies.insert(key),
+                    Err(_) => return PageManifest::default(),
+                };
+                continue;
+            }
             match parse_line(&line) {
                 Some((key, stored)) => {
                     entries.insert(key, stored);
@@ -91,6 +102,7 @@ impl PageManifest {
         PageManifest {
             templates,
             entries,
+            bodies,
             lines_in_file: Some(count),
             ..PageManifest::default()
         }
@@ -101,6 +113,7 @@ impl PageManifest {
     pub fn start(&mut self, templates: u128, output_dir: PathBuf) {
         if templates != self.templates {
             self.entries.clear();
+            self.bodies.clear();
             self.lines_in_file = None;
             self.templates = templates;
         }
@@ -130,6 +143,15 @@ impl PageManifest {
         Some(bytes)
     }
 
+    /// Whether the last build rendered a body with this key: the manifest
+    /// is saved only by a build that succeeded, and a body's problems (a
+    /// broken `@/` link) fail the build, so such a body has none. Its
+    /// key hashes everything its HTML and problems depend on, so a page
+    /// can be keyed by it and the body rendered only if the page is.
+    pub fn body_was_clean(&self, key: u128) -> bool {
+        self.bodies.contains(&key)
+    }
+
     /// The files this build took pages from, as they were read.
     pub fn read_back(&self) -> OnDisk {
         self.read_back.lock().unwrap().clone()
@@ -147,6 +169,7 @@ impl PageManifest {
         &mut self,
         cache_dir: &Path,
         pages: &HashMap<u128, Bytes>,
+        bodies: &HashSet<u128>,
         files: &[OutputFile],
     ) -> io::Result<()> {
         let by_address: HashMap<usize, &OutputFile> = files
@@ -166,21 +189,32 @@ impl PageManifest {
                 }
             }
         };
+        let body_lines = |keys: &mut Vec<&u128>| -> Vec<String> {
+            keys.sort();
+            keys.iter().map(|k| format!("{k:032x} B\n")).collect()
+        };
         let mut new: Vec<&u128> = pages
             .keys()
             .filter(|k| !self.entries.contains_key(k))
             .collect();
         new.sort();
-        let dead_allowed = 64 + pages.len() / 4;
+        let mut new_bodies: Vec<&u128> = bodies
+            .iter()
+            .filter(|k| !self.bodies.contains(k))
+            .collect();
+        let live = pages.len() + bodies.len();
+        let added = new.len() + new_bodies.len();
         let result = match self.lines_in_file {
-            Some(n) if n + new.len() <= pages.len() + dead_allowed => {
-                let lines: Vec<String> = new.par_iter().map(|k| line(k)).collect();
+            Some(n) if n + added <= live + 64 + live / 4 => {
+                let mut lines: Vec<String> = new.par_iter().map(|k| line(k)).collect();
+                lines.extend(body_lines(&mut new_bodies));
                 super::append_lines(cache_dir, FILE, &lines).map(|()| n + lines.len())
             }
             _ => {
                 let mut keys: Vec<&u128> = pages.keys().collect();
                 keys.sort();
-                let lines: Vec<String> = keys.par_iter().map(|k| line(k)).collect();
+                let mut lines: Vec<String> = keys.par_iter().map(|k| line(k)).collect();
+                lines.extend(body_lines(&mut bodies.iter().collect()));
                 super::write_lines(cache_dir, FILE, &header(self.templates), &lines)
                     .map(|()| lines.len())
             }
@@ -231,7 +265,7 @@ mod tests {
         let mut first = PageManifest::default();
         first.start(7, out.path().to_path_buf());
         first
-            .save(cache.path(), &pages, &[file("a/index.html", &page)])
+            .save(cache.path(), &pages, &HashSet::new(), &[file("a/index.html", &page)])
             .unwrap();
 
         let mut m = PageManifest::load(cache.path());
@@ -270,12 +304,12 @@ mod tests {
         };
         let mut m = PageManifest::load(cache.path());
         m.start(7, out.path().to_path_buf());
-        m.save(cache.path(), &fragments(0..100), &[]).unwrap();
+        m.save(cache.path(), &fragments(0..100), &HashSet::new(), &[]).unwrap();
         assert_eq!(lines(), 100);
         // The next build keeps 99 and makes one new: one line appended.
         let mut m = PageManifest::load(cache.path());
         m.start(7, out.path().to_path_buf());
-        m.save(cache.path(), &fragments(1..101), &[]).unwrap();
+        m.save(cache.path(), &fragments(1..101), &HashSet::new(), &[]).unwrap();
         assert_eq!(lines(), 101);
         let mut back = PageManifest::load(cache.path());
         back.start(7, out.path().to_path_buf());
@@ -283,12 +317,12 @@ mod tests {
         // Mostly other pages: the file is written anew.
         let mut m = PageManifest::load(cache.path());
         m.start(7, out.path().to_path_buf());
-        m.save(cache.path(), &fragments(500..600), &[]).unwrap();
+        m.save(cache.path(), &fragments(500..600), &HashSet::new(), &[]).unwrap();
         assert_eq!(lines(), 100);
         // Other templates: written anew, under the new fingerprint.
         let mut m = PageManifest::load(cache.path());
         m.start(8, out.path().to_path_buf());
-        m.save(cache.path(), &fragments(500..510), &[]).unwrap();
+        m.save(cache.path(), &fragments(500..510), &HashSet::new(), &[]).unwrap();
         assert_eq!(lines(), 10);
         let mut back = PageManifest::load(cache.path());
         back.start(8, out.path().to_path_buf());

@@ -159,41 +159,61 @@ pub fn render_site_memo(
     crate::trace::lap("render.start");
 
     // Bodies first: they may hold content problems (broken `@/` links).
+    // A body the last build rendered has none, and waits until its page
+    // is rendered (most pages of a warm build are not).
     let mut problems = Vec::new();
-    let (rendered_briefings, body_keys): (Vec<Arc<RenderedBody>>, Vec<u128>) = model
+    let render_briefing_body = |i: usize, inline: &[(String, String)]| {
+        let b = &model.briefings[i];
+        render_body(
+            &b.page.body,
+            &b.page.file,
+            b.page.body_line,
+            &source_paths,
+            &urls,
+            inline,
+            config.inline_links,
+        )
+    };
+    let (bodies, body_keys): (Vec<Body>, Vec<u128>) = model
         .briefings
         .par_iter()
         .enumerate()
         .map(|(i, b)| {
             let inline = inline_links(model, i, config.inline_links);
-            memoized_body(
-                memo,
-                body_inputs,
+            let (Some(memo), Some(shared)) = (memo, body_inputs) else {
+                return (Body::Ready(Arc::new(render_briefing_body(i, &inline))), 0);
+            };
+            let key = body_key(
+                shared,
                 &b.page.file,
                 b.page.body_line,
                 b.page.body_hash(),
                 &inline,
                 config.inline_links,
-                || {
-                    render_body(
-                        &b.page.body,
-                        &b.page.file,
-                        b.page.body_line,
-                        &source_paths,
-                        &urls,
-                        &inline,
-                        config.inline_links,
-                    )
-                },
-            )
+            );
+            if memo.body_can_wait(key) {
+                return (Body::Waiting(inline), key);
+            }
+            let body = memo.body(key, || render_briefing_body(i, &inline));
+            (Body::Ready(body), key)
         })
         .unzip();
+    let body_of = |i: usize| match &bodies[i] {
+        Body::Ready(body) => Arc::clone(body),
+        Body::Waiting(inline) => match memo {
+            Some(memo) => memo.body(body_keys[i], || render_briefing_body(i, inline)),
+            None => Arc::new(render_briefing_body(i, inline)),
+        },
+    };
     let rendered_pages: Vec<(Rendered, Vec<Diagnostic>)> = input
         .pages
         .iter()
         .map(|p| render_body(&p.body, &p.file, p.body_line, &source_paths, &urls, &[], 0))
         .collect();
-    let briefing_bodies = rendered_briefings.iter().map(|b| &**b);
+    let briefing_bodies = bodies.iter().filter_map(|b| match b {
+        Body::Ready(body) => Some(&**body),
+        Body::Waiting(_) => None,
+    });
     for (_, p) in briefing_bodies.chain(&rendered_pages) {
         problems.extend(p.iter().cloned());
     }
@@ -233,19 +253,22 @@ pub fn render_site_memo(
         .enumerate()
         .map(|(i, b)| {
             let path = output_path(&b.page.path);
+            // The page's key is its view without the body, and the body's
+            // key: a page whose key is known needs no body rendered.
             let render = || {
-                let view = briefing_view(
-                    model,
-                    i,
-                    &cards,
-                    &rendered_briefings[i].0,
-                    &urls,
-                    memo.is_some(),
-                );
-                renderer.render(
+                renderer.render_keyed(
                     b.page.template.as_deref().unwrap_or("briefing.html"),
                     "briefing",
-                    &view,
+                    |h| {
+                        let bodiless = Rendered::default();
+                        let view = briefing_view(model, i, &cards, &bodiless, &urls, true);
+                        RenderMemo::hash_into(h, &view);
+                        h.wide(body_keys[i]);
+                    },
+                    || {
+                        let body = body_of(i);
+                        briefing_view(model, i, &cards, &body.0, &urls, memo.is_some())
+                    },
                 )
             };
             // serve: a page whose inputs are all unchanged is not even viewed.
@@ -322,22 +345,23 @@ fn body_inputs_hash(pages: &BTreeMap<String, String>, urls: &Urls) -> u128 {
     h.finish()
 }
 
-/// `render()`, or the memo's copy of it when the same body was rendered
-/// with the same inputs before.
-#[allow(clippy::too_many_arguments)]
-fn memoized_body(
-    memo: Option<&RenderMemo>,
-    shared: Option<u128>,
+/// A briefing's body for its page: rendered, or waiting (with its inline
+/// links) until the page is rendered ([`RenderMemo::body_can_wait`]).
+enum Body {
+    Ready(Arc<RenderedBody>),
+    Waiting(Vec<(String, String)>),
+}
+
+/// The key of a briefing's body: everything its HTML and problems depend
+/// on (`shared` hashes the inputs common to every body).
+fn body_key(
+    shared: u128,
     file: &str,
     body_line: usize,
     body_hash: u128,
     inline: &[(String, String)],
     max_inline: usize,
-    render: impl FnOnce() -> RenderedBody,
-) -> (Arc<RenderedBody>, u128) {
-    let (Some(memo), Some(shared)) = (memo, shared) else {
-        return (Arc::new(render()), 0);
-    };
+) -> u128 {
     let mut h = StableHasher::default();
     h.wide(shared)
         .field(file.as_bytes())
@@ -347,8 +371,7 @@ fn memoized_body(
     for (phrase, path) in inline {
         h.field(phrase.as_bytes()).field(path.as_bytes());
     }
-    let key = h.finish();
-    (memo.body(key, render), key)
+    h.finish()
 }
 
 /// Renders one body, turning its problems into diagnostics with file positions.
@@ -714,6 +737,26 @@ impl Renderer<'_> {
                 RenderMemo::hash_into(h, value);
             },
             |ctx| ctx.insert(name, value),
+        )
+    }
+
+    /// Renders `template` with `name` bound to what `view` makes; the
+    /// memo key is what `key` feeds the hasher (with the template, `site`
+    /// and `name`), so a known page is taken without making its view.
+    fn render_keyed<T: Serialize>(
+        &self,
+        template: &str,
+        name: &str,
+        key: impl FnOnce(&mut StableHasher),
+        view: impl FnOnce() -> T,
+    ) -> Result<Bytes, String> {
+        self.render_memo(
+            template,
+            |h| {
+                h.field(name.as_bytes());
+                key(h);
+            },
+            |ctx| ctx.insert(name, &view()),
         )
     }
 
