@@ -154,7 +154,7 @@ impl Stopwatch {
 }
 
 /// User plus system CPU time of this process so far (every thread).
-fn process_cpu_time() -> Duration {
+pub fn process_cpu_time() -> Duration {
     let mut ts = libc::timespec {
         tv_sec: 0,
         tv_nsec: 0,

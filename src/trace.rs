@@ -1,6 +1,6 @@
 //! Sub-stage timings for profiling: with `BRIEFING_TRACE` set in the
 //! environment, every [`lap`] prints the time since the previous lap on the
-//! same thread to stderr. `-v` gives the stage times; this splits them
+//! same thread to stderr, with the CPU time of the whole process in it. `-v` gives the stage times; this splits them
 //! (`BRIEFING_TRACE=1 briefing serve -v`, see bench/SERVE.md).
 
 use std::cell::Cell;
@@ -8,7 +8,8 @@ use std::sync::OnceLock;
 use std::time::Instant;
 
 thread_local! {
-    static LAST: Cell<Option<Instant>> = const { Cell::new(None) };
+    /// When the last lap ended, and the process CPU time then.
+    static LAST: Cell<Option<(Instant, std::time::Duration)>> = const { Cell::new(None) };
 }
 
 fn enabled() -> bool {
@@ -21,12 +22,15 @@ pub fn lap(what: &str) {
     if !enabled() {
         return;
     }
-    let now = Instant::now();
+    let now = (Instant::now(), crate::build::process_cpu_time());
     LAST.with(|last| {
-        if let Some(then) = last.get() {
+        if let Some((then, then_cpu)) = last.get() {
+            // CPU time of the whole process: on a shared machine it
+            // varies far less than wall time.
             eprintln!(
-                "    {what:<28} {:>8.1} ms",
-                (now - then).as_secs_f64() * 1000.0
+                "    {what:<28} {:>8.1} ms  (cpu {:>8.1} ms)",
+                (now.0 - then).as_secs_f64() * 1000.0,
+                now.1.saturating_sub(then_cpu).as_secs_f64() * 1000.0
             );
         }
         last.set(Some(now));
