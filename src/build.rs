@@ -176,6 +176,7 @@ pub fn build(root: &Path, options: &BuildOptions) -> Result<Report, BuildError> 
     let mut caches = Caches::open(root);
     if options.write {
         caches.render = Some(RenderMemo::with_manifest(&root.join(CACHE_DIR)));
+        caches.link_state = output::LinkState::load(&root.join(CACHE_DIR));
     }
     crate::trace::lap("build.caches");
     let Built {
@@ -203,6 +204,14 @@ pub fn build(root: &Path, options: &BuildOptions) -> Result<Report, BuildError> 
                 report.warnings.push(
                     Diagnostic::warning(CACHE_DIR, format!("cannot save the page manifest: {e}"))
                         .with_hint("the site is fine; the next build renders every page again"),
+                );
+            }
+        }
+        if let Some(state) = caches.next_link_state.take() {
+            if let Err(e) = state.save(&root.join(CACHE_DIR)) {
+                report.warnings.push(
+                    Diagnostic::warning(CACHE_DIR, format!("cannot save the link state: {e}"))
+                        .with_hint("the site is fine; the next build checks every page's links"),
                 );
             }
         }
@@ -373,7 +382,29 @@ pub fn build_with(
     // output check catches what remains (templates, anchors).
     // `serve` defers this check until the page is on screen.
     if problems.is_empty() && !caches.defer_link_check {
-        problems.extend(link_problems(&files, &config.base_url, &config.output_dir));
+        match caches.render.as_ref().filter(|m| m.has_manifest()) {
+            // A build that writes checks only the pages that changed
+            // since the last one, when that is enough.
+            Some(memo) => {
+                let on_disk = memo.pages_on_disk();
+                let unchanged = |f: &OutputFile| on_disk.get(&f.path) == Some(&f.bytes.address());
+                let out_dir = options
+                    .output
+                    .clone()
+                    .unwrap_or_else(|| root.join(&config.output_dir));
+                let (broken, state) = output::check_links_since(
+                    &files,
+                    &out_dir,
+                    &render::base_path(&config.base_url),
+                    &config.base_url,
+                    &unchanged,
+                    caches.link_state.as_ref(),
+                );
+                problems.extend(broken_link_problems(broken, &config.output_dir));
+                caches.next_link_state = Some(state);
+            }
+            None => problems.extend(link_problems(&files, &config.base_url, &config.output_dir)),
+        }
     }
     clock.lap("check");
     if !problems.is_empty() {
@@ -430,6 +461,11 @@ pub fn link_problems_memo<F: std::borrow::Borrow<OutputFile> + Sync>(
         Some(memo) => output::check_links_memo(files, &base_path, base_url, memo),
         None => output::check_links_with_base_url(files, &base_path, base_url),
     };
+    broken_link_problems(broken, output_dir)
+}
+
+/// Broken links as errors on the output files holding them.
+fn broken_link_problems(broken: Vec<output::BrokenLink>, output_dir: &str) -> Vec<Diagnostic> {
     broken
         .into_iter()
         .map(|broken| {

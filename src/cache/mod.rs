@@ -100,6 +100,10 @@ pub struct Caches {
     pub render: Option<RenderMemo>,
     /// Related lists of the last build (`serve` only).
     pub link: Option<crate::linking::LinkMemo>,
+    /// The last written build's link check (`build` only), and this
+    /// build's, to save once it is written.
+    pub link_state: Option<crate::output::LinkState>,
+    pub next_link_state: Option<crate::output::LinkState>,
     /// The templates, compiled, with their [`templates_fingerprint`]: a
     /// rebuild with the same templates does not parse them again.
     pub templates: Option<(u128, Arc<tera::Tera>)>,
@@ -751,6 +755,12 @@ impl RenderMemo {
         self.disk
             .as_ref()
             .map_or(0, |d| d.reused.load(Ordering::Relaxed))
+    }
+
+    /// Whether pages come from the last build's output (a `build` that
+    /// writes), as the page manifest records them.
+    pub fn has_manifest(&self) -> bool {
+        self.disk.is_some()
     }
 
     /// Output files this render took pages from, unchanged (see

@@ -22,6 +22,9 @@ use rayon::prelude::*;
 use super::scan::{scan, Scan};
 use super::{BrokenLink, Bytes, OutputFile};
 
+mod since;
+pub use since::{check_links_since, LinkState};
+
 /// Checks the internal links of every HTML file (see the module docs).
 /// Returns every broken link, sorted, each (page, link) once.
 pub fn check_links(files: &[OutputFile], base_path: &str) -> Vec<BrokenLink> {
@@ -64,11 +67,7 @@ fn check<F: Borrow<OutputFile> + Sync>(
     base_url: Option<&str>,
     memo: Option<&mut ScanMemo>,
 ) -> Vec<BrokenLink> {
-    let base_path = match base_path.trim_matches('/') {
-        "" => "/".to_string(),
-        inner => format!("/{inner}/"),
-    };
-    let base_url = base_url.map(|u| format!("{}/", u.trim_end_matches('/')));
+    let (base_path, base_url) = normalized_bases(base_path, base_url);
     let Some(memo) = memo else {
         return check_streaming(files, &base_path, base_url.as_deref());
     };
@@ -125,6 +124,16 @@ fn check<F: Borrow<OutputFile> + Sync>(
     broken.into_iter().collect()
 }
 
+/// The base path as `/x/` (or `/`) and the base URL ending with one `/`.
+fn normalized_bases(base_path: &str, base_url: Option<&str>) -> (String, Option<String>) {
+    let base_path = match base_path.trim_matches('/') {
+        "" => "/".to_string(),
+        inner => format!("/{inner}/"),
+    };
+    let base_url = base_url.map(|u| format!("{}/", u.trim_end_matches('/')));
+    (base_path, base_url)
+}
+
 /// A page's links and anchors; the strict UTF-8 check is vectorised, the
 /// lossy one walks chunk by chunk (2 % of a warm build's samples).
 fn scan_bytes(bytes: &[u8]) -> Scan {
@@ -145,6 +154,15 @@ fn check_streaming<F: Borrow<OutputFile> + Sync>(
     base_path: &str,
     base_url: Option<&str>,
 ) -> Vec<BrokenLink> {
+    check_streaming_with_anchors(files, base_path, base_url).0
+}
+
+/// [`check_streaming`], also giving each page's anchors.
+fn check_streaming_with_anchors<'f, F: Borrow<OutputFile> + Sync>(
+    files: &'f [F],
+    base_path: &str,
+    base_url: Option<&str>,
+) -> (Vec<BrokenLink>, Vec<(&'f str, HashSet<String>)>) {
     let no_anchors = HashMap::new();
     let mut site = Site {
         files: files.iter().map(|f| f.borrow().path.as_str()).collect(),
@@ -197,7 +215,8 @@ fn check_streaming<F: Borrow<OutputFile> + Sync>(
         .collect::<Vec<_>>()
         .into_iter()
         .collect();
-    broken.into_iter().collect()
+    let anchors = scanned.into_iter().map(|(page, a, _, _)| (page, a)).collect();
+    (broken.into_iter().collect(), anchors)
 }
 
 fn is_html(path: &str) -> bool {

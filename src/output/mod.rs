@@ -14,7 +14,10 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 pub use bytes::Bytes;
-pub use links::{check_links, check_links_memo, check_links_with_base_url, ScanMemo};
+pub use links::{
+    check_links, check_links_memo, check_links_since, check_links_with_base_url, LinkState,
+    ScanMemo,
+};
 
 /// One file of the generated site.
 #[derive(Debug, Clone, PartialEq, Eq)]

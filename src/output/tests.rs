@@ -491,3 +491,137 @@ fn files_read_back_this_build_are_not_compared_again() {
     assert_eq!(t["a.html"], b"old a");
     assert_eq!(t["b.html"], b"new b");
 }
+
+// --- check_links_since --------------------------------------------------------
+
+/// The incremental check of `files` after the checked build `before`,
+/// taking the pages of `kept` as unchanged; asserts it finds what a full
+/// check finds, and returns that and the new state.
+fn check_since(
+    before: &LinkState,
+    files: &[OutputFile],
+    kept: &[&str],
+) -> (Vec<BrokenLink>, LinkState) {
+    let unchanged = |f: &OutputFile| kept.contains(&f.path.as_str());
+    let (broken, state) = check_links_since(
+        files,
+        Path::new("/out"),
+        "/",
+        "https://e.org/",
+        &unchanged,
+        Some(before),
+    );
+    assert_eq!(
+        broken,
+        check_links_with_base_url(files, "/", "https://e.org/"),
+        "the incremental check finds what a full one finds"
+    );
+    (broken, state)
+}
+
+fn first_state(files: &[OutputFile]) -> LinkState {
+    let (broken, state) = check_links_since(
+        files,
+        Path::new("/out"),
+        "/",
+        "https://e.org/",
+        &|_: &OutputFile| false,
+        None,
+    );
+    assert_eq!(broken, []);
+    state
+}
+
+#[test]
+fn an_incremental_check_finds_what_a_full_check_finds() {
+    let site = sample_site("/");
+    let state = first_state(&site);
+    let all_but = |changed: &str| -> Vec<&str> {
+        site.iter()
+            .map(|f| f.path.as_str())
+            .filter(|p| *p != changed)
+            .collect()
+    };
+
+    // A changed page with a new broken link and a link to a missing anchor
+    // of an unchanged page: found, though the unchanged pages are not read.
+    let mut edited = site.clone();
+    edited[1] = page(
+        "briefings/x/index.html",
+        "<h2 id=\"talks\">Talks</h2><a href=\"../gone/\">g</a> <a href=\"../y/#nowhere\">n</a> <a href=\"../y/#old-anchor\">o</a>",
+    );
+    let (broken, next) = check_since(&state, &edited, &all_but("briefings/x/index.html"));
+    assert_eq!(
+        reasons(&broken),
+        [
+            ("briefings/x/index.html", "../gone/"),
+            ("briefings/x/index.html", "../y/#nowhere")
+        ]
+    );
+    assert_eq!(next, state, "same files, same anchors");
+
+    // A page gone: the unchanged pages that linked to it are read again.
+    let without_y: Vec<OutputFile> = site
+        .iter()
+        .filter(|f| f.path != "briefings/y/index.html")
+        .cloned()
+        .collect();
+    let kept: Vec<&str> = without_y.iter().map(|f| f.path.as_str()).collect();
+    let (broken, _) = check_since(&state, &without_y, &kept);
+    assert_eq!(
+        reasons(&broken),
+        [("briefings/x/index.html", "../y/")]
+    );
+
+    // A changed page lost an anchor an unchanged page points to.
+    let mut renamed = site.clone();
+    renamed[1] = page(
+        "briefings/x/index.html",
+        "<h2 id=\"renamed\">Talks</h2><a href=\"../../\">up</a> <a href=\"../y/\">y</a>",
+    );
+    let (broken, next) = check_since(&state, &renamed, &all_but("briefings/x/index.html"));
+    assert_eq!(
+        reasons(&broken),
+        [
+            ("briefings/y/index.html", "../x/index.html#talks"),
+            ("index.html", "/briefings/x/#talks")
+        ]
+    );
+    assert_ne!(next, state);
+
+    // Pages taken back unchanged are not read at all: a broken link slipped
+    // into one (the build would have read it from its last output) is not
+    // seen. That is the saving.
+    let mut tampered = site.clone();
+    tampered[0] = page("index.html", "<a href=\"/nowhere/\">x</a>");
+    let (broken, _) = check_links_since(
+        &tampered,
+        Path::new("/out"),
+        "/",
+        "https://e.org/",
+        &|f: &OutputFile| f.path == "index.html",
+        Some(&state),
+    );
+    assert_eq!(broken, []);
+
+    // Another output directory or base URL: nothing is taken as checked.
+    let (broken, _) = check_links_since(
+        &edited,
+        Path::new("/elsewhere"),
+        "/",
+        "https://e.org/",
+        &|_: &OutputFile| true,
+        Some(&state),
+    );
+    assert_eq!(broken.len(), 2);
+}
+
+#[test]
+fn the_link_state_round_trips_through_its_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let state = first_state(&sample_site("/"));
+    state.save(dir.path()).unwrap();
+    assert_eq!(LinkState::load(dir.path()), Some(state));
+    fs::write(dir.path().join("links.txt"), "something else\n").unwrap();
+    assert_eq!(LinkState::load(dir.path()), None);
+}
