@@ -385,9 +385,7 @@ pub fn build_with(
         match caches.render.as_ref().filter(|m| m.has_manifest()) {
             // A build that writes checks only the pages that changed
             // since the last one, when that is enough.
-            Some(memo) => {
-                let on_disk = memo.pages_on_disk();
-                let unchanged = |f: &OutputFile| on_disk.get(&f.path) == Some(&f.bytes.address());
+            Some(_) => {
                 let out_dir = options
                     .output
                     .clone()
@@ -397,11 +395,10 @@ pub fn build_with(
                     &out_dir,
                     &render::base_path(&config.base_url),
                     &config.base_url,
-                    &unchanged,
                     caches.link_state.as_ref(),
                 );
                 problems.extend(broken_link_problems(broken, &config.output_dir));
-                caches.next_link_state = Some(state);
+                caches.next_link_state = state;
             }
             None => problems.extend(link_problems(&files, &config.base_url, &config.output_dir)),
         }

@@ -494,54 +494,37 @@ fn files_read_back_this_build_are_not_compared_again() {
 
 // --- check_links_since --------------------------------------------------------
 
-/// The incremental check of `files` after the checked build `before`,
-/// taking the pages of `kept` as unchanged; asserts it finds what a full
-/// check finds, and returns that and the new state.
-fn check_since(
-    before: &LinkState,
-    files: &[OutputFile],
-    kept: &[&str],
-) -> (Vec<BrokenLink>, LinkState) {
-    let unchanged = |f: &OutputFile| kept.contains(&f.path.as_str());
+/// The incremental check of `files` after the checked build `before`;
+/// asserts it finds what a full check finds, and returns that and the
+/// new state (none when a link is broken).
+fn check_since(before: &LinkState, files: &[OutputFile]) -> (Vec<BrokenLink>, Option<LinkState>) {
     let (broken, state) = check_links_since(
         files,
         Path::new("/out"),
         "/",
         "https://e.org/",
-        &unchanged,
         Some(before),
     );
     assert_eq!(
         broken,
         check_links_with_base_url(files, "/", "https://e.org/"),
-        "the incremental check finds what a full one finds"
+        "the incremental check finds what a full check finds"
     );
+    assert_eq!(state.is_none(), !broken.is_empty());
     (broken, state)
 }
 
 fn first_state(files: &[OutputFile]) -> LinkState {
-    let (broken, state) = check_links_since(
-        files,
-        Path::new("/out"),
-        "/",
-        "https://e.org/",
-        &|_: &OutputFile| false,
-        None,
-    );
+    let (broken, state) =
+        check_links_since(files, Path::new("/out"), "/", "https://e.org/", None);
     assert_eq!(broken, []);
-    state
+    state.unwrap()
 }
 
 #[test]
 fn an_incremental_check_finds_what_a_full_check_finds() {
     let site = sample_site("/");
     let state = first_state(&site);
-    let all_but = |changed: &str| -> Vec<&str> {
-        site.iter()
-            .map(|f| f.path.as_str())
-            .filter(|p| *p != changed)
-            .collect()
-    };
 
     // A changed page with a new broken link and a link to a missing anchor
     // of an unchanged page: found, though the unchanged pages are not read.
@@ -550,7 +533,7 @@ fn an_incremental_check_finds_what_a_full_check_finds() {
         "briefings/x/index.html",
         "<h2 id=\"talks\">Talks</h2><a href=\"../gone/\">g</a> <a href=\"../y/#nowhere\">n</a> <a href=\"../y/#old-anchor\">o</a>",
     );
-    let (broken, next) = check_since(&state, &edited, &all_but("briefings/x/index.html"));
+    let (broken, next) = check_since(&state, &edited);
     assert_eq!(
         reasons(&broken),
         [
@@ -558,7 +541,7 @@ fn an_incremental_check_finds_what_a_full_check_finds() {
             ("briefings/x/index.html", "../y/#nowhere")
         ]
     );
-    assert_eq!(next, state, "same files, same anchors");
+    assert_eq!(next, None, "a failed check leaves no state to trust");
 
     // A page gone: the unchanged pages that linked to it are read again.
     let without_y: Vec<OutputFile> = site
@@ -566,8 +549,7 @@ fn an_incremental_check_finds_what_a_full_check_finds() {
         .filter(|f| f.path != "briefings/y/index.html")
         .cloned()
         .collect();
-    let kept: Vec<&str> = without_y.iter().map(|f| f.path.as_str()).collect();
-    let (broken, _) = check_since(&state, &without_y, &kept);
+    let (broken, _) = check_since(&state, &without_y);
     assert_eq!(
         reasons(&broken),
         [("briefings/x/index.html", "../y/")]
@@ -579,7 +561,7 @@ fn an_incremental_check_finds_what_a_full_check_finds() {
         "briefings/x/index.html",
         "<h2 id=\"renamed\">Talks</h2><a href=\"../../\">up</a> <a href=\"../y/\">y</a>",
     );
-    let (broken, next) = check_since(&state, &renamed, &all_but("briefings/x/index.html"));
+    let (broken, _) = check_since(&state, &renamed);
     assert_eq!(
         reasons(&broken),
         [
@@ -587,33 +569,37 @@ fn an_incremental_check_finds_what_a_full_check_finds() {
             ("index.html", "/briefings/x/#talks")
         ]
     );
-    assert_ne!(next, state);
 
-    // Pages taken back unchanged are not read at all: a broken link slipped
-    // into one (the build would have read it from its last output) is not
-    // seen. That is the saving.
+    // A page changed without breaking anything: a new state, from which
+    // the same site checks clean again.
+    let mut fixed = site.clone();
+    fixed[1] = page(
+        "briefings/x/index.html",
+        "<h2 id=\"talks\">Talks, again</h2><a href=\"../y/#old-anchor\">o</a>",
+    );
+    let (broken, next) = check_since(&state, &fixed);
+    assert_eq!(broken, []);
+    let next = next.unwrap();
+    assert_ne!(next, state);
+    assert_eq!(check_since(&next, &fixed).1, Some(next.clone()));
+
+    // A page changed behind the build's back (same path, other bytes) is
+    // checked like any changed page.
     let mut tampered = site.clone();
     tampered[0] = page("index.html", "<a href=\"/nowhere/\">x</a>");
-    let (broken, _) = check_links_since(
-        &tampered,
-        Path::new("/out"),
-        "/",
-        "https://e.org/",
-        &|f: &OutputFile| f.path == "index.html",
-        Some(&state),
-    );
-    assert_eq!(broken, []);
+    let (broken, _) = check_since(&state, &tampered);
+    assert_eq!(reasons(&broken), [("index.html", "/nowhere/")]);
 
     // Another output directory or base URL: nothing is taken as checked.
-    let (broken, _) = check_links_since(
-        &edited,
+    let (broken, elsewhere) = check_links_since(
+        &fixed,
         Path::new("/elsewhere"),
         "/",
         "https://e.org/",
-        &|_: &OutputFile| true,
-        Some(&state),
+        Some(&next),
     );
-    assert_eq!(broken.len(), 2);
+    assert_eq!(broken, []);
+    assert_ne!(elsewhere, Some(next));
 }
 
 #[test]

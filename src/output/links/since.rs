@@ -1,14 +1,16 @@
 //! Checking a rebuilt site's links against the last checked build of the
 //! same output directory, scanning only the pages that changed.
 //!
-//! A page taken back unchanged from the output directory holds the links
-//! it held when the build that wrote it checked them, and they all
-//! resolved then. They still do if no file of that build is gone and no
-//! page's anchors changed: then only the changed pages' links are checked
-//! (and the anchors of the unchanged pages they point into with a
-//! fragment are read). Otherwise every page is checked, as in a cold
-//! build. [`LinkState`] is what the next build needs of this one: each
-//! file's path with a hash of its anchors.
+//! A page with the same bytes at the same path as in the last checked
+//! build holds the same links, and they all resolved then. They still do
+//! if no file of that build is gone and no page's anchors changed: then
+//! only the changed pages' links are checked (and the anchors of the
+//! unchanged pages they point into with a fragment are read). Otherwise
+//! every page is checked, as in a cold build. [`LinkState`] is what the
+//! next build needs of this one: each file's path with a hash of its bytes
+//! and one of its anchors. Hashing a page is cheap next to scanning it,
+//! and keeps the state true on its own, whatever happened to the output
+//! or the other cache files in between.
 
 use std::borrow::Borrow;
 use std::collections::{BTreeSet, HashMap, HashSet};
@@ -16,7 +18,7 @@ use std::io::{self, BufRead, Write};
 use std::path::Path;
 
 use rayon::prelude::*;
-use xxhash_rust::xxh3::Xxh3Default;
+use xxhash_rust::xxh3::{xxh3_64, Xxh3Default};
 
 use super::{check_streaming_with_anchors, is_html, scan_bytes, Site};
 use crate::output::scan::Scan;
@@ -32,9 +34,9 @@ pub struct LinkState {
     /// Hash of the output directory, base path and base URL the links were
     /// resolved with.
     context: u64,
-    /// Every file of the build -> hash of its anchors (0 for files that
-    /// are not HTML pages).
-    anchors: HashMap<String, u64>,
+    /// Every file of the build -> hashes of its bytes and of its anchors
+    /// (both 0 for files that are not HTML pages).
+    pages: HashMap<String, (u64, u64)>,
 }
 
 impl LinkState {
@@ -45,22 +47,25 @@ impl LinkState {
         let head = lines.next()?.ok()?;
         let context = head.strip_prefix(FORMAT)?.trim();
         let context = u64::from_str_radix(context, 16).ok()?;
-        let mut anchors = HashMap::new();
+        let mut pages = HashMap::new();
         for line in lines {
             let line = line.ok()?;
-            let (hash, path) = line.split_once(' ')?;
-            anchors.insert(path.to_string(), u64::from_str_radix(hash, 16).ok()?);
+            let (bytes, rest) = line.split_once(' ')?;
+            let (anchors, path) = rest.split_once(' ')?;
+            let bytes = u64::from_str_radix(bytes, 16).ok()?;
+            let anchors = u64::from_str_radix(anchors, 16).ok()?;
+            pages.insert(path.to_string(), (bytes, anchors));
         }
-        Some(LinkState { context, anchors })
+        Some(LinkState { context, pages })
     }
 
     /// Writes the state to `cache_dir` (a temporary file renamed over it).
     pub fn save(&self, cache_dir: &Path) -> io::Result<()> {
-        let mut paths: Vec<(&String, &u64)> = self.anchors.iter().collect();
+        let mut paths: Vec<(&String, &(u64, u64))> = self.pages.iter().collect();
         paths.sort();
         let mut text = format!("{FORMAT} {:016x}\n", self.context);
-        for (path, hash) in paths {
-            text.push_str(&format!("{hash:016x} {path}\n"));
+        for (path, (bytes, anchors)) in paths {
+            text.push_str(&format!("{bytes:016x} {anchors:016x} {path}\n"));
         }
         std::fs::create_dir_all(cache_dir)?;
         let tmp = cache_dir.join(format!(".{FILE}.tmp-{}", std::process::id()));
@@ -103,35 +108,54 @@ fn anchors_hash(anchors: &HashSet<String>) -> u64 {
     h.digest().max(1)
 }
 
-/// The broken links of `files`, to be written to `output_dir`, and the
-/// state for the next check. `unchanged` tells the files taken back from
-/// `output_dir` as they were; `previous` is the last checked build's state.
+/// The broken links of `files`, to be written to `output_dir`, and, when
+/// there are none, the state for the next check (a page with a broken link
+/// must be checked again, changed or not). `previous` is the last state.
 /// Same result as [`super::check_links_with_base_url`].
 pub fn check_links_since<F: Borrow<OutputFile> + Sync>(
     files: &[F],
     output_dir: &Path,
     base_path: &str,
     base_url: &str,
-    unchanged: &(dyn Fn(&OutputFile) -> bool + Sync),
+    previous: Option<&LinkState>,
+) -> (Vec<BrokenLink>, Option<LinkState>) {
+    let (broken, state) = check_and_record(files, output_dir, base_path, base_url, previous);
+    let state = broken.is_empty().then_some(state);
+    (broken, state)
+}
+
+fn check_and_record<F: Borrow<OutputFile> + Sync>(
+    files: &[F],
+    output_dir: &Path,
+    base_path: &str,
+    base_url: &str,
     previous: Option<&LinkState>,
 ) -> (Vec<BrokenLink>, LinkState) {
     let (base_path, base_url) = super::normalized_bases(base_path, Some(base_url));
     let base_url = base_url.unwrap_or_default();
     let context = context_of(output_dir, &base_path, &base_url);
     if let Some(previous) = previous.filter(|p| p.context == context) {
-        if let Some(done) = check_changed(files, &base_path, &base_url, unchanged, previous) {
+        if let Some(done) = check_changed(files, &base_path, &base_url, previous) {
             return done;
         }
     }
     let (broken, page_anchors) = check_streaming_with_anchors(files, &base_path, Some(&base_url));
-    let mut anchors: HashMap<String, u64> = files
+    let by_path: HashMap<&str, &OutputFile> = files
         .iter()
-        .map(|f| (f.borrow().path.clone(), 0))
+        .map(|f| (f.borrow().path.as_str(), f.borrow()))
         .collect();
-    for (page, set) in page_anchors {
-        anchors.insert(page.to_string(), anchors_hash(&set));
+    let hashed: Vec<(&str, (u64, u64))> = page_anchors
+        .par_iter()
+        .map(|(page, set)| (*page, (xxh3_64(&by_path[page].bytes), anchors_hash(set))))
+        .collect();
+    let mut pages: HashMap<String, (u64, u64)> = files
+        .iter()
+        .map(|f| (f.borrow().path.clone(), (0, 0)))
+        .collect();
+    for (page, hashes) in hashed {
+        pages.insert(page.to_string(), hashes);
     }
-    (broken, LinkState { context, anchors })
+    (broken, LinkState { context, pages })
 }
 
 /// The check when the unchanged pages' links need no look: `None` when
@@ -140,35 +164,43 @@ fn check_changed<F: Borrow<OutputFile> + Sync>(
     files: &[F],
     base_path: &str,
     base_url: &str,
-    unchanged: &(dyn Fn(&OutputFile) -> bool + Sync),
     previous: &LinkState,
 ) -> Option<(Vec<BrokenLink>, LinkState)> {
     let by_path: HashMap<&str, &OutputFile> = files
         .iter()
         .map(|f| (f.borrow().path.as_str(), f.borrow()))
         .collect();
-    if !previous.anchors.keys().all(|p| by_path.contains_key(p.as_str())) {
+    if !previous.pages.keys().all(|p| by_path.contains_key(p.as_str())) {
         return None;
     }
-    // Pages to check: HTML pages not taken back as they were.
-    let scanned: Vec<(&str, Scan)> = files
+    // Each HTML page's hash, and a scan of those that changed.
+    let pages: Vec<(&str, u64, Option<Scan>)> = files
         .par_iter()
         .map(|f| f.borrow())
         .filter(|f| is_html(&f.path))
-        .filter(|f| !(unchanged(f) && previous.anchors.contains_key(&f.path)))
-        .map(|f| (f.path.as_str(), scan_bytes(&f.bytes)))
+        .map(|f| {
+            let hash = xxh3_64(&f.bytes);
+            let same = previous.pages.get(&f.path).is_some_and(|p| p.0 == hash);
+            (f.path.as_str(), hash, (!same).then(|| scan_bytes(&f.bytes)))
+        })
         .collect();
-    let mut anchors: HashMap<String, u64> = HashMap::with_capacity(files.len());
-    for f in files {
-        let path = &f.borrow().path;
-        anchors.insert(path.clone(), previous.anchors.get(path).copied().unwrap_or(0));
-    }
-    for (page, scan) in &scanned {
-        let hash = anchors_hash(&scan.anchors);
-        if previous.anchors.get(*page).is_some_and(|h| *h != hash) {
+    let mut state: HashMap<String, (u64, u64)> = files
+        .iter()
+        .map(|f| (f.borrow().path.clone(), (0, 0)))
+        .collect();
+    let mut scanned: Vec<(&str, Scan)> = Vec::new();
+    for (page, hash, scan) in pages {
+        let anchors = match &scan {
+            Some(scan) => anchors_hash(&scan.anchors),
+            None => previous.pages[page].1,
+        };
+        if previous.pages.get(page).is_some_and(|p| p.1 != anchors) {
             return None;
         }
-        anchors.insert(page.to_string(), hash);
+        state.insert(page.to_string(), (hash, anchors));
+        if let Some(scan) = scan {
+            scanned.push((page, scan));
+        }
     }
     let no_anchors = HashMap::new();
     let mut site = Site {
@@ -221,5 +253,11 @@ fn check_changed<F: Borrow<OutputFile> + Sync>(
         .into_iter()
         .collect();
     let context = previous.context;
-    Some((broken.into_iter().collect(), LinkState { context, anchors }))
+    Some((
+        broken.into_iter().collect(),
+        LinkState {
+            context,
+            pages: state,
+        },
+    ))
 }
