@@ -530,7 +530,7 @@ fn append_lines(dir: &Path, file: &str, lines: &[String]) -> io::Result<()> {
 /// Writes `header` and `lines` (each ending in a newline) to `dir/file`
 /// whole or not at all (see [`write_with`]).
 fn write_lines(dir: &Path, file: &str, header: &str, lines: &[String]) -> io::Result<()> {
-    write_with(dir, file, |out| {
+    write_with(dir, file, true, |out| {
         out.write_all(header.as_bytes())?;
         out.write_all(b"\n")?;
         for line in lines {
@@ -540,16 +540,20 @@ fn write_lines(dir: &Path, file: &str, header: &str, lines: &[String]) -> io::Re
     })
 }
 
-/// Writes `bytes` to `dir/file` whole or not at all (see [`write_with`]).
-fn write_whole(dir: &Path, file: &str, bytes: &[u8]) -> io::Result<()> {
-    write_with(dir, file, |out| out.write_all(bytes))
+/// Writes `bytes` to `dir/file` through a temporary file renamed over it,
+/// without waiting for the disk: for a file whose reader checks every
+/// record, so that a crash costs only its contents (at 100,000 briefings
+/// syncing the 370 MB term lists took 2.7 s of a cold build on disk).
+fn write_unsynced(dir: &Path, file: &str, bytes: &[u8]) -> io::Result<()> {
+    write_with(dir, file, false, |out| out.write_all(bytes))
 }
 
 /// Writes what `fill` writes to `dir/file` whole or not at all: a
-/// temporary file, synced, renamed over it.
+/// temporary file, synced when `sync`, renamed over it.
 fn write_with(
     dir: &Path,
     file: &str,
+    sync: bool,
     fill: impl FnOnce(&mut io::BufWriter<std::fs::File>) -> io::Result<()>,
 ) -> io::Result<()> {
     std::fs::create_dir_all(dir)?;
@@ -557,7 +561,10 @@ fn write_with(
     let result = (|| {
         let mut out = io::BufWriter::new(std::fs::File::create(&tmp)?);
         fill(&mut out)?;
-        out.into_inner().map_err(|e| e.into_error())?.sync_all()?;
+        let written = out.into_inner().map_err(|e| e.into_error())?;
+        if sync {
+            written.sync_all()?;
+        }
         std::fs::rename(&tmp, dir.join(file))
     })();
     if result.is_err() {

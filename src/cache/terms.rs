@@ -10,7 +10,8 @@
 //! when the file holds many records no longer used, it is written anew
 //! with the live ones. A record that does not check out ends the reading
 //! (a torn append): the documents after it are tokenised again. Term
-//! lists feed the corpus counts, so a damaged one must never be used.
+//! lists feed the corpus counts, so a damaged one must never be used; and
+//! since every record is checked, the file is not synced to disk.
 
 use std::collections::HashMap;
 use std::io::{self, Write};
@@ -137,8 +138,8 @@ impl TermFile {
         let mut file = std::fs::OpenOptions::new()
             .append(true)
             .open(self.dir.join(FILE))?;
-        file.write_all(&out)?;
-        file.sync_data()
+        // Not synced, as the whole file is not: see `write_unsynced`.
+        file.write_all(&out)
     }
 
     fn rewrite(&self, lists: &TermLists, live: &[u128]) -> io::Result<()> {
@@ -162,7 +163,7 @@ impl TermFile {
         for run in runs {
             out.extend_from_slice(&run);
         }
-        super::write_whole(&self.dir, FILE, &out)
+        super::write_unsynced(&self.dir, FILE, &out)
     }
 }
 
