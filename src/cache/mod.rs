@@ -482,9 +482,8 @@ impl AnalysisCache {
             format!("{k:032x} {json}\n")
         };
         let used = self.used.iter().filter(|k| self.entries.contains_key(k)).count();
-        let dead_allowed = 64 + used / 4;
         let result = match self.lines_in_file {
-            Some(n) if n + added.len() <= used + dead_allowed => {
+            Some(n) if appending_keeps_it_lean(n, added.len(), used) => {
                 let lines: Vec<String> = added.par_iter().map(line).collect();
                 append_lines(&dir, FILE, &lines).map(|()| n + lines.len())
             }
@@ -512,6 +511,14 @@ impl AnalysisCache {
             }
         }
     }
+}
+
+/// Whether a cache file holding `in_file` entries should have `added`
+/// appended, when `live` entries are in use: yes while at most about a
+/// quarter of it would be entries no longer used; otherwise it is written
+/// anew with the live ones.
+fn appending_keeps_it_lean(in_file: usize, added: usize, live: usize) -> bool {
+    in_file + added <= live + 64 + live / 4
 }
 
 /// Appends `lines` (each ending in a newline) to `dir/file`, synced. A

@@ -205,7 +205,7 @@ impl PageManifest {
         let live = pages.len() + bodies.len();
         let added = new.len() + new_bodies.len();
         let result = match self.lines_in_file {
-            Some(n) if n + added <= live + 64 + live / 4 => {
+            Some(n) if super::appending_keeps_it_lean(n, added, live) => {
                 let mut lines: Vec<String> = new.par_iter().map(|k| line(k)).collect();
                 lines.extend(body_lines(&mut new_bodies));
                 super::append_lines(cache_dir, FILE, &lines).map(|()| n + lines.len())

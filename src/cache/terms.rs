@@ -111,9 +111,8 @@ impl TermFile {
     /// unusable or mostly dead records. Keys in `added` and `live` must be
     /// in `lists`.
     pub fn save(&mut self, lists: &TermLists, live: &[u128], added: &[u128]) -> io::Result<()> {
-        let dead_allowed = 64 + live.len() / 4;
         match self.records {
-            Some(n) if n + added.len() <= live.len() + dead_allowed => {
+            Some(n) if super::appending_keeps_it_lean(n, added.len(), live.len()) => {
                 if added.is_empty() {
                     return Ok(());
                 }

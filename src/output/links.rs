@@ -97,11 +97,26 @@ fn check<F: Borrow<OutputFile> + Sync>(
         base_path: &base_path,
         base_url: base_url.as_deref(),
     };
-    // Pages are checked in parallel; the set sorts and deduplicates.
+    let broken = broken_in(&site, scans.par_iter().map(|(page, scan)| (*page, &**scan)));
+    let bytes: HashMap<&str, &Bytes> = files
+        .iter()
+        .map(|f| (f.borrow().path.as_str(), &f.borrow().bytes))
+        .collect();
+    memo.scans = scans
+        .iter()
+        .map(|(path, scanned)| (path.to_string(), (bytes[path].clone(), Arc::clone(scanned))))
+        .collect();
+    broken
+}
+
+/// The broken links in these pages' scans, sorted, each (page, link)
+/// once. Pages are checked in parallel.
+fn broken_in<'a>(
+    site: &Site,
+    scans: impl ParallelIterator<Item = (&'a str, &'a Scan)>,
+) -> Vec<BrokenLink> {
     let broken: BTreeSet<BrokenLink> = scans
-        .par_iter()
         .flat_map_iter(|(page, scan)| {
-            let site = &site;
             scan.links.iter().filter_map(move |link| {
                 site.check(page, link).err().map(|reason| BrokenLink {
                     page: page.to_string(),
@@ -112,14 +127,6 @@ fn check<F: Borrow<OutputFile> + Sync>(
         })
         .collect::<Vec<_>>()
         .into_iter()
-        .collect();
-    let bytes: HashMap<&str, &Bytes> = files
-        .iter()
-        .map(|f| (f.borrow().path.as_str(), &f.borrow().bytes))
-        .collect();
-    memo.scans = scans
-        .iter()
-        .map(|(path, scanned)| (path.to_string(), (bytes[path].clone(), Arc::clone(scanned))))
         .collect();
     broken.into_iter().collect()
 }

@@ -237,24 +237,10 @@ fn check_changed<F: Borrow<OutputFile> + Sync>(
         .chain(target_scans.iter().map(|(p, a)| (*p, a)))
         .collect();
     site.anchors = &anchor_sets;
-    let site = &site;
-    let broken: BTreeSet<BrokenLink> = scanned
-        .par_iter()
-        .flat_map_iter(|(page, scan)| {
-            scan.links.iter().filter_map(move |link| {
-                site.check(page, link).err().map(|reason| BrokenLink {
-                    page: page.to_string(),
-                    link: link.clone(),
-                    reason,
-                })
-            })
-        })
-        .collect::<Vec<_>>()
-        .into_iter()
-        .collect();
+    let broken = super::broken_in(&site, scanned.par_iter().map(|(page, scan)| (*page, scan)));
     let context = previous.context;
     Some((
-        broken.into_iter().collect(),
+        broken,
         LinkState {
             context,
             pages: state,
