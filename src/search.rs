@@ -193,10 +193,8 @@ fn doc_terms<'a>(
     card: &'a BriefingCard,
 ) -> Vec<(Cow<'a, str>, f64)> {
     let b = &model.briefings[i];
-    let mut tf: FastMap<Cow<'a, str>, [u32; 6]> = FastMap::with_capacity_and_hasher(
-        b.text.len() / 16,
-        Default::default(),
-    );
+    let mut tf: FastMap<Cow<'a, str>, [u32; 6]> =
+        FastMap::with_capacity_and_hasher(b.text.len() / 16, Default::default());
     let mut lower = String::new();
     let mut add = |text: &'a str, field: usize| count_terms(&mut tf, &mut lower, text, field);
     add(&card.title, 0);
@@ -453,11 +451,13 @@ mod tests {
         for t in tokenize(text) {
             *expected.entry(t).or_default() += 1;
         }
-        let counted: FastMap<String, u32> =
-            tf.iter().map(|(t, c)| (t.to_string(), c[5])).collect();
+        let counted: FastMap<String, u32> = tf.iter().map(|(t, c)| (t.to_string(), c[5])).collect();
         assert_eq!(counted, expected);
         assert_eq!(counted["iran"], 4);
-        assert_eq!(counted["οδος"], 1, "a final sigma lowers as the library does");
+        assert_eq!(
+            counted["οδος"], 1,
+            "a final sigma lowers as the library does"
+        );
     }
 
     #[test]

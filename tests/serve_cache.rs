@@ -223,7 +223,9 @@ fn disk_cache_gives_the_same_site_as_a_cold_build() {
     let leftovers: Vec<_> = std::fs::read_dir(root.join(CACHE_DIR))
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .filter(|n| !["analysis.jsonl", "links.txt", "pages.txt", "terms.bin"].contains(&n.as_str()))
+        .filter(|n| {
+            !["analysis.jsonl", "links.txt", "pages.txt", "terms.bin"].contains(&n.as_str())
+        })
         .collect();
     assert!(leftovers.is_empty(), "temporary files left: {leftovers:?}");
 

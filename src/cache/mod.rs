@@ -481,7 +481,11 @@ impl AnalysisCache {
             let json = serde_json::to_string(&*self.entries[k]).unwrap_or_default();
             format!("{k:032x} {json}\n")
         };
-        let used = self.used.iter().filter(|k| self.entries.contains_key(k)).count();
+        let used = self
+            .used
+            .iter()
+            .filter(|k| self.entries.contains_key(k))
+            .count();
         let result = match self.lines_in_file {
             Some(n) if appending_keeps_it_lean(n, added.len(), used) => {
                 let lines: Vec<String> = added.par_iter().map(line).collect();
@@ -672,10 +676,12 @@ mod tests {
     fn new_analyses_are_appended_until_dead_lines_pile_up() {
         let dir = tempfile::tempdir().unwrap();
         let file = dir.path().join(FILE);
-        let analysis = |n: usize| Arc::new(Analysis {
-            bottom_line: format!("line {n}"),
-            ..Analysis::default()
-        });
+        let analysis = |n: usize| {
+            Arc::new(Analysis {
+                bottom_line: format!("line {n}"),
+                ..Analysis::default()
+            })
+        };
         let lines = || std::fs::read_to_string(&file).unwrap().lines().count() - 1;
         let mut cache = AnalysisCache::open(dir.path());
         for k in 0..100 {
@@ -693,7 +699,10 @@ mod tests {
         cache.save().unwrap();
         assert_eq!(lines(), 101);
         let mut back = AnalysisCache::open(dir.path());
-        assert_eq!(back.get(100).map(|a| a.bottom_line.clone()), Some("line 100".into()));
+        assert_eq!(
+            back.get(100).map(|a| a.bottom_line.clone()),
+            Some("line 100".into())
+        );
         // A site of 100 other briefings: now most lines would be dead, so
         // the file is written anew with the used entries only.
         let mut cache = AnalysisCache::open(dir.path());
@@ -780,7 +789,10 @@ impl RenderMemo {
     /// Output files this render took pages from, unchanged (see
     /// [`crate::output::write_site_known`]).
     pub fn pages_on_disk(&self) -> crate::output::OnDisk {
-        self.disk.as_ref().map(|d| d.read_back()).unwrap_or_default()
+        self.disk
+            .as_ref()
+            .map(|d| d.read_back())
+            .unwrap_or_default()
     }
 
     /// Records this render's pages for the next `build` (with a manifest

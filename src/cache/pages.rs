@@ -172,10 +172,8 @@ impl PageManifest {
         bodies: &HashSet<u128>,
         files: &[OutputFile],
     ) -> io::Result<()> {
-        let by_address: HashMap<usize, &OutputFile> = files
-            .iter()
-            .map(|f| (f.bytes.address(), f))
-            .collect();
+        let by_address: HashMap<usize, &OutputFile> =
+            files.iter().map(|f| (f.bytes.address(), f)).collect();
         let line = |key: &u128| {
             let bytes = &pages[key];
             match by_address.get(&bytes.address()) {
@@ -198,10 +196,8 @@ impl PageManifest {
             .filter(|k| !self.entries.contains_key(k))
             .collect();
         new.sort();
-        let mut new_bodies: Vec<&u128> = bodies
-            .iter()
-            .filter(|k| !self.bodies.contains(k))
-            .collect();
+        let mut new_bodies: Vec<&u128> =
+            bodies.iter().filter(|k| !self.bodies.contains(k)).collect();
         let live = pages.len() + bodies.len();
         let added = new.len() + new_bodies.len();
         let result = match self.lines_in_file {
@@ -265,7 +261,12 @@ mod tests {
         let mut first = PageManifest::default();
         first.start(7, out.path().to_path_buf());
         first
-            .save(cache.path(), &pages, &HashSet::new(), &[file("a/index.html", &page)])
+            .save(
+                cache.path(),
+                &pages,
+                &HashSet::new(),
+                &[file("a/index.html", &page)],
+            )
             .unwrap();
 
         let mut m = PageManifest::load(cache.path());
@@ -304,12 +305,14 @@ mod tests {
         };
         let mut m = PageManifest::load(cache.path());
         m.start(7, out.path().to_path_buf());
-        m.save(cache.path(), &fragments(0..100), &HashSet::new(), &[]).unwrap();
+        m.save(cache.path(), &fragments(0..100), &HashSet::new(), &[])
+            .unwrap();
         assert_eq!(lines(), 100);
         // The next build keeps 99 and makes one new: one line appended.
         let mut m = PageManifest::load(cache.path());
         m.start(7, out.path().to_path_buf());
-        m.save(cache.path(), &fragments(1..101), &HashSet::new(), &[]).unwrap();
+        m.save(cache.path(), &fragments(1..101), &HashSet::new(), &[])
+            .unwrap();
         assert_eq!(lines(), 101);
         let mut back = PageManifest::load(cache.path());
         back.start(7, out.path().to_path_buf());
@@ -317,12 +320,14 @@ mod tests {
         // Mostly other pages: the file is written anew.
         let mut m = PageManifest::load(cache.path());
         m.start(7, out.path().to_path_buf());
-        m.save(cache.path(), &fragments(500..600), &HashSet::new(), &[]).unwrap();
+        m.save(cache.path(), &fragments(500..600), &HashSet::new(), &[])
+            .unwrap();
         assert_eq!(lines(), 100);
         // Other templates: written anew, under the new fingerprint.
         let mut m = PageManifest::load(cache.path());
         m.start(8, out.path().to_path_buf());
-        m.save(cache.path(), &fragments(500..510), &HashSet::new(), &[]).unwrap();
+        m.save(cache.path(), &fragments(500..510), &HashSet::new(), &[])
+            .unwrap();
         assert_eq!(lines(), 10);
         let mut back = PageManifest::load(cache.path());
         back.start(8, out.path().to_path_buf());

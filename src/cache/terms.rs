@@ -199,7 +199,9 @@ mod tests {
     fn dead_records_are_dropped_when_they_pile_up() {
         let dir = tempfile::tempdir().unwrap();
         let (_, mut file) = load(dir.path());
-        let all: TermLists = (0..200u128).map(|k| (k, Arc::new(vec![k as u64]))).collect();
+        let all: TermLists = (0..200u128)
+            .map(|k| (k, Arc::new(vec![k as u64])))
+            .collect();
         let first: Vec<u128> = (0..100).collect();
         file.save(&all, &first, &first).unwrap();
         // A site of 100 other documents: 200 records for 100 live ones is

@@ -222,7 +222,10 @@ fn check_streaming_with_anchors<'f, F: Borrow<OutputFile> + Sync>(
         .collect::<Vec<_>>()
         .into_iter()
         .collect();
-    let anchors = scanned.into_iter().map(|(page, a, _, _)| (page, a)).collect();
+    let anchors = scanned
+        .into_iter()
+        .map(|(page, a, _, _)| (page, a))
+        .collect();
     (broken.into_iter().collect(), anchors)
 }
 

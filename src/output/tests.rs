@@ -515,8 +515,7 @@ fn check_since(before: &LinkState, files: &[OutputFile]) -> (Vec<BrokenLink>, Op
 }
 
 fn first_state(files: &[OutputFile]) -> LinkState {
-    let (broken, state) =
-        check_links_since(files, Path::new("/out"), "/", "https://e.org/", None);
+    let (broken, state) = check_links_since(files, Path::new("/out"), "/", "https://e.org/", None);
     assert_eq!(broken, []);
     state.unwrap()
 }
@@ -550,10 +549,7 @@ fn an_incremental_check_finds_what_a_full_check_finds() {
         .cloned()
         .collect();
     let (broken, _) = check_since(&state, &without_y);
-    assert_eq!(
-        reasons(&broken),
-        [("briefings/x/index.html", "../y/")]
-    );
+    assert_eq!(reasons(&broken), [("briefings/x/index.html", "../y/")]);
 
     // A changed page lost an anchor an unchanged page points to.
     let mut renamed = site.clone();

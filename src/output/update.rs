@@ -129,7 +129,10 @@ fn old_tree(out_dir: &Path) -> io::Result<HashMap<String, Kind>> {
         for second in fs::read_dir(first.path())? {
             let second = second?;
             let kind = kind_of(second.file_type()?);
-            old.insert(crate::diagnostics::slash_path(&second.path(), out_dir), kind);
+            old.insert(
+                crate::diagnostics::slash_path(&second.path(), out_dir),
+                kind,
+            );
             if kind == Kind::Dir {
                 second_level.push(second.path());
             }

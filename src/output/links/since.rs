@@ -170,7 +170,11 @@ fn check_changed<F: Borrow<OutputFile> + Sync>(
         .iter()
         .map(|f| (f.borrow().path.as_str(), f.borrow()))
         .collect();
-    if !previous.pages.keys().all(|p| by_path.contains_key(p.as_str())) {
+    if !previous
+        .pages
+        .keys()
+        .all(|p| by_path.contains_key(p.as_str()))
+    {
         return None;
     }
     // Each HTML page's hash, and a scan of those that changed.
