@@ -354,11 +354,13 @@ pub fn build_with(
         .into_iter()
         .filter(|p| p.kind == PageKind::Page)
         .collect();
+    // Where the site goes: the manifest reads pages back from there, and
+    // the link state is kept per output directory.
+    let out_dir = options
+        .output
+        .clone()
+        .unwrap_or_else(|| root.join(&config.output_dir));
     if let (Some(memo), Some(fingerprint)) = (caches.render.as_mut(), fingerprint) {
-        let out_dir = options
-            .output
-            .clone()
-            .unwrap_or_else(|| root.join(&config.output_dir));
         memo.start(fingerprint, &out_dir);
     }
     let mut rendered = render::render_site_memo(
@@ -386,10 +388,6 @@ pub fn build_with(
             // A build that writes checks only the pages that changed
             // since the last one, when that is enough.
             Some(_) => {
-                let out_dir = options
-                    .output
-                    .clone()
-                    .unwrap_or_else(|| root.join(&config.output_dir));
                 let (broken, state) = output::check_links_since(
                     &files,
                     &out_dir,

@@ -481,24 +481,19 @@ impl AnalysisCache {
             let json = serde_json::to_string(&*self.entries[k]).unwrap_or_default();
             format!("{k:032x} {json}\n")
         };
-        let used = self
+        let mut used: Vec<&u128> = self
             .used
             .iter()
             .filter(|k| self.entries.contains_key(k))
-            .count();
+            .collect();
         let result = match self.lines_in_file {
-            Some(n) if appending_keeps_it_lean(n, added.len(), used) => {
+            Some(n) if appending_keeps_it_lean(n, added.len(), used.len()) => {
                 let lines: Vec<String> = added.par_iter().map(line).collect();
                 append_lines(&dir, FILE, &lines).map(|()| n + lines.len())
             }
             _ => {
-                let mut keys: Vec<&u128> = self
-                    .used
-                    .iter()
-                    .filter(|k| self.entries.contains_key(k))
-                    .collect();
-                keys.sort();
-                let lines: Vec<String> = keys.par_iter().map(|k| line(k)).collect();
+                used.sort();
+                let lines: Vec<String> = used.par_iter().map(|k| line(k)).collect();
                 write_lines(&dir, FILE, &header(), &lines).map(|()| lines.len())
             }
         };
@@ -528,14 +523,22 @@ fn appending_keeps_it_lean(in_file: usize, added: usize, live: usize) -> bool {
 /// Appends `lines` (each ending in a newline) to `dir/file`, synced. A
 /// line cut short by a crash does not parse and is skipped on reading.
 fn append_lines(dir: &Path, file: &str, lines: &[String]) -> io::Result<()> {
-    if lines.is_empty() {
+    append(dir, file, lines.concat().as_bytes(), true)
+}
+
+/// Appends `bytes` to the existing `dir/file`, synced when `sync`.
+fn append(dir: &Path, file: &str, bytes: &[u8], sync: bool) -> io::Result<()> {
+    if bytes.is_empty() {
         return Ok(());
     }
     let mut out = std::fs::OpenOptions::new()
         .append(true)
         .open(dir.join(file))?;
-    out.write_all(lines.concat().as_bytes())?;
-    out.sync_data()
+    out.write_all(bytes)?;
+    if sync {
+        out.sync_data()?;
+    }
+    Ok(())
 }
 
 /// Writes `header` and `lines` (each ending in a newline) to `dir/file`
@@ -549,6 +552,12 @@ fn write_lines(dir: &Path, file: &str, header: &str, lines: &[String]) -> io::Re
         }
         Ok(())
     })
+}
+
+/// Writes `bytes` to `dir/file` whole or not at all, synced (see
+/// [`write_with`]): for the cache files kept by other stages.
+pub(crate) fn write_synced(dir: &Path, file: &str, bytes: &[u8]) -> io::Result<()> {
+    write_with(dir, file, true, |out| out.write_all(bytes))
 }
 
 /// Writes `bytes` to `dir/file` through a temporary file renamed over it,

@@ -14,7 +14,7 @@
 //! since every record is checked, the file is not synced to disk.
 
 use std::collections::HashMap;
-use std::io::{self, Write};
+use std::io;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -113,16 +113,10 @@ impl TermFile {
     pub fn save(&mut self, lists: &TermLists, live: &[u128], added: &[u128]) -> io::Result<()> {
         match self.records {
             Some(n) if super::appending_keeps_it_lean(n, added.len(), live.len()) => {
-                if added.is_empty() {
-                    return Ok(());
-                }
                 self.append(lists, added)?;
                 self.records = Some(n + added.len());
             }
-            _ => {
-                self.rewrite(lists, live)?;
-                self.records = Some(live.len());
-            }
+            _ => self.records = Some(self.rewrite(lists, live)?),
         }
         Ok(())
     }
@@ -134,14 +128,12 @@ impl TermFile {
         for k in sorted {
             write_record(&mut out, k, &lists[&k]);
         }
-        let mut file = std::fs::OpenOptions::new()
-            .append(true)
-            .open(self.dir.join(FILE))?;
         // Not synced, as the whole file is not: see `write_unsynced`.
-        file.write_all(&out)
+        super::append(&self.dir, FILE, &out, false)
     }
 
-    fn rewrite(&self, lists: &TermLists, live: &[u128]) -> io::Result<()> {
+    /// Writes the file anew with the `live` lists; returns how many.
+    fn rewrite(&self, lists: &TermLists, live: &[u128]) -> io::Result<usize> {
         use rayon::prelude::*;
         let mut sorted = live.to_vec();
         sorted.par_sort_unstable();
@@ -162,7 +154,8 @@ impl TermFile {
         for run in runs {
             out.extend_from_slice(&run);
         }
-        super::write_unsynced(&self.dir, FILE, &out)
+        super::write_unsynced(&self.dir, FILE, &out)?;
+        Ok(sorted.len())
     }
 }
 

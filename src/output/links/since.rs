@@ -14,7 +14,7 @@
 
 use std::borrow::Borrow;
 use std::collections::{BTreeSet, HashMap, HashSet};
-use std::io::{self, BufRead, Write};
+use std::io::{self, BufRead};
 use std::path::Path;
 
 use rayon::prelude::*;
@@ -67,18 +67,7 @@ impl LinkState {
         for (path, (bytes, anchors)) in paths {
             text.push_str(&format!("{bytes:016x} {anchors:016x} {path}\n"));
         }
-        std::fs::create_dir_all(cache_dir)?;
-        let tmp = cache_dir.join(format!(".{FILE}.tmp-{}", std::process::id()));
-        let result = (|| {
-            let mut out = std::fs::File::create(&tmp)?;
-            out.write_all(text.as_bytes())?;
-            out.sync_all()?;
-            std::fs::rename(&tmp, cache_dir.join(FILE))
-        })();
-        if result.is_err() {
-            let _ = std::fs::remove_file(&tmp);
-        }
-        result
+        crate::cache::write_synced(cache_dir, FILE, text.as_bytes())
     }
 }
 
