@@ -28,13 +28,28 @@ pub fn lap(what: &str) {
             // CPU time of the whole process: on a shared machine it
             // varies far less than wall time.
             eprintln!(
-                "    {what:<28} {:>8.1} ms  (cpu {:>8.1} ms)",
+                "    {what:<28} {:>8.1} ms  (cpu {:>8.1} ms, rss {:>6} MB)",
                 (now.0 - then).as_secs_f64() * 1000.0,
-                now.1.saturating_sub(then_cpu).as_secs_f64() * 1000.0
+                now.1.saturating_sub(then_cpu).as_secs_f64() * 1000.0,
+                resident_mb()
             );
         }
         last.set(Some(now));
     });
+}
+
+/// The process's resident memory now, in MB (0 where `/proc` is not
+/// there): where in a build memory grows. Freed memory the allocator keeps
+/// still counts, so it shows the high-water mark so far more than the live
+/// heap.
+fn resident_mb() -> u64 {
+    let statm = std::fs::read_to_string("/proc/self/statm").unwrap_or_default();
+    let pages: u64 = statm
+        .split_whitespace()
+        .nth(1)
+        .and_then(|p| p.parse().ok())
+        .unwrap_or(0);
+    pages * 4096 / (1024 * 1024)
 }
 
 /// Prints a count that explains a lap (how much it had to redo).
