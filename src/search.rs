@@ -7,11 +7,12 @@
 //!
 //! - `search/index.json`: the manifest: format version, number of documents,
 //!   documents per metadata chunk, the shard prefix length `P`, the stop
-//!   words, and the map shard key -> shard number.
-//! - `search/s/<n>.json`: one term shard `{"t": terms, "d": docs}`. `t`:
-//!   every term whose first `P` characters (or whole text, when shorter) are
-//!   the shard's key, each with its postings `[doc, weight, doc, weight, ...]`,
-//!   doc ids delta-encoded. `d`: the display metadata
+//!   words, and the map shard key -> shard file name.
+//! - `search/s/<name>.json`: one term shard `{"t": terms, "d": docs}`, named
+//!   after its key ([`shard_stem`]). `t`: every term whose first `P`
+//!   characters (or whole text, when shorter) are the shard's key, each with
+//!   its postings `[doc, weight, doc, weight, ...]`, doc ids delta-encoded.
+//!   Doc ids count from the oldest briefing. `d`: the display metadata
 //!   `[doc, title, url, date, bottom line]` of each term's [`TOP_DOCS`]
 //!   highest-weighted documents and of the documents with the term in their
 //!   title, once per shard, by doc id.
@@ -44,7 +45,7 @@ use crate::render::shared::Shared;
 use crate::render::views::BriefingCard;
 
 /// Format version of the index, checked by `search.js`.
-pub const INDEX_VERSION: u32 = 2;
+pub const INDEX_VERSION: u32 = 3;
 /// Documents per term whose metadata its shard carries: one page of results
 /// in `search.js` (`PAGE`).
 pub const TOP_DOCS: usize = 10;
@@ -113,6 +114,32 @@ fn shard_key(term: &str, prefix: usize) -> &str {
     }
 }
 
+/// A shard's file name (without `.json`): its key, ASCII letters and
+/// digits as they are and any other character as `_<hex code point>_`, so
+/// that the name is the same on every file system and in every URL, and
+/// stays the same while the shard exists (a number would move whenever a
+/// key sorted before it came or went). Keys that are device names on
+/// Windows (`con`, `nul`, `com1`...) get a `_` after them.
+fn shard_stem(key: &str) -> String {
+    let mut stem = String::with_capacity(key.len());
+    for c in key.chars() {
+        if c.is_ascii_lowercase() || c.is_ascii_digit() {
+            stem.push(c);
+        } else {
+            stem.push_str(&format!("_{:x}_", u32::from(c)));
+        }
+    }
+    const DEVICES: &[&str] = &["con", "prn", "aux", "nul"];
+    let device = DEVICES.contains(&stem.as_str())
+        || (stem.len() == 4
+            && (stem.starts_with("com") || stem.starts_with("lpt"))
+            && stem.as_bytes()[3].is_ascii_digit());
+    if device {
+        stem.push('_');
+    }
+    stem
+}
+
 #[derive(Serialize)]
 struct Manifest<'a> {
     v: u32,
@@ -120,8 +147,8 @@ struct Manifest<'a> {
     chunk: usize,
     prefix: usize,
     stop: &'a [&'a str],
-    /// Shard key -> shard file number.
-    shards: BTreeMap<&'a str, usize>,
+    /// Shard key -> shard file name ([`shard_stem`]).
+    shards: BTreeMap<&'a str, String>,
 }
 
 /// One term shard as written: terms with their postings, and the metadata
@@ -238,14 +265,21 @@ fn doc_terms<'a>(
 /// of `model.briefings[i]` (its URL, title and date as the site shows them).
 /// Deterministic: the same model gives the same bytes.
 pub fn build_index(model: &SiteModel, cards: &[Shared<BriefingCard>]) -> Vec<OutputFile> {
+    let n = model.briefings.len();
+    // Doc ids count from the oldest briefing (the model lists the newest
+    // first), so that publishing a briefing appends one: the other ids,
+    // the metadata chunks before the last one and the shards without the
+    // new briefing's words stay byte for byte what they were, and a deploy
+    // uploads only those that changed.
+    let card_of = |doc: usize| -> &BriefingCard { &cards[n - 1 - doc] };
     // term -> postings (doc, weight), docs ascending.
     // Tokenising is per briefing: in parallel; the merge is in doc order.
-    let per_doc: Vec<Vec<(Cow<str>, f64)>> = cards
+    let mut per_doc: Vec<Vec<(Cow<str>, f64)>> = cards[..n]
         .par_iter()
         .enumerate()
-        .take(model.briefings.len())
         .map(|(i, card)| doc_terms(model, i, card))
         .collect();
+    per_doc.reverse();
     crate::trace::lap("search.terms");
     // Postings of runs of documents in parallel (at 100,000 briefings one
     // thread took 3.7 s here), then joined run after run, so that every
@@ -295,26 +329,27 @@ pub fn build_index(model: &SiteModel, cards: &[Shared<BriefingCard>]) -> Vec<Out
     let mut shown: BTreeMap<&str, BTreeSet<usize>> = postings
         .par_iter()
         .map(|(term, list)| {
-            // The TOP_DOCS best by weight, then newer (a total order, so the
-            // set is the same whichever way it is selected).
+            // The TOP_DOCS best by weight, then newer: the higher id (a
+            // total order, so the set is the same whichever way it is
+            // selected).
             let mut best = list.clone();
             if best.len() > TOP_DOCS {
-                best.select_nth_unstable_by(TOP_DOCS - 1, |a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+                best.select_nth_unstable_by(TOP_DOCS - 1, |a, b| b.1.cmp(&a.1).then(b.0.cmp(&a.0)));
                 best.truncate(TOP_DOCS);
             }
             (*term, best.iter().map(|p| p.0 as usize).collect())
         })
         .collect();
-    for (i, card) in cards.iter().enumerate().take(model.briefings.len()) {
-        for term in tokenize(&card.title) {
+    for doc in 0..n {
+        for term in tokenize(&card_of(doc).title) {
             if let Some(docs) = shown.get_mut(term.as_str()) {
-                docs.insert(i);
+                docs.insert(doc);
             }
         }
     }
     crate::trace::lap("search.shown");
     let meta_size = |doc: usize| {
-        let c = &cards[doc];
+        let c = card_of(doc);
         c.title.len() + c.url.len() + c.date_display.len() + c.bottom_line.len() + 24
     };
 
@@ -370,20 +405,16 @@ pub fn build_index(model: &SiteModel, cards: &[Shared<BriefingCard>]) -> Vec<Out
     }
 
     crate::trace::lap("search.shards");
-    let numbers: BTreeMap<&str, usize> = shards
-        .keys()
-        .enumerate()
-        .map(|(n, key)| (*key, n))
-        .collect();
-    let mut shards: Vec<(usize, Shard)> = shards.into_values().enumerate().collect();
+    let stems: BTreeMap<&str, String> = shards.keys().map(|key| (*key, shard_stem(key))).collect();
+    let mut shards: Vec<(&str, Shard)> = shards.into_iter().collect();
     let mut files: Vec<OutputFile> = shards
         .par_iter_mut()
-        .map(|(n, shard)| {
+        .map(|(key, shard)| {
             shard.d = shard
                 .docs
                 .iter()
                 .map(|&doc| {
-                    let c = &cards[doc];
+                    let c = card_of(doc);
                     (
                         doc,
                         c.title.as_str(),
@@ -393,11 +424,12 @@ pub fn build_index(model: &SiteModel, cards: &[Shared<BriefingCard>]) -> Vec<Out
                     )
                 })
                 .collect();
-            json_file(format!("search/s/{n}.json"), &*shard)
+            json_file(format!("search/s/{}.json", stems[key]), &*shard)
         })
         .collect();
     crate::trace::lap("search.shard_files");
-    let chunks: Vec<OutputFile> = cards
+    let oldest_first: Vec<&BriefingCard> = (0..n).map(card_of).collect();
+    let chunks: Vec<OutputFile> = oldest_first
         .par_chunks(DOC_CHUNK)
         .enumerate()
         .map(|(n, chunk)| {
@@ -418,11 +450,11 @@ pub fn build_index(model: &SiteModel, cards: &[Shared<BriefingCard>]) -> Vec<Out
     files.extend(chunks);
     let manifest = Manifest {
         v: INDEX_VERSION,
-        docs: cards.len(),
+        docs: n,
         chunk: DOC_CHUNK,
         prefix,
         stop: STOP_WORDS,
-        shards: numbers,
+        shards: stems,
     };
     files.push(json_file("search/index.json".into(), &manifest));
     files
@@ -545,7 +577,8 @@ mod tests {
         let lookup = |term: &str| -> Vec<String> {
             let n = &manifest["shards"][shard_key(term, prefix)];
             let shard: serde_json::Value =
-                serde_json::from_slice(&read(&format!("search/s/{n}.json"))).unwrap();
+                serde_json::from_slice(&read(&format!("search/s/{}.json", n.as_str().unwrap())))
+                    .unwrap();
             let chunk: Vec<[String; 4]> = serde_json::from_slice(&read("search/d/0.json")).unwrap();
             let table: BTreeMap<u64, Vec<String>> = shard["d"]
                 .as_array()
@@ -569,14 +602,15 @@ mod tests {
                 })
                 .collect()
         };
-        // Newest first: doc 0 is the newest briefing.
+        // Doc ids count from the oldest briefing.
         assert_eq!(
             lookup("muscat"),
-            ["Oman hosts envoys", "Muscat talks resume"]
+            ["Muscat talks resume", "Oman hosts envoys"]
         );
         assert_eq!(lookup("insurers"), ["Tanker rates climb"]);
         // Deterministic: a second build writes the same bytes.
-        let files = ["search/index.json", "search/s/0.json", "search/d/0.json"];
+        let shard = format!("search/s/{}.json", shard_stem(shard_key("muscat", prefix)));
+        let files = ["search/index.json", shard.as_str(), "search/d/0.json"];
         let first = files.map(read);
         let (_, read_again) = build();
         assert_eq!(first, files.map(read_again));
@@ -618,7 +652,7 @@ mod tests {
         let manifest = read("search/index.json");
         let prefix = manifest["prefix"].as_u64().unwrap() as usize;
         let n = &manifest["shards"][shard_key("harbour", prefix)];
-        let shard = read(&format!("search/s/{n}.json"));
+        let shard = read(&format!("search/s/{}.json", n.as_str().unwrap()));
         let titles: Vec<&str> = shard["d"]
             .as_array()
             .unwrap()
@@ -629,6 +663,82 @@ mod tests {
         assert_eq!(titles.len(), 13, "{titles:?}");
         assert!(titles.contains(&"Harbour dues"));
         assert!(!titles.contains(&"Port dues"));
+    }
+
+    /// Publishing a newer briefing leaves the files its words are not in
+    /// as they were: the earlier metadata chunks and the shards of other
+    /// keys (same names, same bytes). The analysis is fixed in front matter,
+    /// so that the new briefing cannot move the others' key issues.
+    #[test]
+    fn a_new_briefing_changes_only_the_files_with_its_words() {
+        let (dir, options) = site(&[]);
+        let briefings = dir.path().join("content/briefings");
+        let write = |slug: &str, title: &str, body: &str| {
+            let front = format!(
+                "title = \"{title}\"\ndate = {}T10:00:00Z\nbottom_line = \"{body}\"\n\
+                 summary = [\"{body}\"]\nkey_issues = []\nentities = []\n",
+                &slug[..10]
+            );
+            std::fs::write(
+                briefings.join(format!("{slug}.md")),
+                format!("+++\n{front}+++\n\n{body}\n"),
+            )
+            .unwrap();
+        };
+        for i in 0..45 {
+            write(
+                &format!("2026-01-{:02}-d{i}", 1 + i % 28),
+                &format!("Harbour story {i}"),
+                &format!("The harbour reopened after repairs number {i}. Fees rose."),
+            );
+        }
+        let out = options.output.clone().unwrap();
+        let snapshot = || -> BTreeMap<String, Vec<u8>> {
+            let mut files = BTreeMap::new();
+            for sub in ["s", "d"] {
+                for entry in std::fs::read_dir(out.join("search").join(sub)).unwrap() {
+                    let path = entry.unwrap().path();
+                    let name = format!("{sub}/{}", path.file_name().unwrap().to_string_lossy());
+                    files.insert(name, std::fs::read(&path).unwrap());
+                }
+            }
+            files
+        };
+        crate::build(dir.path(), &options).unwrap_or_else(|_| panic!("build failed"));
+        let before = snapshot();
+        write("2026-03-01-new", "Zebra crossing", "Quokka wombat.");
+        crate::build(dir.path(), &options).unwrap_or_else(|_| panic!("build failed"));
+        let after = snapshot();
+        let changed: Vec<&String> = after
+            .iter()
+            .filter(|(name, bytes)| before.get(*name) != Some(*bytes))
+            .map(|(name, _)| name)
+            .collect();
+        let manifest: serde_json::Value =
+            serde_json::from_slice(&std::fs::read(out.join("search/index.json")).unwrap()).unwrap();
+        let prefix = manifest["prefix"].as_u64().unwrap() as usize;
+        // 45 documents before: chunks 0-2, the last one gaining document 45.
+        assert!(before.contains_key("d/2.json") && !before.contains_key("d/3.json"));
+        let mut expected: Vec<String> = ["zebra", "crossing", "quokka", "wombat"]
+            .iter()
+            .map(|t| format!("s/{}.json", shard_stem(shard_key(t, prefix))))
+            .chain(["d/2.json".to_string()])
+            .collect();
+        expected.sort();
+        expected.dedup();
+        assert_eq!(changed, expected.iter().collect::<Vec<_>>());
+        assert!(after.len() > changed.len() + 3, "{after:?}");
+    }
+
+    #[test]
+    fn shard_file_names_are_the_keys_made_safe() {
+        assert_eq!(shard_stem("oman"), "oman");
+        assert_eq!(shard_stem("ōman"), "_14d_man");
+        assert_eq!(shard_stem("2026"), "2026");
+        assert_eq!(shard_stem("con"), "con_");
+        assert_eq!(shard_stem("com1"), "com1_");
+        assert_eq!(shard_stem("coma"), "coma");
+        assert_ne!(shard_stem("_14d_"), shard_stem("ō"));
     }
 
     #[test]

@@ -36,7 +36,7 @@
   function manifest() {
     if (!manifestPromise) {
       manifestPromise = fetchJson("index.json").then(function (m) {
-        if (m.v !== 2) throw new Error("unknown search index version " + m.v);
+        if (m.v !== 3) throw new Error("unknown search index version " + m.v);
         m.stopSet = {};
         m.stop.forEach(function (w) { m.stopSet[w] = true; });
         return m;
@@ -107,7 +107,8 @@
           total[d] = sum;
           return true;
         });
-        ids.sort(function (a, b) { return total[b] - total[a] || a - b; });
+        /* Best first; ties: the newer briefing (ids count from the oldest). */
+        ids.sort(function (a, b) { return total[b] - total[a] || b - a; });
         return { terms: terms, ids: ids, m: m };
       });
     });
