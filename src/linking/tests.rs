@@ -1,5 +1,6 @@
 //! Tests of the link stage as a whole.
 
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
@@ -215,19 +216,46 @@ fn adding_a_newer_briefing_leaves_old_lists_unchanged() {
     let old = corpus(300, 3);
     let newest = old.iter().map(date_of).max().unwrap();
     let before = link(old.clone(), &options());
-    let mut more = old;
-    // A new briefing that copies an old one's text and hubs: a strong match
-    // for many, which must still not appear in (or reorder) older lists.
-    let mut new = more[7].clone();
-    new.page =
-        super::synthetic::page("briefings/new.md", newest + Duration::hours(1), Vec::new()).into();
-    more.push(new);
+    let mut more = old.clone();
+    // New briefings that copy old ones' text and hubs: strong matches for
+    // many, which must still not appear in (or reorder) older lists, and
+    // which make some hubs grow faster than others, which must not reorder
+    // the reasons of older links either.
+    for (n, i) in [7, 12, 19].repeat(15).into_iter().enumerate() {
+        let mut new = old[i].clone();
+        let at = newest + Duration::hours(1 + n as i64);
+        new.page = super::synthetic::page(&format!("briefings/new{n}.md"), at, Vec::new()).into();
+        more.push(new);
+    }
     let after = link(more, &options());
-    let a = related_by_source(&after);
-    let b = related_by_source(&before);
+    // A hub is named by its most used spelling, which the copies may
+    // change ("relief from x" -> "x relief"): compare hubs by their first
+    // spelling in sorted order, which copies cannot change.
+    let by_spelling = |m: &SiteModel| -> Vec<RelatedBySource> {
+        let spelling: HashMap<&str, &str> = m
+            .issue_hubs
+            .iter()
+            .chain(&m.entity_hubs)
+            .map(|h| {
+                let first = h.surface_forms.iter().min().unwrap_or(&h.name);
+                (h.name.as_str(), first.as_str())
+            })
+            .collect();
+        let mut lists = related_by_source(m);
+        for (_, list) in &mut lists {
+            for (_, _, reasons) in list {
+                for r in reasons {
+                    *r = spelling[r.as_str()].to_string();
+                }
+            }
+        }
+        lists
+    };
+    let a = by_spelling(&after);
+    let b = by_spelling(&before);
     let a: Vec<_> = a
         .into_iter()
-        .filter(|(s, _)| s != "briefings/new.md")
+        .filter(|(s, _)| !s.starts_with("briefings/new"))
         .collect();
     assert_eq!(a, b);
     // Under "all" it would have changed.
@@ -446,6 +474,59 @@ fn a_hub_reaching_its_page_threshold_does_not_change_old_lists() {
     assert_eq!(a[..2], b[..]);
     // The shared issue is a reason although it had no page yet.
     assert_eq!(b[1].1[0].2, vec!["port strike".to_string()]);
+}
+
+#[test]
+fn newer_briefings_do_not_reorder_the_reasons_of_old_links() {
+    let issues = ["port strike", "grain exports"];
+    let a = briefing(
+        "b/a.md",
+        day(1),
+        "Dockers strike; grain waits.",
+        &issues,
+        &[],
+        &[],
+    );
+    let b = briefing(
+        "b/b.md",
+        day(2),
+        "Dockers strike on; grain waits.",
+        &issues,
+        &[],
+        &[],
+    );
+    let newer = |n: u32| {
+        let source = format!("b/n{n}.md");
+        briefing(
+            &source,
+            day(3 + n),
+            "Grain ships leave.",
+            &["grain exports"],
+            &[],
+            &[],
+        )
+    };
+    let reasons_of_b = |m: &SiteModel| -> Vec<String> {
+        let i = m
+            .briefings
+            .iter()
+            .position(|x| x.page.source == "b/b.md")
+            .unwrap();
+        let link = m.related[i].iter().find(|r| r.target != i).unwrap();
+        assert_eq!(m.briefings[link.target].page.source, "b/a.md");
+        link.reasons.clone()
+    };
+    let before = link(vec![a.clone(), b.clone()], &options());
+    // Both hubs have two briefings up to b's time: the tie goes to the
+    // hub's order, whatever happens later.
+    assert_eq!(reasons_of_b(&before), ["grain exports", "port strike"]);
+    let after = link(vec![a, b, newer(0), newer(1)], &options());
+    assert_eq!(reasons_of_b(&after), reasons_of_b(&before));
+    // Counted over the whole site, the grown hub goes last.
+    let mut all = options();
+    all.related_scope = RelatedScope::All;
+    let everything = link(after.briefings.clone(), &all);
+    assert_eq!(reasons_of_b(&everything), ["port strike", "grain exports"]);
 }
 
 #[test]

@@ -360,12 +360,7 @@ pub(super) fn compute(
         })
         .collect();
     crate::trace::lap("related.docs");
-    let mut feature_df = vec![0u32; hubs.feature_names.len()];
-    for features in &hubs.features {
-        for &f in features {
-            feature_df[f as usize] += 1;
-        }
-    }
+    let hub_sizes = HubSizes::new(&docs, hubs.feature_names.len(), options.related_scope);
     let bonus: Vec<f32> = (0..hubs.feature_names.len())
         .map(|f| {
             // Flat on the site: a specificity counted over the whole site
@@ -377,12 +372,12 @@ pub(super) fn compute(
             }
         })
         .collect();
-    let to_related = |list: Vec<Ranked>| -> Vec<Related> {
+    let to_related = |i: usize, list: Vec<Ranked>| -> Vec<Related> {
         list.into_iter()
             .map(|(target, score, common)| Related {
                 target,
                 score,
-                reasons: reasons(&common, hubs, &feature_df),
+                reasons: reasons(&common, hubs, |f| hub_sizes.at(f, docs[i].time)),
             })
             .collect()
     };
@@ -395,7 +390,11 @@ pub(super) fn compute(
             None,
             None,
         );
-        return ranked.into_par_iter().map(to_related).collect();
+        return ranked
+            .into_par_iter()
+            .enumerate()
+            .map(|(i, list)| to_related(i, list))
+            .collect();
     };
     // With the same briefings in the same order and the same hubs, a
     // reused list is the last call's list as it is, reasons and all.
@@ -417,7 +416,7 @@ pub(super) fn compute(
             if reused && same_indices {
                 last_lists[i].clone()
             } else {
-                to_related(list)
+                to_related(i, list)
             }
         })
         .collect();
@@ -509,14 +508,52 @@ pub fn related_for_corpus(docs: &[RelatedInput], k: usize) -> Vec<Vec<(usize, f6
 /// At most this many shared hubs are named as a link's reason.
 const MAX_REASONS: usize = 4;
 
+/// How many briefings each hub (feature) has, for ordering reasons: under
+/// `related_scope = "past"` counted among the briefings published up to a
+/// time, as the related lists themselves are, so that publishing a new
+/// briefing does not reorder the reasons on old pages (it did: about 200
+/// of 10,000 pages were rewritten for it); otherwise over the whole site.
+struct HubSizes {
+    /// Per feature: the times of its briefings, ascending ("past"), or
+    /// empty with `site` holding the whole-site count.
+    times: Vec<Vec<i64>>,
+    site: Vec<u32>,
+}
+
+impl HubSizes {
+    fn new(docs: &[RankDoc], n_features: usize, scope: RelatedScope) -> HubSizes {
+        let past = scope == RelatedScope::Past;
+        let mut times = vec![Vec::new(); if past { n_features } else { 0 }];
+        let mut site = vec![0u32; n_features];
+        for d in docs {
+            for &f in &d.features {
+                site[f as usize] += 1;
+                if past {
+                    times[f as usize].push(d.time);
+                }
+            }
+        }
+        times.iter_mut().for_each(|t| t.sort_unstable());
+        HubSizes { times, site }
+    }
+
+    /// Briefings of hub `f` as a list of a briefing published at `time` sees it.
+    fn at(&self, f: u32, time: i64) -> u32 {
+        match self.times.get(f as usize) {
+            Some(times) => times.partition_point(|&t| t <= time) as u32,
+            None => self.site[f as usize],
+        }
+    }
+}
+
 /// The shared hubs worth naming: key issues before entities, and within each
-/// the rarer first (a hub every briefing shares says little); names that
-/// differ only in case are named once.
-fn reasons(common: &[u32], hubs: &HubSet, feature_df: &[u32]) -> Vec<String> {
+/// the rarer first (a hub every briefing shares says little; `size` gives a
+/// hub's count); names that differ only in case are named once.
+fn reasons(common: &[u32], hubs: &HubSet, size: impl Fn(u32) -> u32) -> Vec<String> {
     let mut ranked: Vec<u32> = common.to_vec();
     ranked.sort_by_key(|&f| {
         let is_entity = f as usize >= hubs.issue_features;
-        (is_entity, feature_df[f as usize], f)
+        (is_entity, size(f), f)
     });
     let mut names: Vec<String> = Vec::new();
     for f in ranked {
