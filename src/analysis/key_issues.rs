@@ -28,7 +28,7 @@
 //! words and 2–3-word phrases results. A bonus for title words was tried and
 //! lowered accuracy on the development split, so [`Params::title`] is 1.
 
-use super::corpus::{counted, quantized_df, CorpusStats, MIN_DOCUMENTS};
+use super::corpus::{counted, CorpusStats, MIN_DOCUMENTS};
 use super::pos::{
     adverb, classifying, conjunction, is_determiner, lex, noun_context, plural, verb_context, Lex,
 };
@@ -239,8 +239,7 @@ impl Classes {
 /// Is the word in every document of a corpus large enough to tell (to
 /// the precision of [`quantized_df`])?
 fn everywhere(corpus: &CorpusStats, lower: &str) -> bool {
-    corpus.documents >= MIN_DOCUMENTS
-        && corpus.df(lower) >= quantized_df(corpus.documents.min(u32::MAX as usize) as u32)
+    corpus.documents >= MIN_DOCUMENTS && corpus.df(lower) >= corpus.documents_seen() as u32
 }
 
 /// Renders a token for a label: proper names keep their capitals, other
@@ -473,7 +472,7 @@ pub fn extract_with(
 
     // Site evidence of every term phrase (see `Candidate::site`).
     if corpus.idf("").is_some() {
-        let others = corpus.documents.saturating_sub(1) as f64;
+        let others = corpus.documents_seen().saturating_sub(1) as f64;
         let mut key = String::new();
         for c in cands.iter_mut().filter(|c| c.term && c.stems.len() > 1) {
             let (source, start, len) = c.at;

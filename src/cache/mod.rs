@@ -256,7 +256,8 @@ impl Caches {
         let (stats, changed_words, reusable_keys) = match previous {
             Some(prev) => {
                 let (stats, changed) = self.update_corpus(&prev, &counts);
-                let same_n = stats.documents == prev.stats.documents;
+                // The analysis sees the quantized count only.
+                let same_n = stats.documents_seen() == prev.stats.documents_seen();
                 let keys = if same_n && prev.context == context {
                     prev.keys
                 } else {
@@ -298,7 +299,7 @@ impl Caches {
                     .number((*doc >> 64) as u64)
                     .number(*opts as u64)
                     .number((*opts >> 64) as u64)
-                    .number(stats.documents as u64);
+                    .number(stats.documents_seen() as u64);
                 for &w in doc_words.iter() {
                     // The analysis sees quantized frequencies only.
                     h.number(w).number(stats.df_of(w) as u64);
@@ -650,6 +651,37 @@ mod tests {
         let docs = [a, b, c3];
         let full = CorpusStats::from_documents(&docs);
         assert_eq!(*stats, full);
+    }
+
+    #[test]
+    fn a_new_document_keeps_the_keys_of_unrelated_ones_until_the_count_steps() {
+        let opts = AnalysisOptions::default();
+        let aliases = Aliases::new();
+        let texts: Vec<(String, String)> = (0..40)
+            .map(|i| {
+                (
+                    format!("T{i}"),
+                    format!("talks on topic{} and word{i}", i % 5),
+                )
+            })
+            .collect();
+        let mut docs: Vec<Document> = texts.iter().map(|(t, x)| doc(t, x)).collect();
+        let mut caches = Caches::in_memory();
+        let po = |n: usize| vec![opts.clone(); n];
+        let (before, _) = caches.analysis_keys(&docs, &po(40), &opts, &aliases);
+        // 41 documents count as 40 (five significant bits): the others'
+        // analyses are the same, and so are their keys.
+        docs.push(doc("New", "zebra quokka"));
+        let (after, _) = caches.analysis_keys(&docs, &po(41), &opts, &aliases);
+        assert_eq!(after[..40], before[..]);
+        let (fresh, _) = Caches::in_memory().analysis_keys(&docs, &po(41), &opts, &aliases);
+        assert_eq!(fresh, after);
+        // 42 is the next step: every analysis may change, every key does.
+        docs.push(doc("Newer", "wombat"));
+        let (stepped, _) = caches.analysis_keys(&docs, &po(42), &opts, &aliases);
+        assert!(stepped[..41].iter().zip(&after).all(|(a, b)| a != b));
+        let (fresh, _) = Caches::in_memory().analysis_keys(&docs, &po(42), &opts, &aliases);
+        assert_eq!(fresh, stepped);
     }
 
     #[test]
