@@ -307,11 +307,22 @@ fn a_warm_build_reuses_unchanged_pages_and_equals_a_cold_build() {
         "nothing to reuse yet"
     );
 
-    // One body edited, and an unchanged page's output damaged by hand.
+    // One body edited, one briefing added (and with it a content file's
+    // URL, which only bodies that can hold an `@/` link depend on), and an
+    // unchanged page's output damaged by hand.
     write(
         &root,
         "content/briefings/2026-03-05-b4.md",
         &briefing("Briefing 4", 5, &format!("{} Oil rose later.", BODIES[4])),
+    );
+    write(
+        &root,
+        "content/briefings/2026-03-06-b5.md",
+        &briefing(
+            "Briefing 5",
+            6,
+            "Tanker insurers in Muscat cut premiums. Oil fell.",
+        ),
     );
     std::fs::write(out.join("archive/index.html"), "tampered").unwrap();
     let log = build_cli_verbose(&root, &out);

@@ -155,7 +155,7 @@ pub fn render_site_memo(
     let site = site_view(input, &urls);
     crate::trace::lap("render.site_view");
     let source_paths = source_paths(input);
-    let body_inputs = memo.map(|_| body_inputs_hash(&source_paths, &urls));
+    let body_inputs = memo.map(|_| BodyInputs::new(&source_paths, &urls));
     crate::trace::lap("render.start");
 
     // Bodies first: they may hold content problems (broken `@/` links).
@@ -184,7 +184,7 @@ pub fn render_site_memo(
                 return (Body::Ready(Arc::new(render_briefing_body(i, &inline))), 0);
             };
             let key = body_key(
-                shared,
+                shared.of(&b.page.body),
                 &b.page.file,
                 b.page.body_line,
                 b.page.body_hash(),
@@ -335,14 +335,46 @@ pub fn render_site_memo(
 }
 
 /// Hash of the body-rendering inputs shared by every body.
-fn body_inputs_hash(pages: &BTreeMap<String, String>, urls: &Urls) -> u128 {
-    let mut h = StableHasher::default();
-    h.field(urls.base_path.as_bytes())
-        .field(urls.base_url.as_bytes());
-    for (source, path) in pages {
-        h.field(source.as_bytes()).field(path.as_bytes());
+/// What every body's HTML may depend on besides its own text and inline
+/// links: the base URL, and the content files' URLs (for `@/` links and
+/// the hints of broken ones).
+#[derive(Clone, Copy)]
+struct BodyInputs {
+    /// Hash of the base URL.
+    base: u128,
+    /// Hash of the base URL and of every content file's URL.
+    with_pages: u128,
+}
+
+impl BodyInputs {
+    fn new(pages: &BTreeMap<String, String>, urls: &Urls) -> BodyInputs {
+        let mut h = StableHasher::default();
+        h.field(urls.base_path.as_bytes())
+            .field(urls.base_url.as_bytes());
+        let base = h.finish();
+        let mut h = StableHasher::default();
+        h.wide(base);
+        for (source, path) in pages {
+            h.field(source.as_bytes()).field(path.as_bytes());
+        }
+        BodyInputs {
+            base,
+            with_pages: h.finish(),
+        }
     }
-    h.finish()
+
+    /// The inputs `body` depends on. Only a body that can hold an `@/`
+    /// link depends on the content files' URLs: one with an `@`, or with
+    /// a `&` (`&#64;`, `&commat;` spell one). Without this, adding a
+    /// briefing changed every body's key, and a warm build rendered every
+    /// briefing page again to the same bytes.
+    fn of(&self, body: &str) -> u128 {
+        if body.contains(['@', '&']) {
+            self.with_pages
+        } else {
+            self.base
+        }
+    }
 }
 
 /// A briefing's body for its page: rendered, or waiting (with its inline
@@ -1636,5 +1668,37 @@ fn entity_kind_singular(kind: crate::analysis::EntityKind) -> &'static str {
         Organization => "Organisation",
         Group => "Group",
         Other => "Name",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_bodies_that_can_link_with_at_depend_on_the_content_urls() {
+        let urls = Urls {
+            base_url: "https://e.org/".into(),
+            base_path: "/".into(),
+        };
+        let mut pages = BTreeMap::new();
+        pages.insert("briefings/a.md".to_string(), "/briefings/a/".to_string());
+        let before = BodyInputs::new(&pages, &urls);
+        pages.insert("briefings/b.md".to_string(), "/briefings/b/".to_string());
+        let after = BodyInputs::new(&pages, &urls);
+        let plain = "Oil prices fell in Muscat.";
+        assert_eq!(before.of(plain), after.of(plain));
+        for linking in [
+            "See [a](@/briefings/a.md).",
+            "See [a](\\@/briefings/a.md).",
+            "See [a](&#64;/briefings/a.md).",
+        ] {
+            assert_ne!(before.of(linking), after.of(linking), "{linking}");
+        }
+        let other = Urls {
+            base_url: "https://e.org/briefs/".into(),
+            base_path: "/briefs/".into(),
+        };
+        assert_ne!(BodyInputs::new(&pages, &other).of(plain), after.of(plain));
     }
 }
