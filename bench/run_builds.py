@@ -6,7 +6,9 @@
 
 For each size it generates the site once (bench/gen_site.py, seed 1), then
 builds it `--runs` times cold (no output, no cache) and, with --warm, as many
-times warm (the previous output and cache present, one briefing changed), and
+times warm (the previous output and cache present) after one briefing
+changed, and as many after one briefing added (a full-length one, newer than
+the rest, each run adding one more, as content commits do in CI), and
 prints medians of wall time, CPU time (user + system) and peak RSS of the
 whole process, with the output's file count and bytes. With --hugo, and when
 `hugo` is on PATH, it renders the same corpus with Hugo and a minimal theme,
@@ -21,11 +23,13 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import shutil
 import statistics
 import subprocess
 import sys
 import time
+from datetime import datetime, timedelta
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -76,6 +80,20 @@ def ensure_site(workdir: Path, n: int) -> Path:
 
 def first_briefing(site: Path) -> Path:
     return sorted((site / "content" / "briefings").glob("2*.md"))[0]
+
+
+def added_briefing(site: Path, i: int) -> tuple[Path, str]:
+    """The i-th briefing a warm run adds: the text of a briefing from the
+    middle of the archive under a new title, dated i + 1 minutes after the
+    newest one (the same year, so the footer's year stays)."""
+    files = sorted((site / "content" / "briefings").glob("2*.md"))
+    newest = files[-1].read_text(encoding="utf-8")
+    date = re.search(r"^date = (\S+)$", newest, re.M).group(1)
+    when = datetime.fromisoformat(date.replace("Z", "+00:00")) + timedelta(minutes=i + 1)
+    text = files[len(files) // 2].read_text(encoding="utf-8")
+    text = re.sub(r"^title = .*$", f'title = "Briefing added by warm run {i}"', text, count=1, flags=re.M)
+    text = re.sub(r"^date = .*$", f"date = {when.strftime('%Y-%m-%dT%H:%M:%SZ')}", text, count=1, flags=re.M)
+    return site / "content" / "briefings" / f"{when:%Y-%m-%d}-zz-added-{i}.md", text
 
 
 def median_row(samples: list[dict]) -> dict:
@@ -153,7 +171,7 @@ def main() -> None:
     for n in [int(s) for s in args.sizes.split(",")]:
         site = ensure_site(workdir, n)
         out = site / "public"
-        cold, warm, hugo_plain, hugo_rel = [], [], [], []
+        cold, warm, added, hugo_plain, hugo_rel = [], [], [], [], []
         for _ in range(args.runs):
             clear(site, out)
             cold.append(measure([str(binary), "build", "--root", str(site), "-q"]))
@@ -173,9 +191,23 @@ def main() -> None:
                     warm.append(measure([str(binary), "build", "--root", str(site), "-q"]))
             finally:
                 target.write_bytes(original)
+            made = []
+            try:
+                for i in range(args.runs):
+                    path, text = added_briefing(site, i)
+                    path.write_text(text, encoding="utf-8")
+                    made.append(path)
+                    added.append(measure([str(binary), "build", "--root", str(site), "-q"]))
+            finally:
+                for path in made:
+                    path.unlink()
+                # Back to the site as generated (not timed).
+                subprocess.run([str(binary), "build", "--root", str(site), "-q"], check=True)
         rows.append((n, "briefing cold", median_row(cold), files, size))
         if warm:
             rows.append((n, "briefing warm (1 changed)", median_row(warm), files, size))
+        if added:
+            rows.append((n, "briefing warm (1 added)", median_row(added), None, None))
         if hugo_plain:
             rows.append((n, "hugo (no related)", median_row(hugo_plain), None, None))
             if hugo_rel:
