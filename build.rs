@@ -43,8 +43,6 @@ fn collect(dir: &Path, files: &mut Vec<PathBuf>) {
 fn main() {
     let analysis = fingerprint(&["src/analysis"]);
     println!("cargo:rustc-env=BRIEFING_ANALYSIS_HASH={analysis:016x}");
-    let link = fingerprint(&["src/linking"]);
-    println!("cargo:rustc-env=BRIEFING_LINK_HASH={link:016x}");
     let render = fingerprint(&["src/render", "src/markdown"]);
     println!("cargo:rustc-env=BRIEFING_RENDER_HASH={render:016x}");
 }

@@ -177,7 +177,6 @@ pub fn build(root: &Path, options: &BuildOptions) -> Result<Report, BuildError> 
     if options.write {
         caches.render = Some(RenderMemo::with_manifest(&root.join(CACHE_DIR)));
         caches.link_state = output::LinkState::load(&root.join(CACHE_DIR));
-        caches.stems = Some(crate::cache::stems::load(&root.join(CACHE_DIR)));
     }
     crate::trace::lap("build.caches");
     let Built {
@@ -207,16 +206,6 @@ pub fn build(root: &Path, options: &BuildOptions) -> Result<Report, BuildError> 
                         .with_hint("the site is fine; the next build renders every page again"),
                 );
             }
-        }
-        if let Some(Err(e)) = caches
-            .stems
-            .as_ref()
-            .map(|memo| crate::cache::stems::save(&root.join(CACHE_DIR), memo))
-        {
-            report.warnings.push(
-                Diagnostic::warning(CACHE_DIR, format!("cannot save the stem counts: {e}"))
-                    .with_hint("the site is fine; the next build counts every text's stems again"),
-            );
         }
         if let Some(state) = caches.next_link_state.take() {
             if let Err(e) = state.save(&root.join(CACHE_DIR)) {
@@ -342,7 +331,6 @@ pub fn build_with(
             inline_links: config.inline_links,
         },
         caches.link.as_mut(),
-        caches.stems.as_mut(),
     );
     clock.lap("link");
 

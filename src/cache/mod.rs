@@ -37,7 +37,6 @@ use crate::diagnostics::Diagnostic;
 use crate::output::Bytes;
 
 pub mod pages;
-pub mod stems;
 mod terms;
 
 /// The cache directory under a site root.
@@ -101,9 +100,6 @@ pub struct Caches {
     pub render: Option<RenderMemo>,
     /// Related lists of the last build (`serve` only).
     pub link: Option<crate::linking::LinkMemo>,
-    /// Stem counts of the texts the last builds ranked (`build` only; see
-    /// [`stems`]).
-    pub stems: Option<crate::linking::StemMemo>,
     /// The last written build's link check (`build` only), and this
     /// build's, to save once it is written.
     pub link_state: Option<crate::output::LinkState>,

@@ -27,7 +27,7 @@ pub use digests::{ArchiveMonth, Digest};
 pub use hubs::{entity_key, issue_key, Hub, HubKind};
 pub use inline::{HubRef, InlineLink};
 pub use memo::LinkMemo;
-pub use related::{related_for_corpus, Related, RelatedInput, RelatedMemo, StemMemo};
+pub use related::{related_for_corpus, Related, RelatedInput, RelatedMemo};
 
 /// What the link stage needs from the configuration.
 #[derive(Debug, Clone)]
@@ -84,17 +84,15 @@ impl SiteModel {
 
 /// Links the corpus.
 pub fn link(briefings: Vec<Briefing>, options: &LinkOptions) -> SiteModel {
-    link_with(briefings, options, None, None)
+    link_with(briefings, options, None)
 }
 
 /// [`link`], keeping what lets the next call on the same site redo less
-/// (`serve`: `memo`), or with the stem counts of texts seen before (`build`:
-/// `stems`, used when there is no `memo`); same result.
+/// (`serve`); same result.
 pub fn link_with(
     mut briefings: Vec<Briefing>,
     options: &LinkOptions,
     memo: Option<&mut LinkMemo>,
-    stems: Option<&mut StemMemo>,
 ) -> SiteModel {
     crate::trace::lap("link.start");
     briefings.sort_by(|a, b| {
@@ -108,8 +106,7 @@ pub fn link_with(
             let hub_set = memo.hubs(&briefings, options);
             crate::trace::lap("link.hubs");
             memo.related.same_hubs = memo.hubs_reused;
-            let related =
-                related::compute(&briefings, &hub_set, options, Some(&mut memo.related), None);
+            let related = related::compute(&briefings, &hub_set, options, Some(&mut memo.related));
             crate::trace::lap("link.related");
             let inline_links = memo.inline(&briefings, &hub_set, options.inline_links);
             crate::trace::lap("link.inline");
@@ -119,7 +116,7 @@ pub fn link_with(
         }
         None => {
             let hub_set = hubs::build(&briefings, options);
-            let related = related::compute(&briefings, &hub_set, options, None, stems);
+            let related = related::compute(&briefings, &hub_set, options, None);
             crate::trace::lap("link.related");
             let inline_links =
                 inline::phrases(&briefings, &hub_set, options.inline_links, |_| None);

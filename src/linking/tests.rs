@@ -599,7 +599,7 @@ fn oldest_first(bs: &[Briefing]) -> Vec<usize> {
 /// links, related lists...) must be equal. Returns how many related lists
 /// the memo ranked again.
 fn linked_alike(bs: &[Briefing], memo: &mut LinkMemo, what: &str) -> usize {
-    let incremental = link_with(bs.to_vec(), &options(), Some(memo), None);
+    let incremental = link_with(bs.to_vec(), &options(), Some(memo));
     let full = link(bs.to_vec(), &options());
     assert_eq!(incremental.related, full.related, "{what}");
     assert_eq!(format!("{incremental:?}"), format!("{full:?}"), "{what}");

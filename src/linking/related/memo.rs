@@ -58,10 +58,9 @@ pub(super) struct VectorChanges {
     pub(super) moved: Vec<(usize, u32)>,
 }
 
-/// Stem counts of texts by hash, with stems interned across builds; kept
-/// in memory by `serve` and on disk by `build` (see `encode`).
+/// Stem counts of texts by hash, with stems interned across builds.
 #[derive(Default)]
-pub struct StemMemo {
+pub(super) struct StemMemo {
     pub(super) ids: HashMap<String, u32>,
     pub(super) names: Vec<String>,
     /// Text hash -> (interned stem id, tf), by id.
@@ -79,8 +78,6 @@ pub struct StemMemo {
     pub(super) vocab_len: usize,
     /// Text hash -> its counts by term id, valid while the vocabulary is.
     pub(super) by_term: HashMap<u128, Arc<Vec<(u32, u32)>>>,
-    /// Texts were added or dropped since it was made or read.
-    pub(super) changed: bool,
 }
 
 impl StemMemo {
@@ -100,7 +97,7 @@ impl StemMemo {
 
     /// What [`term_counts`] returns, tokenising only texts not seen before;
     /// `hashes[i]` is [`text_hash`] of `docs[i]`.
-    pub(super) fn term_counts(&mut self, docs: &[RankDoc], hashes: &[u128]) -> TermCounts {
+    fn term_counts(&mut self, docs: &[RankDoc], hashes: &[u128]) -> TermCounts {
         let mut missing: Vec<usize> = Vec::new();
         let mut queued = std::collections::HashSet::new();
         for (i, h) in hashes.iter().enumerate() {
@@ -118,7 +115,6 @@ impl StemMemo {
             })
             .collect();
         let mut vocabulary_changed = self.term_of.is_empty();
-        self.changed |= !fresh.is_empty();
         for (h, chunk) in fresh {
             let ids: Vec<u32> = chunk
                 .stems
@@ -147,7 +143,6 @@ impl StemMemo {
         }
         let live: std::collections::HashSet<u128> = hashes.iter().copied().collect();
         let uses = &mut self.uses;
-        let before = self.texts.len();
         self.texts.retain(|h, doc| {
             let keep = live.contains(h);
             if !keep {
@@ -158,7 +153,6 @@ impl StemMemo {
             }
             keep
         });
-        self.changed |= self.texts.len() != before;
         if vocabulary_changed {
             self.generation += 1;
             // Term ids follow the sorted order of the stems in use, as in

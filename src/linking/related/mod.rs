@@ -38,11 +38,10 @@ use crate::config::RelatedScope;
 mod index;
 mod memo;
 mod readers;
-mod stems_file;
 
 use index::*;
+pub use memo::RelatedMemo;
 use memo::*;
-pub use memo::{RelatedMemo, StemMemo};
 use readers::*;
 
 /// A link to a related briefing and why it is there.
@@ -345,16 +344,11 @@ struct Ranking {
     index: Option<Index>,
 }
 
-/// Every briefing's related list. With `memo` (`serve`), only the lists an
-/// edit can change are ranked again; without it, every list is, and
-/// `stems` (a `build`'s, read from the cache directory) spares tokenising
-/// the texts it has seen.
 pub(super) fn compute(
     briefings: &[Briefing],
     hubs: &HubSet,
     options: &LinkOptions,
     memo: Option<&mut RelatedMemo>,
-    stems: Option<&mut StemMemo>,
 ) -> Vec<Vec<Related>> {
     let docs: Vec<RankDoc> = briefings
         .iter()
@@ -388,18 +382,13 @@ pub(super) fn compute(
             .collect()
     };
     let Some(memo) = memo else {
-        let counts = stems.map(|stems| {
-            let hashes: Vec<u128> = docs.par_iter().map(text_hash).collect();
-            stems.term_counts(&docs, &hashes)
-        });
-        crate::trace::lap("related.term_counts");
         let ranked = rank(
             &docs,
             &bonus,
             options.related_scope,
             options.related_briefings,
             None,
-            counts,
+            None,
         );
         return ranked
             .into_par_iter()
