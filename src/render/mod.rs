@@ -238,6 +238,14 @@ pub fn render_site_memo(
         })
         .collect();
     crate::trace::lap("render.cards");
+    // The search index first, while few pages are held: its working
+    // tables (every briefing's terms, the postings) are freed before the
+    // pages pile up, and the allocator gives their memory to the pages.
+    let search_index = if input.search_index {
+        search_files(model, &cards)
+    } else {
+        Vec::new()
+    };
     let renderer = Renderer {
         tera: input.tera,
         site: &site,
@@ -305,9 +313,7 @@ pub fn render_site_memo(
     files.extend(render_feeds(input, &renderer, &entries, &urls)?);
     files.extend(render_aliases(input, &renderer, &urls)?);
     files.push(html_file("/search/", renderer.render_plain("search.html")?));
-    if input.search_index {
-        files.extend(search_files(model, &cards));
-    }
+    files.extend(search_index);
     files.push(OutputFile {
         path: "404.html".into(),
         bytes: renderer.render_plain("404.html")?,
