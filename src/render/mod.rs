@@ -340,7 +340,6 @@ pub fn render_site_memo(
     })
 }
 
-/// Hash of the body-rendering inputs shared by every body.
 /// What every body's HTML may depend on besides its own text and inline
 /// links: the base URL, and the content files' URLs (for `@/` links and
 /// the hints of broken ones).
