@@ -201,18 +201,20 @@ pub fn build(root: &Path, options: &BuildOptions) -> Result<Report, BuildError> 
         crate::trace::lap("write.site");
         if let Some(memo) = caches.render.as_mut() {
             if let Err(e) = memo.save_manifest(&root.join(CACHE_DIR), &files) {
-                report.warnings.push(
-                    Diagnostic::warning(CACHE_DIR, format!("cannot save the page manifest: {e}"))
-                        .with_hint("the site is fine; the next build renders every page again"),
-                );
+                report.warnings.push(cache_not_saved(
+                    "the page manifest",
+                    e,
+                    "renders every page again",
+                ));
             }
         }
         if let Some(state) = caches.next_link_state.take() {
             if let Err(e) = state.save(&root.join(CACHE_DIR)) {
-                report.warnings.push(
-                    Diagnostic::warning(CACHE_DIR, format!("cannot save the link state: {e}"))
-                        .with_hint("the site is fine; the next build checks every page's links"),
-                );
+                report.warnings.push(cache_not_saved(
+                    "the link state",
+                    e,
+                    "checks every page's links",
+                ));
             }
         }
         crate::trace::lap("write.manifest");
@@ -220,6 +222,13 @@ pub fn build(root: &Path, options: &BuildOptions) -> Result<Report, BuildError> 
         report.timings.extend(clock.timings);
     }
     Ok(report)
+}
+
+/// The warning for a cache file (`what`) that could not be saved: the
+/// site is fine, and the next build does more (`next_build`).
+fn cache_not_saved(what: &str, e: std::io::Error, next_build: &str) -> Diagnostic {
+    Diagnostic::warning(CACHE_DIR, format!("cannot save {what}: {e}"))
+        .with_hint(format!("the site is fine; the next build {next_build}"))
 }
 
 /// Runs every stage but the write: the site as files in memory
@@ -241,22 +250,18 @@ fn build_and_save_analyses(
     if options.write {
         let mut problems = Vec::new();
         if let Err(e) = caches.analysis.save() {
-            problems.push(
-                Diagnostic::warning(
-                    crate::cache::CACHE_DIR,
-                    format!("cannot save the analysis cache: {e}"),
-                )
-                .with_hint("the site is fine; the next build analyses every briefing again"),
-            );
+            problems.push(cache_not_saved(
+                "the analysis cache",
+                e,
+                "analyses every briefing again",
+            ));
         }
         if let Some(e) = caches.terms_error.take() {
-            problems.push(
-                Diagnostic::warning(
-                    crate::cache::CACHE_DIR,
-                    format!("cannot save the documents' term lists: {e}"),
-                )
-                .with_hint("the site is fine; the next build reads every briefing's terms again"),
-            );
+            problems.push(cache_not_saved(
+                "the documents' term lists",
+                e,
+                "reads every briefing's terms again",
+            ));
         }
         match &mut result {
             Ok(built) => built.report.warnings.extend(problems),
