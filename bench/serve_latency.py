@@ -6,10 +6,15 @@ event stream like a browser tab, then repeatedly edits a file and measures
 the time from the write to the `event: reload` line. Prints the median (and
 all samples) for body edits of one briefing in the middle of the archive
 and of the newest one (a short sentence appended, the same words each
-time), for edits adding a new paragraph to the middle briefing (a
-different one each time, taken from another briefing of the site: new
-words for this briefing, often new key issues or entities), for template
-edits, and the cold full `briefing build` time for comparison.
+time), for edits adding a new paragraph to the middle briefing and to the
+newest (a different one each time, taken from another briefing of the
+site: new words for this briefing, often new key issues or entities), for
+template edits, and the cold full `briefing build` time for comparison.
+
+By default each edit follows the last reload by `--settle` seconds, while
+serve may still be building the last rebuild's search index in the
+background (at low priority); `--idle` waits for that work first, as saves
+at a writer's pace would.
 
     python3 bench/gen_site.py --count 10000 --out /tmp/site10k
     cargo build --release
@@ -21,6 +26,7 @@ Standard library only. The site's files are edited in place and restored.
 import argparse
 import os
 import shutil
+import signal
 import socket
 import statistics
 import subprocess
@@ -32,9 +38,33 @@ import time
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
-def start_serve(binary, site, log):
+class Progress:
+    """Follows serve's verbose output: whether the background work (search
+    index, link check) of the last build published is done. Serve skips
+    that work for a build a newer one made moot, so the last build's
+    line is what counts, not a tally."""
+
+    def __init__(self):
+        self.cond = threading.Condition()
+        self.idle = True
+
+    def see(self, line):
+        with self.cond:
+            if line.startswith(("Built", "Rebuilt")):
+                self.idle = False
+            elif line.startswith("  then the search index"):
+                self.idle = True
+            self.cond.notify_all()
+
+    def wait_idle(self, timeout=60):
+        """Until the last build's background work is done (or the timeout)."""
+        with self.cond:
+            self.cond.wait_for(lambda: self.idle, timeout)
+
+
+def start_serve(binary, site, log, progress):
     proc = subprocess.Popen(
-        [binary, "serve", "--root", site, "--port", "0"] + (["-v"] if log else []),
+        [binary, "serve", "--root", site, "--port", "0", "-v"],
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT if log else subprocess.DEVNULL,
         text=True,
@@ -52,6 +82,7 @@ def start_serve(binary, site, log):
     def drain():
         out = open(log, "w", encoding="utf-8") if log else None
         for line in proc.stdout:
+            progress.see(line)
             if out:
                 out.write(line)
                 out.flush()
@@ -80,11 +111,13 @@ class Events:
         self.buf = self.buf[self.buf.index(marker) + len(marker):]
 
 
-def time_edits(events, path, make_text, count, settle):
+def time_edits(events, path, make_text, count, settle, idle=None):
     original = open(path, encoding="utf-8").read()
     samples = []
     try:
         for i in range(count):
+            if idle:
+                idle.wait_idle()
             text = make_text(original, i)
             t0 = time.monotonic()
             with open(path, "w", encoding="utf-8") as f:
@@ -109,11 +142,17 @@ def first_paragraph(path):
 
 
 def main():
+    # A terminated run still restores the files it edited (the finally blocks).
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--site", required=True)
     ap.add_argument("--binary", default=os.path.join(ROOT, "target/release/briefing"))
     ap.add_argument("--edits", type=int, default=7)
     ap.add_argument("--settle", type=float, default=0.3, help="seconds between edits")
+    ap.add_argument("--idle", action="store_true",
+                    help="before each edit, also wait until serve has finished the last "
+                         "rebuild's background work (search index, link check): saves at "
+                         "a writer's pace rather than back to back")
     ap.add_argument("--log", help="write serve -v output (stage times of each rebuild) here")
     ap.add_argument("--no-cold", action="store_true", help="skip the cold build timing")
     args = ap.parse_args()
@@ -140,7 +179,9 @@ def main():
             cold = (time.monotonic() - t0) * 1000
             shutil.rmtree(os.path.join(site, ".briefing-cache"), ignore_errors=True)
 
-    proc, addr, startup = start_serve(args.binary, site, args.log)
+    progress = Progress()
+    idle = progress if args.idle else None
+    proc, addr, startup = start_serve(args.binary, site, args.log, progress)
     try:
         events = Events(addr)
         briefings = sorted(
@@ -153,15 +194,16 @@ def main():
         # briefings may draw on it. The newest briefing (file names start
         # with the date): what an editor writing today's briefing saves.
         middle = briefings[len(briefings) // 2]
-        body = time_edits(events, middle, append, args.edits, args.settle)
-        newest = time_edits(events, briefings[-1], append, args.edits, args.settle)
+        body = time_edits(events, middle, append, args.edits, args.settle, idle)
+        newest = time_edits(events, briefings[-1], append, args.edits, args.settle, idle)
         donors = [briefings[(i * 997 + 13) % len(briefings)] for i in range(args.edits)]
         paragraph = lambda text, i: text.rstrip("\n") + "\n\n" + first_paragraph(donors[i]) + "\n"
-        new_words = time_edits(events, middle, paragraph, args.edits, args.settle)
+        new_words = time_edits(events, middle, paragraph, args.edits, args.settle, idle)
+        new_words_newest = time_edits(events, briefings[-1], paragraph, args.edits, args.settle, idle)
         tmpl = time_edits(
             events, template,
             lambda text, i: text + f"\n<!-- template edit {i} -->\n",
-            max(3, args.edits // 2), args.settle)
+            max(3, args.edits // 2), args.settle, idle)
     finally:
         proc.terminate()
         proc.wait()
@@ -173,12 +215,15 @@ def main():
 
     n = len(briefings)
     print(f"site: {site} ({n} briefings)")
+    print("edits: " + ("each once the last rebuild's background work was done"
+                       if args.idle else f"{args.settle:g} s after the last reload"))
     if cold is not None:
         print(f"cold full build (no cache):      {cold:8.0f} ms")
     print(f"serve startup (no cache):        {startup * 1000:8.0f} ms")
     print(f"body edit -> reload, median:     {statistics.median(body):8.0f} ms   [{fmt(body)}]")
     print(f"  of the newest briefing:        {statistics.median(newest):8.0f} ms   [{fmt(newest)}]")
     print(f"  a new paragraph, middle:       {statistics.median(new_words):8.0f} ms   [{fmt(new_words)}]")
+    print(f"  a new paragraph, newest:       {statistics.median(new_words_newest):8.0f} ms   [{fmt(new_words_newest)}]")
     print(f"template edit -> reload, median: {statistics.median(tmpl):8.0f} ms   [{fmt(tmpl)}]")
 
 
