@@ -42,7 +42,7 @@ mod terms;
 /// The cache directory under a site root.
 pub const CACHE_DIR: &str = ".briefing-cache";
 /// Bump when the meaning of a key or the stored format changes.
-const FORMAT: &str = "briefing-analysis-cache v3";
+const FORMAT: &str = "briefing-analysis-cache v4";
 const FILE: &str = "analysis.jsonl";
 
 /// A stable 128-bit hash (XXH3-128): the same bytes give the same value on
@@ -87,8 +87,8 @@ pub fn hash_bytes(bytes: &[u8]) -> u128 {
 #[derive(Default)]
 pub struct Caches {
     pub analysis: AnalysisCache,
-    /// Body hash -> plain text (Markdown stripped).
-    texts: HashMap<u128, Arc<String>>,
+    /// Body hash -> plain text (Markdown stripped) and its [`hash_bytes`].
+    texts: HashMap<u128, (Arc<String>, u128)>,
     /// Document hash (title, text) -> its distinct terms (words and
     /// phrases) as [`term_hash`]es, sorted.
     words: HashMap<u128, Arc<Vec<u64>>>,
@@ -170,8 +170,12 @@ impl Caches {
         }
     }
 
-    /// The plain text of each page's body, computed once per distinct body.
-    pub fn plain_texts(&mut self, pages: &[&Arc<crate::content::Page>]) -> Vec<Arc<String>> {
+    /// The plain text of each page's body and its [`hash_bytes`], both
+    /// computed once per distinct body.
+    pub fn plain_texts(
+        &mut self,
+        pages: &[&Arc<crate::content::Page>],
+    ) -> Vec<(Arc<String>, u128)> {
         let bodies: Vec<&str> = pages.iter().map(|p| p.body.as_str()).collect();
         let hashes: Vec<u128> = pages.par_iter().map(|p| p.body_hash()).collect();
         let missing: Vec<(u128, &str)> = hashes
@@ -180,12 +184,22 @@ impl Caches {
             .filter(|(h, _)| !self.texts.contains_key(h))
             .map(|(h, b)| (*h, *b))
             .collect();
-        let computed: Vec<(u128, Arc<String>)> = missing
+        let computed: Vec<(u128, (Arc<String>, u128))> = missing
             .par_iter()
-            .map(|(h, b)| (*h, Arc::new(crate::markdown::plain_text(b))))
+            .map(|(h, b)| {
+                let text = crate::markdown::plain_text(b);
+                let hash = hash_bytes(text.as_bytes());
+                (*h, (Arc::new(text), hash))
+            })
             .collect();
         self.texts.extend(computed);
-        let out: Vec<Arc<String>> = hashes.iter().map(|h| Arc::clone(&self.texts[h])).collect();
+        let out: Vec<(Arc<String>, u128)> = hashes
+            .iter()
+            .map(|h| {
+                let (text, hash) = &self.texts[h];
+                (Arc::clone(text), *hash)
+            })
+            .collect();
         // Forget bodies no longer in the site.
         if self.texts.len() > 2 * hashes.len() + 64 {
             let live: HashSet<u128> = hashes.into_iter().collect();
@@ -195,23 +209,26 @@ impl Caches {
     }
 
     /// The analysis key of each document, and the corpus they were made
-    /// against. `page_options` is each document's analysis options.
+    /// against. `text_hashes` is [`hash_bytes`] of each document's text,
+    /// `page_options` its analysis options.
     pub fn analysis_keys(
         &mut self,
         docs: &[Document],
+        text_hashes: &[u128],
         page_options: &[AnalysisOptions],
         options: &AnalysisOptions,
         aliases: &Aliases,
     ) -> (Vec<u128>, Arc<CorpusStats>) {
         let doc_hashes: Vec<u128> = docs
-            .par_iter()
-            .map(|d| {
+            .iter()
+            .zip(text_hashes)
+            .map(|(d, text)| {
                 let mut h = StableHasher::default();
                 match d.title {
                     Some(t) => h.number(1).field(t.as_bytes()),
                     None => h.number(0),
                 };
-                h.field(d.text.as_bytes()).finish()
+                h.wide(*text).finish()
             })
             .collect();
         crate::trace::lap("keys.doc_hashes");
@@ -606,6 +623,10 @@ fn header() -> String {
 mod tests {
     use super::*;
 
+    fn hashes(docs: &[Document]) -> Vec<u128> {
+        docs.iter().map(|d| hash_bytes(d.text.as_bytes())).collect()
+    }
+
     fn doc<'a>(title: &'a str, text: &'a str) -> Document<'a> {
         Document {
             title: Some(title),
@@ -632,21 +653,27 @@ mod tests {
         let c = doc("C", "oil tankers wait");
         let mut caches = Caches::in_memory();
         let po = vec![opts.clone(); 3];
-        let (k1, _) = caches.analysis_keys(&[a, b, c], &po, &opts, &aliases);
+        let (k1, _) = caches.analysis_keys(&[a, b, c], &hashes(&[a, b, c]), &po, &opts, &aliases);
         // Editing C without touching words of B keeps B's key; A shares "oil"
         // (unchanged df) but C's new word "gas" is not in A: A keeps its key too.
         let c2 = doc("C", "oil gas tankers wait");
-        let (k2, _) = caches.analysis_keys(&[a, b, c2], &po, &opts, &aliases);
+        let (k2, _) = caches.analysis_keys(&[a, b, c2], &hashes(&[a, b, c2]), &po, &opts, &aliases);
         assert_eq!(k1[0], k2[0]);
         assert_eq!(k1[1], k2[1]);
         assert_ne!(k1[2], k2[2]);
         // Now C drops "oil": A's view of the corpus changed.
         let c3 = doc("C", "gas tankers wait");
-        let (k3, _) = caches.analysis_keys(&[a, b, c3], &po, &opts, &aliases);
+        let (k3, _) = caches.analysis_keys(&[a, b, c3], &hashes(&[a, b, c3]), &po, &opts, &aliases);
         assert_ne!(k2[0], k3[0]);
         assert_eq!(k2[1], k3[1]);
         // Incremental keys equal keys computed from scratch.
-        let (fresh, stats) = Caches::in_memory().analysis_keys(&[a, b, c3], &po, &opts, &aliases);
+        let (fresh, stats) = Caches::in_memory().analysis_keys(
+            &[a, b, c3],
+            &hashes(&[a, b, c3]),
+            &po,
+            &opts,
+            &aliases,
+        );
         assert_eq!(fresh, k3);
         let docs = [a, b, c3];
         let full = CorpusStats::from_documents(&docs);
@@ -668,19 +695,21 @@ mod tests {
         let mut docs: Vec<Document> = texts.iter().map(|(t, x)| doc(t, x)).collect();
         let mut caches = Caches::in_memory();
         let po = |n: usize| vec![opts.clone(); n];
-        let (before, _) = caches.analysis_keys(&docs, &po(40), &opts, &aliases);
+        let (before, _) = caches.analysis_keys(&docs, &hashes(&docs), &po(40), &opts, &aliases);
         // 41 documents count as 40 (five significant bits): the others'
         // analyses are the same, and so are their keys.
         docs.push(doc("New", "zebra quokka"));
-        let (after, _) = caches.analysis_keys(&docs, &po(41), &opts, &aliases);
+        let (after, _) = caches.analysis_keys(&docs, &hashes(&docs), &po(41), &opts, &aliases);
         assert_eq!(after[..40], before[..]);
-        let (fresh, _) = Caches::in_memory().analysis_keys(&docs, &po(41), &opts, &aliases);
+        let (fresh, _) =
+            Caches::in_memory().analysis_keys(&docs, &hashes(&docs), &po(41), &opts, &aliases);
         assert_eq!(fresh, after);
         // 42 is the next step: every analysis may change, every key does.
         docs.push(doc("Newer", "wombat"));
-        let (stepped, _) = caches.analysis_keys(&docs, &po(42), &opts, &aliases);
+        let (stepped, _) = caches.analysis_keys(&docs, &hashes(&docs), &po(42), &opts, &aliases);
         assert!(stepped[..41].iter().zip(&after).all(|(a, b)| a != b));
-        let (fresh, _) = Caches::in_memory().analysis_keys(&docs, &po(42), &opts, &aliases);
+        let (fresh, _) =
+            Caches::in_memory().analysis_keys(&docs, &hashes(&docs), &po(42), &opts, &aliases);
         assert_eq!(fresh, stepped);
     }
 
@@ -1076,7 +1105,7 @@ pub fn templates_fingerprint(root: &Path) -> u128 {
 #[derive(Default)]
 pub struct ContentCache {
     options: Option<(bool, chrono_tz::Tz)>,
-    files: HashMap<String, ContentFile>,
+    files: crate::fast_hash::FastMap<String, ContentFile>,
     /// Paths under `content/` to read again whatever their metadata says.
     changed: HashSet<String>,
     /// Whether `changed` lists every file that changed since the last load
@@ -1146,7 +1175,7 @@ impl ContentCache {
             .collect();
         self.files.extend(parsed);
         crate::trace::lap("content.parse");
-        let live: HashSet<&String> = order.iter().collect();
+        let live: crate::fast_hash::FastSet<&String> = order.iter().collect();
         self.files.retain(|k, _| live.contains(k));
         let mut content = Content::default();
         for relative in &order {

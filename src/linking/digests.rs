@@ -7,7 +7,9 @@ use chrono::{Datelike, NaiveDate};
 use chrono_tz::Tz;
 
 use super::hubs::HubSet;
-use super::{date_of, local_day, local_month, LinkOptions};
+use rayon::prelude::*;
+
+use super::{date_of, local_day, LinkOptions};
 use crate::briefings::Briefing;
 use crate::config::DigestPeriod;
 
@@ -34,45 +36,65 @@ pub struct ArchiveMonth {
     pub members: Vec<usize>,
 }
 
-fn period_of(day: NaiveDate, period: DigestPeriod) -> (String, NaiveDate, NaiveDate) {
+/// The first day of the period holding `day`.
+fn period_start(day: NaiveDate, period: DigestPeriod) -> NaiveDate {
     match period {
-        DigestPeriod::Day => (day.format("%Y-%m-%d").to_string(), day, day),
+        DigestPeriod::Day => day,
         DigestPeriod::Week => {
             let week = day.iso_week();
-            let start = NaiveDate::from_isoywd_opt(week.year(), week.week(), chrono::Weekday::Mon)
-                .unwrap_or(day);
-            let end = start + chrono::Days::new(6);
-            (format!("{}-W{:02}", week.year(), week.week()), start, end)
+            NaiveDate::from_isoywd_opt(week.year(), week.week(), chrono::Weekday::Mon)
+                .unwrap_or(day)
         }
     }
 }
 
+/// A period's URL key and last day, from its first day.
+fn period_key(start: NaiveDate, period: DigestPeriod) -> (String, NaiveDate) {
+    match period {
+        DigestPeriod::Day => (start.format("%Y-%m-%d").to_string(), start),
+        DigestPeriod::Week => {
+            let week = start.iso_week();
+            let end = start + chrono::Days::new(6);
+            (format!("{}-W{:02}", week.year(), week.week()), end)
+        }
+    }
+}
+
+/// Each briefing's day in the site's timezone. Once per build: a
+/// timezone conversion per briefing per use was most of this stage.
+pub(super) fn local_days(briefings: &[Briefing], tz: Tz) -> Vec<NaiveDate> {
+    briefings
+        .par_iter()
+        .map(|b| local_day(date_of(b), tz))
+        .collect()
+}
+
 pub(super) fn group(
-    briefings: &[Briefing],
+    days: &[NaiveDate],
     hubs: &HubSet,
     options: &LinkOptions,
 ) -> (Vec<Digest>, Vec<usize>) {
-    let mut by_key: BTreeMap<String, Digest> = BTreeMap::new();
-    for (i, b) in briefings.iter().enumerate() {
-        let (key, start, end) = period_of(
-            local_day(date_of(b), options.timezone),
-            options.digest_period,
-        );
-        by_key
-            .entry(key.clone())
-            .or_insert_with(|| Digest {
-                key,
-                period: options.digest_period,
-                start,
-                end,
-                members: Vec::new(),
-                issues: Vec::new(),
-            })
-            .members
+    // Periods by first day; keys are made once per period.
+    let mut by_start: BTreeMap<NaiveDate, Vec<usize>> = BTreeMap::new();
+    for (i, day) in days.iter().enumerate() {
+        by_start
+            .entry(period_start(*day, options.digest_period))
+            .or_default()
             .push(i);
     }
-    let mut digests: Vec<Digest> = by_key.into_values().rev().collect();
-    let mut digest_of = vec![0; briefings.len()];
+    let by_key = by_start.into_iter().map(|(start, members)| {
+        let (key, end) = period_key(start, options.digest_period);
+        Digest {
+            key,
+            period: options.digest_period,
+            start,
+            end,
+            members,
+            issues: Vec::new(),
+        }
+    });
+    let mut digests: Vec<Digest> = by_key.rev().collect();
+    let mut digest_of = vec![0; days.len()];
     for (d, digest) in digests.iter_mut().enumerate() {
         let mut counts: BTreeMap<usize, usize> = BTreeMap::new();
         for &m in &digest.members {
@@ -89,11 +111,11 @@ pub(super) fn group(
     (digests, digest_of)
 }
 
-pub(super) fn months(briefings: &[Briefing], tz: Tz) -> Vec<ArchiveMonth> {
+pub(super) fn months(days: &[NaiveDate]) -> Vec<ArchiveMonth> {
     let mut by_month: BTreeMap<(i32, u32), Vec<usize>> = BTreeMap::new();
-    for (i, b) in briefings.iter().enumerate() {
+    for (i, day) in days.iter().enumerate() {
         by_month
-            .entry(local_month(date_of(b), tz))
+            .entry((day.year(), day.month()))
             .or_default()
             .push(i);
     }

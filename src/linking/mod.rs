@@ -16,7 +16,7 @@ mod tests;
 mod text;
 pub(crate) use text::FastMap;
 
-use chrono::{DateTime, Datelike, NaiveDate, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::Tz;
 
 use crate::analysis::EntityKind;
@@ -124,8 +124,9 @@ pub fn link_with(
             (hub_set, related, inline_links)
         }
     };
-    let (digests, digest_of) = digests::group(&briefings, &hub_set, options);
-    let months = digests::months(&briefings, options.timezone);
+    let days = digests::local_days(&briefings, options.timezone);
+    let (digests, digest_of) = digests::group(&days, &hub_set, options);
+    let months = digests::months(&days);
     crate::trace::lap("link.digests");
     SiteModel {
         related,
@@ -150,12 +151,6 @@ pub fn date_of(b: &Briefing) -> DateTime<Utc> {
 /// The calendar day of an instant in the site's timezone.
 pub fn local_day(instant: DateTime<Utc>, tz: Tz) -> NaiveDate {
     instant.with_timezone(&tz).date_naive()
-}
-
-/// `(year, month)` of an instant in the site's timezone.
-pub fn local_month(instant: DateTime<Utc>, tz: Tz) -> (i32, u32) {
-    let d = local_day(instant, tz);
-    (d.year(), d.month())
 }
 
 /// The kind shown for an entity hub.

@@ -112,6 +112,7 @@ pub fn briefing(
                 .collect(),
         }),
         text: text.to_string().into(),
+        text_hash: crate::cache::hash_bytes(text.as_bytes()),
     }
 }
 

@@ -623,19 +623,20 @@ fn link_memo_gives_the_full_model_and_reranks_only_newer_briefings() {
     let newest = (0..bs.len()).max_by_key(|&i| bs[i].page.date).unwrap();
     let links_before = link(bs.clone(), &options()).inline_links[0].clone();
     assert!(!links_before.is_empty());
-    bs[newest].text = Arc::new(format!(
+    let text = format!(
         "{} Officials quelmar the vosal trakor again.",
         bs[newest].text.replace(&links_before[0].phrase, "it")
-    ));
+    );
+    bs[newest].set_text(text);
     assert!(linked_alike(&bs, &mut memo, "newest edited") < 10);
     assert!(memo.hubs_reused);
     assert_ne!(link(bs.clone(), &options()).inline_links[0], links_before);
 
     let oldest = (0..bs.len()).min_by_key(|&i| bs[i].page.date).unwrap();
-    Arc::make_mut(&mut bs[oldest].text).push_str(" Officials quelmar the vosal trakor again.");
+    bs[oldest].push_text(" Officials quelmar the vosal trakor again.");
     assert_eq!(linked_alike(&bs, &mut memo, "oldest edited"), 300);
 
-    Arc::make_mut(&mut bs[41].text).push_str(" A tied story adds words.");
+    bs[41].push_text(" A tied story adds words.");
     linked_alike(&bs, &mut memo, "tied edited");
     Arc::make_mut(&mut bs[120].analysis).key_issues.pop();
     linked_alike(&bs, &mut memo, "features changed");
@@ -683,12 +684,12 @@ fn a_text_edit_reranks_only_the_lists_that_read_changed_vectors() {
     // A word it has, once more: its own vector changes, and the lists
     // whose windows hold it are ranked again.
     let word = words_of(&bs[middle].text).into_iter().next().unwrap();
-    Arc::make_mut(&mut bs[middle].text).push_str(&format!(" {word}."));
+    bs[middle].push_text(&format!(" {word}."));
     let ranked = linked_alike(&bs, &mut memo, "a word repeated");
     assert!((1..60).contains(&ranked), "{ranked}");
 
     // A word no briefing had: a new vocabulary (every term id moves).
-    Arc::make_mut(&mut bs[middle].text).push_str(" Zorblatine.");
+    bs[middle].push_text(" Zorblatine.");
     let ranked = linked_alike(&bs, &mut memo, "a new word");
     assert!((1..60).contains(&ranked), "{ranked}");
 
@@ -703,13 +704,13 @@ fn a_text_edit_reranks_only_the_lists_that_read_changed_vectors() {
         .find(|w| (3..30).contains(&newer.iter().filter(|ws| ws.contains(w)).count()))
         .expect("a word a few newer briefings use");
     let text = bs[middle].text.replace(&shared, "");
-    bs[middle].text = Arc::new(text);
+    bs[middle].set_text(text);
     let ranked = linked_alike(&bs, &mut memo, "a shared word dropped");
     assert!((1..300).contains(&ranked), "{ranked}");
     // ... and taken up again, by this one and by an older one at once.
-    Arc::make_mut(&mut bs[middle].text).push_str(&format!(" {shared}."));
+    bs[middle].push_text(&format!(" {shared}."));
     let older = by_date[300];
-    Arc::make_mut(&mut bs[older].text).push_str(&format!(" {shared} {word}."));
+    bs[older].push_text(&format!(" {shared} {word}."));
     let ranked = linked_alike(&bs, &mut memo, "two edited");
     assert!((1..500).contains(&ranked), "{ranked}");
     assert_eq!(linked_alike(&bs, &mut memo, "nothing changed"), 0);
@@ -738,7 +739,7 @@ fn a_feature_edit_reranks_only_the_lists_that_read_the_briefing() {
     let analysis = Arc::make_mut(&mut bs[middle].analysis);
     analysis.key_issues.push(issue);
     analysis.entities.push(entity);
-    Arc::make_mut(&mut bs[middle].text).push_str(" Officials met again.");
+    bs[middle].push_text(" Officials met again.");
     let ranked = linked_alike(&bs, &mut memo, "an issue and an entity taken up");
     assert!((1..200).contains(&ranked), "{ranked}");
 
@@ -793,7 +794,7 @@ fn a_word_gained_changes_the_vectors_of_briefings_of_the_same_time() {
         .into_iter()
         .find(|w| !lacks.contains(w) && has_it(w) < 20)
         .expect("a rare word of the tied briefing");
-    Arc::make_mut(&mut bs[edited].text).push_str(&format!(" {word}."));
+    bs[edited].push_text(&format!(" {word}."));
     let ranked = linked_alike(&bs, &mut memo, "a word the tied briefing has");
     assert!((1..150).contains(&ranked), "{ranked}");
 }

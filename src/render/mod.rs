@@ -179,8 +179,8 @@ pub fn render_site_memo(
         .par_iter()
         .enumerate()
         .map(|(i, b)| {
-            let inline = inline_links(model, i, config.inline_links);
             let (Some(memo), Some(shared)) = (memo, body_inputs) else {
+                let inline = inline_links(model, i, config.inline_links);
                 return (Body::Ready(Arc::new(render_briefing_body(i, &inline))), 0);
             };
             let key = body_key(
@@ -188,22 +188,28 @@ pub fn render_site_memo(
                 &b.page.file,
                 b.page.body_line,
                 b.page.body_hash(),
-                &inline,
+                model,
+                i,
                 config.inline_links,
             );
             if memo.body_can_wait(key) {
-                return (Body::Waiting(inline), key);
+                return (Body::Waiting, key);
             }
-            let body = memo.body(key, || render_briefing_body(i, &inline));
+            let body = memo.body(key, || {
+                render_briefing_body(i, &inline_links(model, i, config.inline_links))
+            });
             (Body::Ready(body), key)
         })
         .unzip();
     let body_of = |i: usize| match &bodies[i] {
         Body::Ready(body) => Arc::clone(body),
-        Body::Waiting(inline) => match memo {
-            Some(memo) => memo.body(body_keys[i], || render_briefing_body(i, inline)),
-            None => Arc::new(render_briefing_body(i, inline)),
-        },
+        Body::Waiting => {
+            let inline = inline_links(model, i, config.inline_links);
+            match memo {
+                Some(memo) => memo.body(body_keys[i], || render_briefing_body(i, &inline)),
+                None => Arc::new(render_briefing_body(i, &inline)),
+            }
+        }
     };
     let rendered_pages: Vec<(Rendered, Vec<Diagnostic>)> = input
         .pages
@@ -212,7 +218,7 @@ pub fn render_site_memo(
         .collect();
     let briefing_bodies = bodies.iter().filter_map(|b| match b {
         Body::Ready(body) => Some(&**body),
-        Body::Waiting(_) => None,
+        Body::Waiting => None,
     });
     for (_, p) in briefing_bodies.chain(&rendered_pages) {
         problems.extend(p.iter().cloned());
@@ -374,7 +380,9 @@ impl BodyInputs {
     /// briefing changed every body's key, and a warm build rendered every
     /// briefing page again to the same bytes.
     fn of(&self, body: &str) -> u128 {
-        if body.contains(['@', '&']) {
+        // memchr2: a plain `contains(['@', '&'])` decodes every character,
+        // and this runs over every body on every rebuild.
+        if memchr::memchr2(b'@', b'&', body.as_bytes()).is_some() {
             self.with_pages
         } else {
             self.base
@@ -382,21 +390,25 @@ impl BodyInputs {
     }
 }
 
-/// A briefing's body for its page: rendered, or waiting (with its inline
-/// links) until the page is rendered ([`RenderMemo::body_can_wait`]).
+/// A briefing's body for its page: rendered, or waiting until the page is
+/// rendered ([`RenderMemo::body_can_wait`]).
 enum Body {
     Ready(Arc<RenderedBody>),
-    Waiting(Vec<(String, String)>),
+    Waiting,
 }
 
 /// The key of a briefing's body: everything its HTML and problems depend
-/// on (`shared` hashes the inputs common to every body).
+/// on (`shared` hashes the inputs common to every body). Its inline links
+/// ([`inline_links`]) are hashed as phrase and hub (kind and slug, which
+/// make the hub's path) without building them: most bodies of a rebuild
+/// are not rendered, and this runs for every one.
 fn body_key(
     shared: u128,
     file: &str,
     body_line: usize,
     body_hash: u128,
-    inline: &[(String, String)],
+    model: &SiteModel,
+    i: usize,
     max_inline: usize,
 ) -> u128 {
     let mut h = StableHasher::default();
@@ -405,8 +417,15 @@ fn body_key(
         .number(body_line as u64)
         .wide(body_hash)
         .number(max_inline as u64);
-    for (phrase, path) in inline {
-        h.field(phrase.as_bytes()).field(path.as_bytes());
+    for l in model.inline_links[i].iter().take(max_inline) {
+        let hub = model.hub(l.hub);
+        let kind = match hub.kind {
+            HubKind::Issue => 0,
+            HubKind::Entity(_) => 1,
+        };
+        h.field(l.phrase.as_bytes())
+            .number(kind)
+            .field(hub.slug.as_bytes());
     }
     h.finish()
 }

@@ -38,12 +38,12 @@ pub struct RelatedMemo {
     pub(super) index: Option<Index>,
 }
 
-/// The hash of a document's text parts (title, body).
-pub(super) fn text_hash(d: &RankDoc) -> u128 {
+/// The hash of a briefing's text parts as [`compute`] makes its
+/// [`RankDoc`]: its title and its text (by the text's hash, made once per
+/// distinct body).
+pub(super) fn text_hash(b: &Briefing) -> u128 {
     let mut h = crate::cache::StableHasher::default();
-    for part in &d.parts {
-        h.field(part.as_bytes());
-    }
+    h.field(b.title.as_bytes()).wide(b.text_hash);
     h.finish()
 }
 
@@ -231,7 +231,7 @@ pub(super) fn rank_with_memo(
     let k = options.related_briefings;
     let past = options.related_scope == RelatedScope::Past;
     // Each text hashed once: for the stem memo and for the memo entries.
-    let text_hashes: Vec<u128> = docs.par_iter().map(text_hash).collect();
+    let text_hashes: Vec<u128> = briefings.iter().map(text_hash).collect();
     crate::trace::lap("related.text_hashes");
     // Everything else a list depends on: source, time, features.
     let inputs: Vec<u128> = briefings
