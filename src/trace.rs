@@ -12,7 +12,7 @@ thread_local! {
     static LAST: Cell<Option<(Instant, std::time::Duration)>> = const { Cell::new(None) };
 }
 
-fn enabled() -> bool {
+pub fn enabled() -> bool {
     static ENABLED: OnceLock<bool> = OnceLock::new();
     *ENABLED.get_or_init(|| std::env::var_os("BRIEFING_TRACE").is_some())
 }

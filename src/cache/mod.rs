@@ -115,6 +115,10 @@ pub struct Caches {
     pub defer_search: bool,
     /// The term lists file, when they were loaded from the cache directory.
     terms_file: Option<terms::TermFile>,
+    /// Set by [`Caches::analysis_keys`]: per document, its key in the last
+    /// call when the document and its options are the same but the key is
+    /// not (a word's frequency in the rest of the site moved a step).
+    pub previous_keys: Vec<Option<u128>>,
     /// Record newly made term lists in the cache directory (a `build`
     /// that writes; `check` and `serve` only read them).
     pub persist_terms: bool,
@@ -292,12 +296,13 @@ impl Caches {
             .collect();
         crate::trace::lap("keys.options");
         let words = &self.words;
-        let keys: Vec<u128> = doc_hashes
+        let (keys, previous_keys): (Vec<u128>, Vec<Option<u128>>) = doc_hashes
             .par_iter()
             .zip(option_hashes.par_iter())
             .map(|(doc, opts)| {
                 let doc_words = &words[doc];
-                if let Some(key) = reusable_keys.get(&(*doc, *opts)) {
+                let previous = reusable_keys.get(&(*doc, *opts)).copied();
+                if let Some(key) = previous {
                     // Both sorted: search the longer for each of the shorter.
                     let (few, many) = if changed_words.len() < doc_words.len() {
                         (&changed_words[..], &doc_words[..])
@@ -306,7 +311,7 @@ impl Caches {
                     };
                     let touched = few.iter().any(|w| many.binary_search(w).is_ok());
                     if !touched {
-                        return *key;
+                        return (key, None);
                     }
                 }
                 let mut h = StableHasher::default();
@@ -321,9 +326,11 @@ impl Caches {
                     // The analysis sees quantized frequencies only.
                     h.number(w).number(stats.df_of(w) as u64);
                 }
-                h.finish()
+                let key = h.finish();
+                (key, previous.filter(|p| *p != key))
             })
-            .collect();
+            .unzip();
+        self.previous_keys = previous_keys;
         crate::trace::lap("keys.keys");
         let key_map: HashMap<(u128, u128), u128> = doc_hashes
             .iter()
@@ -467,6 +474,11 @@ impl AnalysisCache {
             self.misses += 1;
         }
         found
+    }
+
+    /// The entry of `key`, without marking it used or counting a lookup.
+    pub fn peek(&self, key: u128) -> Option<&Arc<Analysis>> {
+        self.entries.get(&key)
     }
 
     pub fn insert(&mut self, key: u128, analysis: Arc<Analysis>) {
