@@ -671,7 +671,7 @@ fn briefing_view(
             .iter()
             .map(|r| RelatedView {
                 card: cards[r.target].clone(),
-                score: format!("{:.3}", r.score),
+                score: related_score(r.score),
                 reason: if r.reasons.is_empty() {
                     String::new()
                 } else {
@@ -728,6 +728,12 @@ fn card_deps(model: &SiteModel, i: usize, urls: &Urls, tz: Tz) -> u128 {
 /// URLs, its card, its body's inputs, the hubs it links to, its related briefings'
 /// cards and reasons, and its digest. Kept in step with [`briefing_view`]:
 /// `tests/serve_cache.rs` compares incremental and full builds.
+/// A related briefing's score as pages show it (three decimals, a string
+/// so that output is byte-stable).
+fn related_score(score: f64) -> String {
+    format!("{score:.3}")
+}
+
 fn briefing_deps(
     model: &SiteModel,
     i: usize,
@@ -764,7 +770,11 @@ fn briefing_deps(
     }
     h.number(model.related[i].len() as u64);
     for r in &model.related[i] {
-        h.wide(cards[r.target].digest()).number(r.score.to_bits());
+        // The score as the view shows it: a related list ranked again
+        // after a word's frequency moved a step often differs only in the
+        // fourth decimal, and its page need not be rendered again.
+        h.wide(cards[r.target].digest())
+            .field(related_score(r.score).as_bytes());
         h.number(r.reasons.len() as u64);
         for reason in &r.reasons {
             h.field(reason.as_bytes());
