@@ -9,7 +9,11 @@
 //! one of its `match` phrases belongs to that curated hub.
 
 use rayon::prelude::*;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
+
+// Fx, not SipHash: every key is the site's own text, and every table
+// iterated for output is sorted first (see `fast_hash`).
+use crate::fast_hash::{FastMap as HashMap, FastSet as HashSet};
 
 use chrono::{DateTime, Utc};
 
@@ -145,7 +149,7 @@ impl Draft {
 /// Canonical keys of the curated issues' names and `match` phrases -> the
 /// curated name. The first curated issue to claim a key keeps it.
 fn curated_keys(options: &LinkOptions, stems: &mut Stems) -> HashMap<String, String> {
-    let mut keys = HashMap::new();
+    let mut keys = HashMap::default();
     for c in &options.curated_issues {
         for phrase in std::iter::once(&c.name).chain(&c.matches) {
             let key = issue_key_with(phrase, stems);
@@ -201,14 +205,14 @@ pub(super) fn build(briefings: &[Briefing], options: &LinkOptions) -> HubSet {
     crate::trace::lap("hubs.keys");
     // Gathered by hash, then ordered by key once (feature ids and hub order
     // follow the keys).
-    let mut issues: HashMap<String, Draft> = HashMap::new();
-    let mut entities: HashMap<String, Draft> = HashMap::new();
+    let mut issues: HashMap<String, Draft> = HashMap::default();
+    let mut entities: HashMap<String, Draft> = HashMap::default();
     let mut shown_issue_keys: Vec<Vec<String>> = Vec::with_capacity(briefings.len());
     let mut tag_keys: Vec<Vec<String>> = Vec::with_capacity(briefings.len());
     let mut entity_keys: Vec<Vec<String>> = Vec::with_capacity(briefings.len());
     // A tag that names an entity of the site ("iran") would make an issue hub
     // duplicating the entity's hub ("Iran"): the entity hub covers it.
-    let site_entity_keys: std::collections::HashSet<String> = keys
+    let site_entity_keys: HashSet<String> = keys
         .iter()
         .flat_map(|k| k.entities.iter().cloned())
         .collect();
@@ -216,8 +220,8 @@ pub(super) fn build(briefings: &[Briefing], options: &LinkOptions) -> HubSet {
     // for a briefing that also names "Aleksander Abubakar"): a person or
     // place is an entity, and its entity hub is its page. Surnames count
     // when only one person of the site carries them.
-    let mut surnames: HashMap<String, usize> = HashMap::new();
-    let mut seen_people: std::collections::HashSet<&str> = std::collections::HashSet::new();
+    let mut surnames: HashMap<String, usize> = HashMap::default();
+    let mut seen_people: HashSet<&str> = HashSet::default();
     for b in briefings {
         for e in &b.analysis.entities {
             if e.kind == EntityKind::Person && seen_people.insert(e.name.as_str()) {
@@ -304,7 +308,7 @@ pub(super) fn build(briefings: &[Briefing], options: &LinkOptions) -> HubSet {
     let entities: BTreeMap<String, Draft> = entities.into_iter().collect();
     crate::trace::lap("hubs.drafts");
     // Feature ids: every draft key, issues then entities, in key order.
-    let mut feature_id: HashMap<(bool, &str), u32> = HashMap::new();
+    let mut feature_id: HashMap<(bool, &str), u32> = HashMap::default();
     let mut feature_names = Vec::new();
     let mut feature_keys = Vec::new();
     for (issue, drafts) in [(true, &issues), (false, &entities)] {
@@ -440,8 +444,7 @@ fn finish(
     // Two keys can name hubs with the same slug ("U.S." and "US" as
     // entities): the later (by key) gets "-2", "-3"... deterministically.
     hubs.sort_by(|a, b| a.1.slug.cmp(&b.1.slug).then(a.0.cmp(&b.0)));
-    let mut taken: std::collections::HashSet<String> =
-        hubs.iter().map(|(_, h)| h.slug.clone()).collect();
+    let mut taken: HashSet<String> = hubs.iter().map(|(_, h)| h.slug.clone()).collect();
     for i in 1..hubs.len() {
         let base = hubs[i].1.slug.clone();
         if hubs[..i].iter().any(|(_, h)| h.slug == base) {
