@@ -723,17 +723,17 @@ fn card_deps(model: &SiteModel, i: usize, urls: &Urls, tz: Tz) -> u128 {
     h.finish()
 }
 
-/// The hash of what a briefing's page shows beyond its page and analysis
-/// (which [`RenderMemo::per_briefing`] compares as Arcs): the site, its
-/// URLs, its card, its body's inputs, the hubs it links to, its related briefings'
-/// cards and reasons, and its digest. Kept in step with [`briefing_view`]:
-/// `tests/serve_cache.rs` compares incremental and full builds.
 /// A related briefing's score as pages show it (three decimals, a string
 /// so that output is byte-stable).
 fn related_score(score: f64) -> String {
     format!("{score:.3}")
 }
 
+/// The hash of what a briefing's page shows beyond its page and analysis
+/// (which [`RenderMemo::per_briefing`] compares as Arcs): the site, its
+/// URLs, its card, its body's inputs, the hubs it links to, its related briefings'
+/// cards and reasons, and its digest. Kept in step with [`briefing_view`]:
+/// `tests/serve_cache.rs` compares incremental and full builds.
 fn briefing_deps(
     model: &SiteModel,
     i: usize,
