@@ -98,10 +98,8 @@ pub fn analyse_cached(
     // moved a step mostly comes out the same: it then keeps its last
     // analysis, the same Arc, so that the stages after this one, which
     // compare analyses by pointer, see it unchanged and redo nothing for it.
-    let previous: Vec<Option<Arc<Analysis>>> = keys
-        .iter()
-        .enumerate()
-        .map(|(i, _)| {
+    let previous: Vec<Option<Arc<Analysis>>> = (0..keys.len())
+        .map(|i| {
             let old = caches.previous_keys.get(i).copied().flatten()?;
             caches.analysis.peek(old).cloned()
         })
