@@ -399,9 +399,9 @@ enum Body {
 
 /// The key of a briefing's body: everything its HTML and problems depend
 /// on (`shared` hashes the inputs common to every body). Its inline links
-/// ([`inline_links`]) are hashed as phrase and hub (kind and slug, which
-/// make the hub's path) without building them: most bodies of a rebuild
-/// are not rendered, and this runs for every one.
+/// ([`inline_links`]) are hashed as phrase and hub ([`hash_hub_path`])
+/// without building them: most bodies of a rebuild are not rendered, and
+/// this runs for every one.
 fn body_key(
     shared: u128,
     file: &str,
@@ -418,16 +418,21 @@ fn body_key(
         .wide(body_hash)
         .number(max_inline as u64);
     for l in model.inline_links[i].iter().take(max_inline) {
-        let hub = model.hub(l.hub);
-        let kind = match hub.kind {
-            HubKind::Issue => 0,
-            HubKind::Entity(_) => 1,
-        };
-        h.field(l.phrase.as_bytes())
-            .number(kind)
-            .field(hub.slug.as_bytes());
+        h.field(l.phrase.as_bytes());
+        hash_hub_path(&mut h, Some(model.hub(l.hub)));
     }
     h.finish()
+}
+
+/// Hashes what a link to a hub (or to none) depends on: its URL is its
+/// kind's directory and its slug ([`hub_path`]).
+fn hash_hub_path(h: &mut StableHasher, hub: Option<&Hub>) {
+    match hub {
+        Some(hub) => h
+            .number(matches!(hub.kind, HubKind::Issue) as u64 + 1)
+            .field(hub.slug.as_bytes()),
+        None => h.number(0),
+    };
 }
 
 /// Renders one body, turning its problems into diagnostics with file positions.
@@ -750,23 +755,14 @@ fn briefing_deps(
         .wide(cards[i].digest())
         .wide(body_key)
         .number(b.title_derived as u64);
-    // A hub's URL is its kind's directory and its slug.
-    let hub = |h: &mut StableHasher, hub: Option<&Hub>| {
-        match hub {
-            Some(hub) => h
-                .number(matches!(hub.kind, HubKind::Issue) as u64 + 1)
-                .field(hub.slug.as_bytes()),
-            None => h.number(0),
-        };
-    };
     for r in &model.tag_links[i] {
-        hub(&mut h, r.map(|r| model.hub(r)));
+        hash_hub_path(&mut h, r.map(|r| model.hub(r)));
     }
     for l in &model.issue_links[i] {
-        hub(&mut h, l.map(|l| &model.issue_hubs[l]));
+        hash_hub_path(&mut h, l.map(|l| &model.issue_hubs[l]));
     }
     for l in &model.entity_links[i] {
-        hub(&mut h, l.map(|l| &model.entity_hubs[l]));
+        hash_hub_path(&mut h, l.map(|l| &model.entity_hubs[l]));
     }
     h.number(model.related[i].len() as u64);
     for r in &model.related[i] {
