@@ -103,17 +103,20 @@ pub fn entity_key(name: &str) -> String {
 }
 
 /// A hub being assembled: its surface forms with counts and its members.
+#[derive(Debug, Clone, PartialEq)]
 struct Draft {
     curated_name: Option<String>,
     forms: BTreeMap<String, usize>,
     kinds: BTreeMap<EntityKind, usize>,
+    /// Briefing indices, ascending.
     members: Vec<usize>,
 }
 
 impl Draft {
-    fn new(curated_name: Option<String>) -> Self {
+    /// The draft for `key`: a curated hub's key names it ("curated:Name").
+    fn new(key: &str) -> Self {
         Draft {
-            curated_name,
+            curated_name: key.strip_prefix(CURATED).map(str::to_string),
             forms: BTreeMap::new(),
             kinds: BTreeMap::new(),
             members: Vec::new(),
@@ -129,8 +132,29 @@ impl Draft {
                 self.forms.insert(form.to_string(), 1);
             }
         }
-        if self.members.last() != Some(&i) {
-            self.members.push(i);
+        // A full build adds briefings in index order; a patch anywhere.
+        match self.members.last() {
+            Some(&last) if last >= i => {
+                if let Err(at) = self.members.binary_search(&i) {
+                    self.members.insert(at, i);
+                }
+            }
+            _ => self.members.push(i),
+        }
+    }
+
+    /// Undoes one [`Draft::add`] of briefing `i` (all of them, for its
+    /// membership: a briefing adds to a hub once per label or tag on it).
+    fn remove(&mut self, i: usize, form: &str) {
+        let form = form.trim();
+        if let Some(n) = self.forms.get_mut(form) {
+            *n -= 1;
+            if *n == 0 {
+                self.forms.remove(form);
+            }
+        }
+        if let Ok(at) = self.members.binary_search(&i) {
+            self.members.remove(at);
         }
     }
 
@@ -145,6 +169,10 @@ impl Draft {
         forms.into_iter().map(|(f, _)| f.clone()).collect()
     }
 }
+
+/// Prefix of a curated hub's key: computed keys (stems, slugs) never
+/// contain a colon, so the two can never collide.
+const CURATED: &str = "curated:";
 
 /// Canonical keys of the curated issues' names and `match` phrases -> the
 /// curated name. The first curated issue to claim a key keeps it.
@@ -161,251 +189,414 @@ fn curated_keys(options: &LinkOptions, stems: &mut Stems) -> HashMap<String, Str
     keys
 }
 
-pub(super) fn build(briefings: &[Briefing], options: &LinkOptions) -> HubSet {
-    let curated = curated_keys(options, &mut Stems::default());
-    // Curated hubs are keyed by their name's key, prefixed so that they can
-    // never collide with a computed key.
-    let issue_hub_key = |label: &str, stems: &mut Stems| -> (String, Option<String>) {
+/// The hub keys of one briefing's key issues, tags and entities.
+#[derive(Debug, Clone, PartialEq)]
+struct BriefingKeys {
+    /// One per key issue; empty for a label that names an entity.
+    issues: Vec<String>,
+    /// One per tag; empty for a tag whose entity hub covers it.
+    tags: Vec<String>,
+    /// For each tag: its entity key when it names an entity of the site.
+    tag_entities: Vec<Option<String>>,
+    /// One per entity.
+    entities: Vec<String>,
+}
+
+/// The keys of a briefing's labels before the site is known: issue and tag
+/// keys (curated ones prefixed) and entity keys. Stemming and slugging are
+/// the costly part of the hub stage and independent per briefing.
+fn raw_keys(b: &Briefing, curated: &HashMap<String, String>, stems: &mut Stems) -> BriefingKeys {
+    let mut issue_hub_key = |label: &str| -> String {
         let key = issue_key_with(label, stems);
         match curated.get(&key) {
-            Some(name) => (format!("curated:{name}"), Some(name.clone())),
-            None => (key, None),
+            Some(name) => format!("{CURATED}{name}"),
+            None => key,
         }
     };
-    // Keys of every briefing's issues, tags and entities: stemming and
-    // slugging are the costly part and independent per briefing.
-    struct Keys {
-        issues: Vec<(String, Option<String>)>,
-        tags: Vec<(String, Option<String>)>,
-        entities: Vec<String>,
+    BriefingKeys {
+        issues: b
+            .analysis
+            .key_issues
+            .iter()
+            .map(|k| issue_hub_key(&k.label))
+            .collect(),
+        tags: b.page.tags.iter().map(|t| issue_hub_key(t)).collect(),
+        tag_entities: Vec::new(),
+        entities: b
+            .analysis
+            .entities
+            .iter()
+            .map(|e| entity_key(&e.name))
+            .collect(),
     }
-    let keys: Vec<Keys> = briefings
-        .par_iter()
-        .map_init(Stems::default, |stems, b| Keys {
-            issues: b
-                .analysis
-                .key_issues
-                .iter()
-                .map(|k| issue_hub_key(&k.label, stems))
-                .collect(),
-            tags: b
-                .page
-                .tags
-                .iter()
-                .map(|t| issue_hub_key(t, stems))
-                .collect(),
-            entities: b
-                .analysis
-                .entities
-                .iter()
-                .map(|e| entity_key(&e.name))
-                .collect(),
-        })
-        .collect();
-    crate::trace::lap("hubs.keys");
-    // Gathered by hash, then ordered by key once (feature ids and hub order
-    // follow the keys).
-    let mut issues: HashMap<String, Draft> = HashMap::default();
-    let mut entities: HashMap<String, Draft> = HashMap::default();
-    let mut shown_issue_keys: Vec<Vec<String>> = Vec::with_capacity(briefings.len());
-    let mut tag_keys: Vec<Vec<String>> = Vec::with_capacity(briefings.len());
-    let mut entity_keys: Vec<Vec<String>> = Vec::with_capacity(briefings.len());
-    // A tag that names an entity of the site ("iran") would make an issue hub
-    // duplicating the entity's hub ("Iran"): the entity hub covers it.
-    let site_entity_keys: HashSet<String> = keys
+}
+
+/// Everything hubs are made from, per briefing and gathered into drafts:
+/// `serve` keeps it, so that an edit changing a few briefings' key issues
+/// or entities patches it ([`State::patch`]) rather than making it again.
+#[derive(Debug, Clone, PartialEq)]
+pub(super) struct State {
+    keys: Vec<BriefingKeys>,
+    /// How many of the briefings' entities have each entity key.
+    entity_key_uses: HashMap<String, usize>,
+    /// How many of the briefings' entities are each person's name.
+    person_uses: HashMap<String, usize>,
+    /// Surname key -> how many people of the site carry it.
+    surnames: HashMap<String, usize>,
+    issues: HashMap<String, Draft>,
+    entities: HashMap<String, Draft>,
+}
+
+/// The draft of `key`, made when first seen (no key string copied for the
+/// others).
+fn draft<'a>(drafts: &'a mut HashMap<String, Draft>, key: &str) -> &'a mut Draft {
+    if !drafts.contains_key(key) {
+        drafts.insert(key.to_string(), Draft::new(key));
+    }
+    drafts.get_mut(key).expect("inserted above")
+}
+
+fn people(b: &Briefing) -> impl Iterator<Item = &str> {
+    b.analysis
+        .entities
         .iter()
-        .flat_map(|k| k.entities.iter().cloned())
-        .collect();
-    // Likewise a computed key issue that is a name ("Amman", or "Abubakar"
-    // for a briefing that also names "Aleksander Abubakar"): a person or
-    // place is an entity, and its entity hub is its page. Surnames count
-    // when only one person of the site carries them.
-    let mut surnames: HashMap<String, usize> = HashMap::default();
-    let mut seen_people: HashSet<&str> = HashSet::default();
-    for b in briefings {
-        for e in &b.analysis.entities {
-            if e.kind == EntityKind::Person && seen_people.insert(e.name.as_str()) {
-                if let Some(last) = e.name.split_whitespace().last() {
-                    if last != e.name {
-                        *surnames.entry(entity_key(last)).or_insert(0) += 1;
+        .filter(|e| e.kind == EntityKind::Person)
+        .map(|e| e.name.as_str())
+}
+
+impl State {
+    pub(super) fn new(briefings: &[Briefing], options: &LinkOptions) -> State {
+        let curated = curated_keys(options, &mut Stems::default());
+        let raw: Vec<BriefingKeys> = briefings
+            .par_iter()
+            .map_init(Stems::default, |stems, b| raw_keys(b, &curated, stems))
+            .collect();
+        crate::trace::lap("hubs.keys");
+        let mut entity_key_uses: HashMap<String, usize> = HashMap::default();
+        for k in &raw {
+            for e in &k.entities {
+                match entity_key_uses.get_mut(e) {
+                    Some(n) => *n += 1,
+                    None => {
+                        entity_key_uses.insert(e.clone(), 1);
                     }
                 }
             }
         }
-    }
-    crate::trace::lap("hubs.surnames");
-    let names_an_entity = |label: &str| {
-        let key = entity_key(label);
-        site_entity_keys.contains(key.as_str()) || surnames.get(&key) == Some(&1)
-    };
-    let keys: Vec<Keys> = keys
-        .into_par_iter()
-        .zip(briefings.par_iter())
-        .map(|(mut k, b)| {
-            for ((key, curated), issue) in k.issues.iter_mut().zip(&b.analysis.key_issues) {
-                if curated.is_none() && names_an_entity(&issue.label) {
-                    key.clear();
+        let mut person_uses: HashMap<String, usize> = HashMap::default();
+        for name in briefings.iter().flat_map(people) {
+            match person_uses.get_mut(name) {
+                Some(n) => *n += 1,
+                None => {
+                    person_uses.insert(name.to_string(), 1);
                 }
             }
-            k
-        })
-        .collect();
-    // For each tag: its entity key when it names an entity of the site.
-    let tag_entities: Vec<Vec<Option<String>>> = briefings
-        .par_iter()
-        .map(|b| {
-            b.page
-                .tags
-                .iter()
-                .map(|t| Some(entity_key(t)).filter(|k| site_entity_keys.contains(k.as_str())))
-                .collect()
-        })
-        .collect();
-    // The draft of `key`, made when first seen (no key string copied for
-    // the others).
-    fn draft<'a>(
-        drafts: &'a mut HashMap<String, Draft>,
-        key: &str,
-        name: &Option<String>,
-    ) -> &'a mut Draft {
-        if !drafts.contains_key(key) {
-            drafts.insert(key.to_string(), Draft::new(name.clone()));
         }
-        drafts.get_mut(key).expect("inserted above")
+        let mut state = State {
+            keys: Vec::new(),
+            surnames: surnames(person_uses.keys()),
+            entity_key_uses,
+            person_uses,
+            issues: HashMap::default(),
+            entities: HashMap::default(),
+        };
+        crate::trace::lap("hubs.surnames");
+        let keys: Vec<BriefingKeys> = raw
+            .into_par_iter()
+            .zip(briefings.par_iter())
+            .map(|(k, b)| state.settle(k, b))
+            .collect();
+        for (i, (b, k)) in briefings.iter().zip(&keys).enumerate() {
+            add_briefing(&mut state.issues, &mut state.entities, i, b, k);
+        }
+        state.keys = keys;
+        crate::trace::lap("hubs.drafts");
+        state
     }
-    for (i, (b, k)) in briefings.iter().zip(keys).enumerate() {
-        for (issue, (key, name)) in b.analysis.key_issues.iter().zip(&k.issues) {
-            if !key.is_empty() {
-                draft(&mut issues, key, name).add(i, &issue.label);
+
+    /// A briefing's keys once the site's entities are known. A tag that
+    /// names an entity of the site ("iran") would make an issue hub
+    /// duplicating the entity's hub ("Iran"): the entity hub covers it.
+    /// Likewise a computed key issue that is a name ("Amman", or "Abubakar"
+    /// for a briefing that also names "Aleksander Abubakar"): a person or
+    /// place is an entity, and its entity hub is its page. Surnames count
+    /// when only one person of the site carries them.
+    fn settle(&self, mut k: BriefingKeys, b: &Briefing) -> BriefingKeys {
+        let names_an_entity = |label: &str| {
+            let key = entity_key(label);
+            self.entity_key_uses.contains_key(key.as_str()) || self.surnames.get(&key) == Some(&1)
+        };
+        for (key, issue) in k.issues.iter_mut().zip(&b.analysis.key_issues) {
+            if !key.starts_with(CURATED) && names_an_entity(&issue.label) {
+                key.clear();
             }
         }
-        // Front-matter tags feed issue hubs too.
-        let mut keys = Vec::new();
-        for ((tag, (key, name)), entity) in b.page.tags.iter().zip(&k.tags).zip(&tag_entities[i]) {
+        k.tag_entities = b
+            .page
+            .tags
+            .iter()
+            .map(|t| Some(entity_key(t)).filter(|e| self.entity_key_uses.contains_key(e.as_str())))
+            .collect();
+        for (key, entity) in k.tags.iter_mut().zip(&k.tag_entities) {
             if entity.is_some() {
                 // Kept in place (empty) so the keys stay aligned with the tags.
-                keys.push(String::new());
-                continue;
-            }
-            if !key.is_empty() {
-                draft(&mut issues, key, name).add(i, tag);
-            }
-            keys.push(key.clone());
-        }
-        tag_keys.push(keys);
-        for (e, key) in b.analysis.entities.iter().zip(&k.entities) {
-            if !key.is_empty() {
-                let draft = draft(&mut entities, key, &None);
-                draft.add(i, &e.name);
-                *draft.kinds.entry(e.kind).or_insert(0) += 1;
+                key.clear();
             }
         }
-        shown_issue_keys.push(k.issues.into_iter().map(|(key, _)| key).collect());
-        entity_keys.push(k.entities);
+        k
     }
-    drop(site_entity_keys);
-    let issues: BTreeMap<String, Draft> = issues.into_iter().collect();
-    let entities: BTreeMap<String, Draft> = entities.into_iter().collect();
-    crate::trace::lap("hubs.drafts");
-    // Feature ids: every draft key, issues then entities, in key order.
-    let mut feature_id: HashMap<(bool, &str), u32> = HashMap::default();
-    let mut feature_names = Vec::new();
-    let mut feature_keys = Vec::new();
-    for (issue, drafts) in [(true, &issues), (false, &entities)] {
-        for (key, draft) in drafts.iter() {
-            feature_id.insert((issue, key.as_str()), feature_names.len() as u32);
-            feature_keys.push(format!("{}:{key}", if issue { 'i' } else { 'e' }));
-            feature_names.push(
-                draft
-                    .curated_name
-                    .clone()
-                    .unwrap_or_else(|| draft.ranked_forms()[0].clone()),
+
+    /// This state with the briefings at `changed` replaced: `old` are the
+    /// briefings it was made from, `new` the same briefings (same sources,
+    /// dates and order) with new key issues, entities or tags at `changed`.
+    /// None when a change reaches further than those briefings' own hubs:
+    /// an entity key or a person's name new to the site or gone from it
+    /// changes which labels of every briefing name an entity.
+    pub(super) fn patch(
+        mut self,
+        old: &[Briefing],
+        new: &[Briefing],
+        changed: &[usize],
+        options: &LinkOptions,
+    ) -> Option<State> {
+        let curated = curated_keys(options, &mut Stems::default());
+        let mut stems = Stems::default();
+        let raw: Vec<BriefingKeys> = changed
+            .iter()
+            .map(|&i| raw_keys(&new[i], &curated, &mut stems))
+            .collect();
+        for (&i, fresh) in changed.iter().zip(&raw) {
+            for e in &self.keys[i].entities {
+                let n = self.entity_key_uses.get_mut(e)?;
+                *n -= 1;
+            }
+            for e in &fresh.entities {
+                *self.entity_key_uses.get_mut(e)? += 1;
+            }
+            for name in people(&old[i]) {
+                *self.person_uses.get_mut(name)? -= 1;
+            }
+            for name in people(&new[i]) {
+                *self.person_uses.get_mut(name)? += 1;
+            }
+        }
+        let gone = |uses: &HashMap<String, usize>| uses.values().any(|&n| n == 0);
+        if gone(&self.entity_key_uses) || gone(&self.person_uses) {
+            return None;
+        }
+        for (&i, fresh) in changed.iter().zip(raw) {
+            let settled = self.settle(fresh, &new[i]);
+            let before = std::mem::replace(&mut self.keys[i], settled);
+            remove_briefing(&mut self.issues, &mut self.entities, i, &old[i], &before);
+            add_briefing(
+                &mut self.issues,
+                &mut self.entities,
+                i,
+                &new[i],
+                &self.keys[i],
             );
         }
+        self.issues.retain(|_, d| !d.members.is_empty());
+        self.entities.retain(|_, d| !d.members.is_empty());
+        Some(self)
     }
-    let issue_features = issues.len();
-    let features: Vec<Vec<u32>> = (0..briefings.len())
-        .map(|i| {
-            let issue_keys = shown_issue_keys[i].iter().chain(&tag_keys[i]);
-            let mut f: Vec<u32> = issue_keys
-                .filter_map(|k| feature_id.get(&(true, k.as_str())).copied())
-                .chain(
-                    entity_keys[i]
-                        .iter()
-                        .filter_map(|k| feature_id.get(&(false, k.as_str())).copied()),
-                )
-                .collect();
-            f.sort_unstable();
-            f.dedup();
-            f
-        })
-        .collect();
-    drop(feature_id);
-    crate::trace::lap("hubs.features");
-    let (issue_hubs, issue_index) = finish(issues, briefings, options.hub_min_briefings, true);
-    let (entity_hubs, entity_index) = finish(entities, briefings, options.hub_min_briefings, false);
-    crate::trace::lap("hubs.finish");
-    let lookup = |keys: &[String], index: &HashMap<String, usize>| -> Vec<Option<usize>> {
-        keys.iter().map(|k| index.get(k).copied()).collect()
-    };
-    let members = |keys: &[String], index: &HashMap<String, usize>| -> Vec<usize> {
-        let mut v: Vec<usize> = keys.iter().filter_map(|k| index.get(k).copied()).collect();
-        v.sort_unstable();
-        v.dedup();
-        v
-    };
-    let mut set = HubSet {
-        issue_links: shown_issue_keys
-            .iter()
-            .map(|ks| lookup(ks, &issue_index))
-            .collect(),
-        tag_links: tag_keys
-            .iter()
-            .zip(&tag_entities)
-            .map(|(keys, entities)| {
-                keys.iter()
-                    .zip(entities)
-                    .map(|(key, entity)| match entity {
-                        Some(e) => entity_index.get(e).map(|&h| HubRef::Entity(h)),
-                        None => issue_index.get(key).map(|&h| HubRef::Issue(h)),
-                    })
-                    .collect()
+
+    /// The hubs, their links and co-occurrences.
+    pub(super) fn hub_set(&self, briefings: &[Briefing], options: &LinkOptions) -> HubSet {
+        // Ordered by key once: feature ids and hub order follow the keys.
+        fn sorted(drafts: &HashMap<String, Draft>) -> Vec<(&String, &Draft)> {
+            let mut v: Vec<(&String, &Draft)> = drafts.iter().collect();
+            v.sort_unstable_by(|a, b| a.0.cmp(b.0));
+            v
+        }
+        let (issues, entities) = (sorted(&self.issues), sorted(&self.entities));
+        // Feature ids: every draft key, issues then entities, in key order.
+        let mut feature_id: HashMap<(bool, &str), u32> = HashMap::default();
+        let mut feature_names = Vec::new();
+        let mut feature_keys = Vec::new();
+        for (issue, drafts) in [(true, &issues), (false, &entities)] {
+            for (key, draft) in drafts.iter() {
+                feature_id.insert((issue, key.as_str()), feature_names.len() as u32);
+                feature_keys.push(format!("{}:{key}", if issue { 'i' } else { 'e' }));
+                feature_names.push(
+                    draft
+                        .curated_name
+                        .clone()
+                        .unwrap_or_else(|| draft.ranked_forms()[0].clone()),
+                );
+            }
+        }
+        let issue_features = issues.len();
+        let features: Vec<Vec<u32>> = self
+            .keys
+            .par_iter()
+            .map(|k| {
+                let issue_keys = k.issues.iter().chain(&k.tags);
+                let mut f: Vec<u32> = issue_keys
+                    .filter_map(|k| feature_id.get(&(true, k.as_str())).copied())
+                    .chain(
+                        k.entities
+                            .iter()
+                            .filter_map(|k| feature_id.get(&(false, k.as_str())).copied()),
+                    )
+                    .collect();
+                f.sort_unstable();
+                f.dedup();
+                f
             })
-            .collect(),
-        entity_links: entity_keys
-            .iter()
-            .map(|ks| lookup(ks, &entity_index))
-            .collect(),
-        issue_members: shown_issue_keys
-            .iter()
-            .zip(&tag_keys)
-            .map(|(a, b)| members(&[a.as_slice(), b.as_slice()].concat(), &issue_index))
-            .collect(),
-        entity_members: entity_keys
-            .iter()
-            .map(|ks| members(ks, &entity_index))
-            .collect(),
-        issues: issue_hubs,
-        entities: entity_hubs,
-        features,
-        feature_names,
-        feature_keys,
-        issue_features,
-    };
-    co_occurrence(&mut set);
-    crate::trace::lap("hubs.co_occurrence");
-    set
+            .collect();
+        drop(feature_id);
+        crate::trace::lap("hubs.features");
+        let min = options.hub_min_briefings;
+        let (issue_hubs, issue_index) = finish(issues, briefings, min, true);
+        let (entity_hubs, entity_index) = finish(entities, briefings, min, false);
+        crate::trace::lap("hubs.finish");
+        let lookup = |keys: &[String], index: &HashMap<&str, usize>| -> Vec<Option<usize>> {
+            keys.iter()
+                .map(|k| index.get(k.as_str()).copied())
+                .collect()
+        };
+        let members = |keys: &mut dyn Iterator<Item = &String>, index: &HashMap<&str, usize>| {
+            let mut v: Vec<usize> = keys
+                .filter_map(|k| index.get(k.as_str()).copied())
+                .collect();
+            v.sort_unstable();
+            v.dedup();
+            v
+        };
+        let mut set = HubSet {
+            issue_links: self
+                .keys
+                .iter()
+                .map(|k| lookup(&k.issues, &issue_index))
+                .collect(),
+            tag_links: self
+                .keys
+                .iter()
+                .map(|k| {
+                    k.tags
+                        .iter()
+                        .zip(&k.tag_entities)
+                        .map(|(key, entity)| match entity {
+                            Some(e) => entity_index.get(e.as_str()).map(|&h| HubRef::Entity(h)),
+                            None => issue_index.get(key.as_str()).map(|&h| HubRef::Issue(h)),
+                        })
+                        .collect()
+                })
+                .collect(),
+            entity_links: self
+                .keys
+                .iter()
+                .map(|k| lookup(&k.entities, &entity_index))
+                .collect(),
+            issue_members: self
+                .keys
+                .iter()
+                .map(|k| members(&mut k.issues.iter().chain(&k.tags), &issue_index))
+                .collect(),
+            entity_members: self
+                .keys
+                .iter()
+                .map(|k| members(&mut k.entities.iter(), &entity_index))
+                .collect(),
+            issues: issue_hubs,
+            entities: entity_hubs,
+            features,
+            feature_names,
+            feature_keys,
+            issue_features,
+        };
+        co_occurrence(&mut set);
+        crate::trace::lap("hubs.co_occurrence");
+        set
+    }
+}
+
+/// Surname key -> how many of these people carry it.
+fn surnames<'a>(people: impl Iterator<Item = &'a String>) -> HashMap<String, usize> {
+    let mut surnames: HashMap<String, usize> = HashMap::default();
+    for name in people {
+        if let Some(last) = name.split_whitespace().last() {
+            if last != name {
+                *surnames.entry(entity_key(last)).or_insert(0) += 1;
+            }
+        }
+    }
+    surnames
+}
+
+/// Adds briefing `i`'s labels to the drafts of their keys.
+fn add_briefing(
+    issues: &mut HashMap<String, Draft>,
+    entities: &mut HashMap<String, Draft>,
+    i: usize,
+    b: &Briefing,
+    k: &BriefingKeys,
+) {
+    for (issue, key) in b.analysis.key_issues.iter().zip(&k.issues) {
+        if !key.is_empty() {
+            draft(issues, key).add(i, &issue.label);
+        }
+    }
+    // Front-matter tags feed issue hubs too.
+    for (tag, key) in b.page.tags.iter().zip(&k.tags) {
+        if !key.is_empty() {
+            draft(issues, key).add(i, tag);
+        }
+    }
+    for (e, key) in b.analysis.entities.iter().zip(&k.entities) {
+        if !key.is_empty() {
+            let draft = draft(entities, key);
+            draft.add(i, &e.name);
+            *draft.kinds.entry(e.kind).or_insert(0) += 1;
+        }
+    }
+}
+
+/// Undoes [`add_briefing`] (`k` being the keys it was given).
+fn remove_briefing(
+    issues: &mut HashMap<String, Draft>,
+    entities: &mut HashMap<String, Draft>,
+    i: usize,
+    b: &Briefing,
+    k: &BriefingKeys,
+) {
+    let labels = b.analysis.key_issues.iter().map(|k| k.label.as_str());
+    for (label, key) in labels
+        .chain(b.page.tags.iter().map(String::as_str))
+        .zip(k.issues.iter().chain(&k.tags))
+    {
+        if let Some(d) = issues.get_mut(key.as_str()) {
+            d.remove(i, label);
+        }
+    }
+    for (e, key) in b.analysis.entities.iter().zip(&k.entities) {
+        if let Some(d) = entities.get_mut(key.as_str()) {
+            d.remove(i, &e.name);
+            if let Some(n) = d.kinds.get_mut(&e.kind) {
+                *n -= 1;
+                if *n == 0 {
+                    d.kinds.remove(&e.kind);
+                }
+            }
+        }
+    }
+}
+
+/// The hubs of `briefings`.
+pub(super) fn build(briefings: &[Briefing], options: &LinkOptions) -> HubSet {
+    State::new(briefings, options).hub_set(briefings, options)
 }
 
 /// Keeps hubs with at least `min` briefings, names and slugs them, sorts them
 /// by slug; returns them and draft key -> index.
-fn finish(
-    drafts: BTreeMap<String, Draft>,
+fn finish<'a>(
+    drafts: Vec<(&'a String, &Draft)>,
     briefings: &[Briefing],
     min: usize,
     issue: bool,
-) -> (Vec<Hub>, HashMap<String, usize>) {
-    let mut hubs: Vec<(String, Hub)> = Vec::new();
+) -> (Vec<Hub>, HashMap<&'a str, usize>) {
+    let mut hubs: Vec<(&str, Hub)> = Vec::new();
     for (key, draft) in drafts {
         if draft.members.len() < min.max(1) {
             continue;
@@ -425,7 +616,7 @@ fn finish(
         };
         let mut slug = slugify(&name);
         if slug.is_empty() {
-            slug = slugify(&key);
+            slug = slugify(key);
         }
         hubs.push((
             key,
@@ -434,7 +625,7 @@ fn finish(
                 slug,
                 name,
                 kind,
-                members: draft.members,
+                members: draft.members.clone(),
                 co_issues: Vec::new(),
                 co_entities: Vec::new(),
                 surface_forms,
@@ -443,7 +634,7 @@ fn finish(
     }
     // Two keys can name hubs with the same slug ("U.S." and "US" as
     // entities): the later (by key) gets "-2", "-3"... deterministically.
-    hubs.sort_by(|a, b| a.1.slug.cmp(&b.1.slug).then(a.0.cmp(&b.0)));
+    hubs.sort_by(|a, b| a.1.slug.cmp(&b.1.slug).then(a.0.cmp(b.0)));
     let mut taken: HashSet<String> = hubs.iter().map(|(_, h)| h.slug.clone()).collect();
     for i in 1..hubs.len() {
         let base = hubs[i].1.slug.clone();
@@ -457,11 +648,7 @@ fn finish(
         }
     }
     hubs.sort_by(|a, b| a.1.slug.cmp(&b.1.slug));
-    let index = hubs
-        .iter()
-        .enumerate()
-        .map(|(i, (k, _))| (k.clone(), i))
-        .collect();
+    let index = hubs.iter().enumerate().map(|(i, (k, _))| (*k, i)).collect();
     (hubs.into_iter().map(|(_, h)| h).collect(), index)
 }
 

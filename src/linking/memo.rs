@@ -16,6 +16,10 @@ pub struct LinkMemo {
     last: Option<Last>,
     /// Whether the last call took the hubs from the call before.
     pub hubs_reused: bool,
+    /// What the last hubs were made from, to patch (see [`hubs::State`]).
+    hub_state: Option<hubs::State>,
+    /// Whether the last call patched that rather than making it again.
+    pub hubs_patched: bool,
 }
 
 /// The last call's inputs and results.
@@ -55,23 +59,56 @@ fn same_hub_inputs(a: &Briefing, b: &Briefing) -> bool {
 
 impl LinkMemo {
     /// The hub set of `briefings` (sorted as linked): the last one when
-    /// no briefing changed what hubs are made from, else built again.
+    /// no briefing changed what hubs are made from; else made from the last
+    /// call's [`hubs::State`] patched where a few briefings changed, or
+    /// from scratch.
     pub(super) fn hubs(&mut self, briefings: &[Briefing], options: &LinkOptions) -> HubSet {
-        let reusable = self.last.as_ref().is_some_and(|last| {
+        let comparable = self.last.as_ref().filter(|last| {
             last.hub_min_briefings == options.hub_min_briefings
                 && last.curated == options.curated_issues
                 && last.briefings.len() == briefings.len()
-                && last
-                    .briefings
-                    .iter()
-                    .zip(briefings)
-                    .all(|(a, b)| same_hub_inputs(a, b))
         });
-        self.hubs_reused = reusable;
-        match (&self.last, reusable) {
-            (Some(last), true) => last.hubs.clone(),
-            _ => hubs::build(briefings, options),
+        // Briefings at the same places (sources and dates) whose hub
+        // inputs changed; None when places moved.
+        let changed: Option<Vec<usize>> = comparable.and_then(|last| {
+            let mut changed = Vec::new();
+            for (i, (a, b)) in last.briefings.iter().zip(briefings).enumerate() {
+                if !same_hub_inputs(a, b) {
+                    if a.page.source != b.page.source || a.page.date != b.page.date {
+                        return None;
+                    }
+                    changed.push(i);
+                }
+            }
+            Some(changed)
+        });
+        self.hubs_reused = changed.as_ref().is_some_and(Vec::is_empty);
+        self.hubs_patched = false;
+        if let (true, Some(last)) = (self.hubs_reused, &self.last) {
+            return last.hubs.clone();
         }
+        let state = self.hub_state.take();
+        // A patch costs per changed briefing what a fresh state costs per
+        // briefing, plus a pass over the drafts: worth it for a few.
+        let patched = match (state, changed, &self.last) {
+            (Some(state), Some(changed), Some(last)) if changed.len() * 8 <= briefings.len() => {
+                state.patch(&last.briefings, briefings, &changed, options)
+            }
+            _ => None,
+        };
+        self.hubs_patched = patched.is_some();
+        let state = patched.unwrap_or_else(|| hubs::State::new(briefings, options));
+        #[cfg(test)]
+        if self.hubs_patched {
+            assert_eq!(
+                state,
+                hubs::State::new(briefings, options),
+                "patched hub state"
+            );
+        }
+        let set = state.hub_set(briefings, options);
+        self.hub_state = Some(state);
+        set
     }
 
     /// Inline links of every briefing: the last call's for a briefing whose

@@ -7,7 +7,7 @@ use chrono::{DateTime, Duration, TimeZone, Utc};
 
 use super::synthetic::{briefing, corpus, Rng};
 use super::*;
-use crate::analysis::EntityKind;
+use crate::analysis::{Entity, EntityKind};
 use crate::config::{CuratedIssue, DigestPeriod, RelatedScope};
 
 fn options() -> LinkOptions {
@@ -797,4 +797,77 @@ fn a_word_gained_changes_the_vectors_of_briefings_of_the_same_time() {
     bs[edited].push_text(&format!(" {word}."));
     let ranked = linked_alike(&bs, &mut memo, "a word the tied briefing has");
     assert!((1..150).contains(&ranked), "{ranked}");
+}
+
+#[test]
+fn hub_changes_of_a_few_briefings_patch_the_hubs_to_the_full_model() {
+    let mut bs = corpus(300, 7);
+    let mut memo = LinkMemo::default();
+    linked_alike(&bs, &mut memo, "first");
+    let mut edit = |bs: &mut Vec<Briefing>, i: usize, what: &str, f: &dyn Fn(&mut Briefing)| {
+        f(&mut bs[i]);
+        linked_alike(bs, &mut memo, what);
+        (memo.hubs_reused, memo.hubs_patched)
+    };
+    let label_of = |b: &Briefing| b.analysis.key_issues[0].label.clone();
+    // Joins a hub of another briefing and leaves one of its own.
+    let other = label_of(&bs[3]);
+    let joined = edit(&mut bs, 150, "label of another", &|b| {
+        Arc::make_mut(&mut b.analysis).key_issues[0].label = other.clone();
+    });
+    assert_eq!(joined, (false, true));
+    // A label no briefing had: a new draft, below the page threshold.
+    let new_label = edit(&mut bs, 20, "new label", &|b| {
+        Arc::make_mut(&mut b.analysis).key_issues[1].label = "Quelmar harbour levies".into();
+    });
+    assert_eq!(new_label, (false, true));
+    // The same label on a second briefing: that hub now has a page.
+    let second = edit(&mut bs, 280, "second of a new label", &|b| {
+        Arc::make_mut(&mut b.analysis).key_issues[0].label = "quelmar harbour levy".into();
+    });
+    assert_eq!(second, (false, true));
+    // An entity of another briefing, and a tag.
+    let entity = bs
+        .iter()
+        .flat_map(|b| &b.analysis.entities)
+        .find(|e| e.kind == EntityKind::Place)
+        .cloned()
+        .expect("a place");
+    let gained = edit(&mut bs, 77, "entity of another", &|b| {
+        Arc::make_mut(&mut b.analysis).entities.push(entity.clone());
+    });
+    assert_eq!(gained, (false, true));
+    let tagged = edit(&mut bs, 78, "tag added", &|b| {
+        Arc::make_mut(&mut b.page)
+            .tags
+            .push("Harbour levies".into());
+    });
+    assert_eq!(tagged, (false, true));
+    // A label that names an entity of the site is that entity's, not an issue.
+    let named = edit(&mut bs, 90, "label naming an entity", &|b| {
+        Arc::make_mut(&mut b.analysis).key_issues[0].label = entity.name.clone();
+    });
+    assert_eq!(named, (false, true));
+    // A person new to the site changes which labels of every briefing name
+    // an entity: made again, not patched; so does the last one leaving.
+    let person = Entity {
+        name: "Ilse Quelmar".into(),
+        kind: EntityKind::Person,
+        mentions: 2,
+    };
+    let new_person = edit(&mut bs, 91, "new person", &|b| {
+        Arc::make_mut(&mut b.analysis).entities.push(person.clone());
+    });
+    assert_eq!(new_person, (false, false));
+    let surname = edit(&mut bs, 92, "label naming a surname", &|b| {
+        Arc::make_mut(&mut b.analysis).key_issues[0].label = "Quelmar".into();
+    });
+    assert_eq!(surname, (false, true));
+    let gone = edit(&mut bs, 91, "person gone", &|b| {
+        Arc::make_mut(&mut b.analysis).entities.pop();
+    });
+    assert_eq!(gone, (false, false));
+    // Nothing changed: the hubs are the last ones.
+    let same = edit(&mut bs, 91, "nothing", &|_| {});
+    assert_eq!(same, (true, false));
 }
