@@ -66,6 +66,8 @@ pub(super) struct HubSet {
     /// related lists use these, so whether an old pair shares an issue never
     /// depends on newer briefings pushing a hub over the page threshold.
     pub features: Vec<Vec<u32>>,
+    /// The draft key of each issue hub and each entity hub, by index.
+    pub hub_keys: [Vec<String>; 2],
     /// Name of each feature (its hub's name); issue features come first.
     pub feature_names: Vec<String>,
     /// How many of the features are issues.
@@ -401,8 +403,16 @@ impl State {
         Some(self)
     }
 
-    /// The hubs, their links and co-occurrences.
-    pub(super) fn hub_set(&self, briefings: &[Briefing], options: &LinkOptions) -> HubSet {
+    /// The hubs, their links and co-occurrences. `last` is the hub set
+    /// this state made before being patched at the briefings `changed`:
+    /// hubs none of those belonged to keep their co-occurrences when the
+    /// hubs are the same ones.
+    pub(super) fn hub_set(
+        &self,
+        briefings: &[Briefing],
+        options: &LinkOptions,
+        last: Option<(&HubSet, &[usize])>,
+    ) -> HubSet {
         // Ordered by key once: feature ids and hub order follow the keys.
         fn sorted(drafts: &HashMap<String, Draft>) -> Vec<(&String, &Draft)> {
             let mut v: Vec<(&String, &Draft)> = drafts.iter().collect();
@@ -505,11 +515,43 @@ impl State {
             feature_names,
             feature_keys,
             issue_features,
+            hub_keys: Default::default(),
         };
-        co_occurrence(&mut set);
+        let (issue_keys, entity_keys) = (hub_keys(&issue_index), hub_keys(&entity_index));
+        set.hub_keys = [issue_keys, entity_keys];
+        // Hubs a changed briefing is in, or was in (same hubs only).
+        let last = last.filter(|(last, _)| last.hub_keys == set.hub_keys);
+        let stale = last.map(|(last, changed)| {
+            let mut stale = [
+                vec![false; set.issues.len()],
+                vec![false; set.entities.len()],
+            ];
+            for &c in changed {
+                let lists = [
+                    (&last.issue_members[c], &set.issue_members[c], 0),
+                    (&last.entity_members[c], &set.entity_members[c], 1),
+                ];
+                for (before, after, kind) in lists {
+                    for &h in before.iter().chain(after) {
+                        stale[kind][h] = true;
+                    }
+                }
+            }
+            (last, stale)
+        });
+        co_occurrence(&mut set, stale.as_ref().map(|(last, stale)| (*last, stale)));
         crate::trace::lap("hubs.co_occurrence");
         set
     }
+}
+
+/// The keys of an index's hubs, by hub index.
+fn hub_keys(index: &HashMap<&str, usize>) -> Vec<String> {
+    let mut keys = vec![String::new(); index.len()];
+    for (k, &i) in index {
+        keys[i] = k.to_string();
+    }
+    keys
 }
 
 /// Surname key -> how many of these people carry it.
@@ -585,7 +627,7 @@ fn remove_briefing(
 
 /// The hubs of `briefings`.
 pub(super) fn build(briefings: &[Briefing], options: &LinkOptions) -> HubSet {
-    State::new(briefings, options).hub_set(briefings, options)
+    State::new(briefings, options).hub_set(briefings, options, None)
 }
 
 /// Keeps hubs with at least `min` briefings, names and slugs them, sorts them
@@ -652,8 +694,10 @@ fn finish<'a>(
     (hubs.into_iter().map(|(_, h)| h).collect(), index)
 }
 
-/// For every hub, the other hubs sharing the most briefings with it.
-fn co_occurrence(set: &mut HubSet) {
+/// For every hub, the other hubs sharing the most briefings with it. With
+/// `last` (the last set, with the same hubs), a hub not marked stale takes
+/// its lists from there: none of its members' hubs changed.
+fn co_occurrence(set: &mut HubSet, last: Option<(&HubSet, &[Vec<bool>; 2])>) {
     const SHOWN: usize = 6;
     // Counts in a dense array per thread; only the touched slots are read
     // back and reset, so a hub costs the size of its members' hub lists.
@@ -688,18 +732,40 @@ fn co_occurrence(set: &mut HubSet) {
     let (n_issues, n_entities) = (set.issues.len(), set.entities.len());
     let (issue_members, entity_members) = (&set.issue_members, &set.entity_members);
     let scratch = || (Vec::new(), Vec::new());
+    let kept = |kind: usize, i: usize| -> Option<&Hub> {
+        let (last, stale) = last?;
+        (!stale[kind][i]).then(|| {
+            if kind == 0 {
+                &last.issues[i]
+            } else {
+                &last.entities[i]
+            }
+        })
+    };
     set.issues
         .par_iter_mut()
         .enumerate()
-        .for_each_init(scratch, |s, (i, hub)| {
-            hub.co_issues = count(s, &hub.members, issue_members, n_issues, Some(i));
-            hub.co_entities = count(s, &hub.members, entity_members, n_entities, None);
+        .for_each_init(scratch, |s, (i, hub)| match kept(0, i) {
+            Some(last) => {
+                hub.co_issues = last.co_issues.clone();
+                hub.co_entities = last.co_entities.clone();
+            }
+            None => {
+                hub.co_issues = count(s, &hub.members, issue_members, n_issues, Some(i));
+                hub.co_entities = count(s, &hub.members, entity_members, n_entities, None);
+            }
         });
     set.entities
         .par_iter_mut()
         .enumerate()
-        .for_each_init(scratch, |s, (i, hub)| {
-            hub.co_issues = count(s, &hub.members, issue_members, n_issues, None);
-            hub.co_entities = count(s, &hub.members, entity_members, n_entities, Some(i));
+        .for_each_init(scratch, |s, (i, hub)| match kept(1, i) {
+            Some(last) => {
+                hub.co_issues = last.co_issues.clone();
+                hub.co_entities = last.co_entities.clone();
+            }
+            None => {
+                hub.co_issues = count(s, &hub.members, issue_members, n_issues, None);
+                hub.co_entities = count(s, &hub.members, entity_members, n_entities, Some(i));
+            }
         });
 }

@@ -4,7 +4,7 @@
 use std::sync::Arc;
 
 use super::hubs::{self, HubSet};
-use super::inline::{self, InlineLink};
+use super::inline::{self, HubRef, InlineLink};
 use super::{LinkOptions, RelatedMemo};
 use crate::briefings::Briefing;
 
@@ -32,6 +32,14 @@ struct Last {
     hubs: HubSet,
     inline_max: usize,
     inline: Vec<Vec<InlineLink>>,
+}
+
+/// Whether each hub's spellings differ from the hub at its index in `last`.
+fn respelled(last: &[hubs::Hub], now: &[hubs::Hub]) -> Vec<bool> {
+    now.iter()
+        .zip(last)
+        .map(|(a, b)| a.surface_forms != b.surface_forms)
+        .collect()
 }
 
 /// Do two briefings give the hubs the same input: source, date, tags, key
@@ -90,43 +98,87 @@ impl LinkMemo {
         let state = self.hub_state.take();
         // A patch costs per changed briefing what a fresh state costs per
         // briefing, plus a pass over the drafts: worth it for a few.
-        let patched = match (state, changed, &self.last) {
-            (Some(state), Some(changed), Some(last)) if changed.len() * 8 <= briefings.len() => {
-                state.patch(&last.briefings, briefings, &changed, options)
+        let changed = changed.filter(|c| c.len() * 8 <= briefings.len());
+        let patched = match (state, &changed, &self.last) {
+            (Some(state), Some(changed), Some(last)) => {
+                state.patch(&last.briefings, briefings, changed, options)
             }
             _ => None,
         };
         self.hubs_patched = patched.is_some();
-        let state = patched.unwrap_or_else(|| hubs::State::new(briefings, options));
-        #[cfg(test)]
-        if self.hubs_patched {
-            assert_eq!(
-                state,
-                hubs::State::new(briefings, options),
-                "patched hub state"
-            );
-        }
-        let set = state.hub_set(briefings, options);
+        let (state, set) = match (patched, &changed, &self.last) {
+            (Some(state), Some(changed), Some(last)) => {
+                #[cfg(test)]
+                assert_eq!(
+                    state,
+                    hubs::State::new(briefings, options),
+                    "patched hub state"
+                );
+                let set = state.hub_set(briefings, options, Some((&last.hubs, changed)));
+                (state, set)
+            }
+            _ => {
+                let state = hubs::State::new(briefings, options);
+                let set = state.hub_set(briefings, options, None);
+                (state, set)
+            }
+        };
         self.hub_state = Some(state);
         set
     }
 
     /// Inline links of every briefing: the last call's for a briefing whose
-    /// text and hub inputs are unchanged, when the hubs are too.
+    /// text and hub inputs are unchanged, when the hubs it links to are the
+    /// same hubs with the same spellings.
     pub(super) fn inline(
         &self,
         briefings: &[Briefing],
         hubs: &HubSet,
         max: usize,
     ) -> Vec<Vec<InlineLink>> {
-        let last = self
-            .last
-            .as_ref()
-            .filter(|last| self.hubs_reused && last.inline_max == max);
+        let last = self.last.as_ref().filter(|last| {
+            last.inline_max == max
+                && last.briefings.len() == briefings.len()
+                && last.hubs.hub_keys == hubs.hub_keys
+        });
+        // Per hub: whether its spellings changed (none when the hubs are
+        // the last ones).
+        let respelled: [Vec<bool>; 2] = match last {
+            Some(last) if !self.hubs_reused => [
+                respelled(&last.hubs.issues, &hubs.issues),
+                respelled(&last.hubs.entities, &hubs.entities),
+            ],
+            _ => [
+                vec![false; hubs.issues.len()],
+                vec![false; hubs.entities.len()],
+            ],
+        };
         inline::phrases(briefings, hubs, max, |i| {
             let last = last?;
             let (a, b) = (&last.briefings[i], &briefings[i]);
-            (Arc::ptr_eq(&a.text, &b.text) && same_hub_inputs(a, b)).then(|| &last.inline[i])
+            let old = &last.hubs;
+            let same = Arc::ptr_eq(&a.text, &b.text)
+                && same_hub_inputs(a, b)
+                && old.issue_links[i] == hubs.issue_links[i]
+                && old.entity_links[i] == hubs.entity_links[i]
+                && old.tag_links[i] == hubs.tag_links[i];
+            let linked = hubs.issue_links[i]
+                .iter()
+                .flatten()
+                .map(|&h| HubRef::Issue(h));
+            let linked = linked
+                .chain(
+                    hubs.entity_links[i]
+                        .iter()
+                        .flatten()
+                        .map(|&h| HubRef::Entity(h)),
+                )
+                .chain(hubs.tag_links[i].iter().flatten().copied());
+            let respelled = |r: HubRef| match r {
+                HubRef::Issue(h) => respelled[0][h],
+                HubRef::Entity(h) => respelled[1][h],
+            };
+            (same && !linked.into_iter().any(respelled)).then(|| &last.inline[i])
         })
     }
 

@@ -870,4 +870,36 @@ fn hub_changes_of_a_few_briefings_patch_the_hubs_to_the_full_model() {
     // Nothing changed: the hubs are the last ones.
     let same = edit(&mut bs, 91, "nothing", &|_| {});
     assert_eq!(same, (true, false));
+    // A new spelling of a hub's name, from a changed briefing, is found in
+    // the text of an unchanged one that links to the hub.
+    let zurich = |name: &str| Entity {
+        name: name.into(),
+        kind: EntityKind::Place,
+        mentions: 1,
+    };
+    let (plain, accented) = (zurich("Zurich"), zurich("Zürich"));
+    edit(&mut bs, 202, "a place new to the site", &|b| {
+        Arc::make_mut(&mut b.analysis).entities.push(plain.clone());
+    });
+    edit(&mut bs, 200, "text spelling an entity otherwise", &|b| {
+        b.set_text("Officials met in Zürich on Monday.".into());
+        let a = Arc::make_mut(&mut b.analysis);
+        a.key_issues.clear();
+        a.entities = vec![plain.clone()];
+    });
+    let unlinked = link(bs.clone(), &options());
+    let source = bs[200].page.source.clone();
+    let at = |m: &SiteModel| m.briefings.iter().position(|b| b.page.source == source);
+    assert!(unlinked.inline_links[at(&unlinked).unwrap()].is_empty());
+    let respelled = edit(&mut bs, 201, "another spelling", &|b| {
+        Arc::make_mut(&mut b.analysis)
+            .entities
+            .push(accented.clone());
+    });
+    assert_eq!(respelled, (false, true));
+    let linked = link(bs.clone(), &options());
+    assert_eq!(
+        linked.inline_links[at(&linked).unwrap()][0].phrase,
+        "Zürich"
+    );
 }

@@ -451,19 +451,29 @@ pub(super) fn rank_with_memo(
             .map(|(i, b)| (b.page.source.as_str(), i))
             .collect();
         let feature_of = feature_of();
-        for (pos, &i) in order.iter().enumerate().filter(|&(_, &i)| !wanted[i]) {
-            ranked[i] = memo.oldest_first[pos]
-                .list
-                .iter()
-                .map(|(target, score, common)| {
-                    // A list not ranked again is an unchanged briefing's
-                    // and selects only unchanged briefings (see readers):
-                    // their shared features exist in this build.
-                    let mut ids: Vec<u32> = common.iter().map(|c| feature_of[c.as_str()]).collect();
-                    ids.sort_unstable();
-                    (index_of[target.as_str()], *score, ids)
-                })
-                .collect();
+        let reused: Vec<(usize, Vec<Ranked>)> = order
+            .par_iter()
+            .enumerate()
+            .filter(|&(_, &i)| !wanted[i])
+            .map(|(pos, &i)| {
+                let list = memo.oldest_first[pos]
+                    .list
+                    .iter()
+                    .map(|(target, score, common)| {
+                        // A list not ranked again is an unchanged briefing's
+                        // and selects only unchanged briefings (see readers):
+                        // their shared features exist in this build.
+                        let mut ids: Vec<u32> =
+                            common.iter().map(|c| feature_of[c.as_str()]).collect();
+                        ids.sort_unstable();
+                        (index_of[target.as_str()], *score, ids)
+                    })
+                    .collect();
+                (i, list)
+            })
+            .collect();
+        for (i, list) in reused {
+            ranked[i] = list;
         }
     }
     memo.options = (k, past);
