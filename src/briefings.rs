@@ -292,27 +292,31 @@ mod tests {
     fn an_analysis_that_comes_out_the_same_keeps_its_arc() {
         let options = AnalysisOptions::default();
         let aliases = Aliases::new();
-        // "ridge" is in 33 of 40 briefings: 33 counts as 32 (five
-        // significant bits), 34 as 34, so adding it to one more moves the
-        // frequency the 33 see; the edit also takes "velmora resumed" from
-        // the last one, which the other 6 have. All are analysed again.
+        // The last briefing gains "ridge", which 7 others have (exact
+        // below 8: every one of them sees a new frequency), and "upon",
+        // which the other 39 have (39 counts as 32 at three significant
+        // bits, 40 as 40). All are analysed again; "upon" is a stop word
+        // no analysis weighs, so the 32 without "ridge" come out the same.
         let mut bodies: Vec<String> = (0..40)
             .map(|i| {
                 format!(
                     "The port authority of Velmora said cargo volumes rose {i} percent. \
                      Dock workers in Velmora {} their contract talks on Tuesday.\n\n\
-                     Shipping lines expect the new crane{i} to cut waiting times.",
-                    if i < 33 {
+                     Shipping lines expect the new crane{i} to cut waiting times{}.",
+                    if i < 7 {
                         "on the ridge resumed"
                     } else {
                         "resumed"
-                    }
+                    },
+                    if i < 39 { " upon" } else { "" },
                 )
             })
             .collect();
         let mut caches = Caches::in_memory();
         let (before, _) = analyse_cached(&pages(&bodies), &options, &aliases, &mut caches);
-        bodies[39] = bodies[39].replace("resumed", "on the ridge resumed");
+        bodies[39] = bodies[39]
+            .replace("resumed", "on the ridge resumed")
+            .replace("times.", "times upon.");
         let (after, _) = analyse_cached(&pages(&bodies), &options, &aliases, &mut caches);
         let again: Vec<usize> = (0..39)
             .filter(|&i| caches.previous_keys[i].is_some())
@@ -325,7 +329,7 @@ mod tests {
             assert_eq!(same_value, same_arc, "briefing {i}");
             kept += usize::from(same_arc && again.contains(&i));
         }
-        assert!(kept > 0, "some analysed again came out the same");
+        assert_eq!(kept, 32, "those without \"ridge\" came out the same");
         // Equal to analysing from scratch.
         let (fresh, _) = analyse(&pages(&bodies), &options, &aliases);
         for (a, f) in after.iter().zip(&fresh) {

@@ -704,24 +704,32 @@ mod tests {
                 )
             })
             .collect();
+        // Titles and words no other document has.
+        let added: Vec<(String, String)> = (0..8)
+            .map(|i| (format!("Extra{i}"), format!("zebra{i} quokka{i}")))
+            .collect();
         let mut docs: Vec<Document> = texts.iter().map(|(t, x)| doc(t, x)).collect();
         let mut caches = Caches::in_memory();
         let po = |n: usize| vec![opts.clone(); n];
         let (before, _) = caches.analysis_keys(&docs, &hashes(&docs), &po(40), &opts, &aliases);
-        // 41 documents count as 40 (five significant bits): the others'
-        // analyses are the same, and so are their keys.
-        docs.push(doc("New", "zebra quokka"));
-        let (after, _) = caches.analysis_keys(&docs, &hashes(&docs), &po(41), &opts, &aliases);
-        assert_eq!(after[..40], before[..]);
+        // 41 to 47 documents count as 40 (three significant bits): the
+        // others' analyses are the same, and so are their keys.
+        let mut keys = before;
+        for n in 41..=47 {
+            docs.push(doc(&added[n - 41].0, &added[n - 41].1));
+            let (after, _) = caches.analysis_keys(&docs, &hashes(&docs), &po(n), &opts, &aliases);
+            assert_eq!(after[..n - 1], keys[..], "{n} documents");
+            let (fresh, _) =
+                Caches::in_memory().analysis_keys(&docs, &hashes(&docs), &po(n), &opts, &aliases);
+            assert_eq!(fresh, after);
+            keys = after;
+        }
+        // 48 is the next step: every analysis may change, every key does.
+        docs.push(doc(&added[7].0, &added[7].1));
+        let (stepped, _) = caches.analysis_keys(&docs, &hashes(&docs), &po(48), &opts, &aliases);
+        assert!(stepped[..47].iter().zip(&keys).all(|(a, b)| a != b));
         let (fresh, _) =
-            Caches::in_memory().analysis_keys(&docs, &hashes(&docs), &po(41), &opts, &aliases);
-        assert_eq!(fresh, after);
-        // 42 is the next step: every analysis may change, every key does.
-        docs.push(doc("Newer", "wombat"));
-        let (stepped, _) = caches.analysis_keys(&docs, &hashes(&docs), &po(42), &opts, &aliases);
-        assert!(stepped[..41].iter().zip(&after).all(|(a, b)| a != b));
-        let (fresh, _) =
-            Caches::in_memory().analysis_keys(&docs, &hashes(&docs), &po(42), &opts, &aliases);
+            Caches::in_memory().analysis_keys(&docs, &hashes(&docs), &po(48), &opts, &aliases);
         assert_eq!(fresh, stepped);
     }
 

@@ -634,7 +634,8 @@ fn link_memo_gives_the_full_model_and_reranks_only_newer_briefings() {
 
     let oldest = (0..bs.len()).min_by_key(|&i| bs[i].page.date).unwrap();
     bs[oldest].push_text(" Officials quelmar the vosal trakor again.");
-    assert_eq!(linked_alike(&bs, &mut memo, "oldest edited"), 300);
+    // Its vector may enter any newer list: nearly all are ranked again.
+    assert!(linked_alike(&bs, &mut memo, "oldest edited") > 250);
 
     bs[41].push_text(" A tied story adds words.");
     linked_alike(&bs, &mut memo, "tied edited");
