@@ -125,7 +125,8 @@ impl Draft {
         }
     }
 
-    fn add(&mut self, i: usize, form: &str) {
+    /// Counts a spelling (and an entity's kind) of the hub in briefing `i`.
+    fn add(&mut self, i: usize, form: &str, kind: Option<EntityKind>) {
         // Most forms are seen before: no new string for those.
         let form = form.trim();
         match self.forms.get_mut(form) {
@@ -133,6 +134,9 @@ impl Draft {
             None => {
                 self.forms.insert(form.to_string(), 1);
             }
+        }
+        if let Some(kind) = kind {
+            *self.kinds.entry(kind).or_insert(0) += 1;
         }
         // A full build adds briefings in index order; a patch anywhere.
         match self.members.last() {
@@ -147,13 +151,21 @@ impl Draft {
 
     /// Undoes one [`Draft::add`] of briefing `i` (all of them, for its
     /// membership: a briefing adds to a hub once per label or tag on it).
-    fn remove(&mut self, i: usize, form: &str) {
-        let form = form.trim();
-        if let Some(n) = self.forms.get_mut(form) {
-            *n -= 1;
-            if *n == 0 {
-                self.forms.remove(form);
+    fn remove(&mut self, i: usize, form: &str, kind: Option<EntityKind>) {
+        fn uncount<K: Ord + ?Sized, Q>(counts: &mut BTreeMap<Q, usize>, key: &K)
+        where
+            Q: Ord + std::borrow::Borrow<K>,
+        {
+            if let Some(n) = counts.get_mut(key) {
+                *n -= 1;
+                if *n == 0 {
+                    counts.remove(key);
+                }
             }
+        }
+        uncount(&mut self.forms, form.trim());
+        if let Some(kind) = kind {
+            uncount(&mut self.kinds, &kind);
         }
         if let Ok(at) = self.members.binary_search(&i) {
             self.members.remove(at);
@@ -309,7 +321,7 @@ impl State {
             .map(|(k, b)| state.settle(k, b))
             .collect();
         for (i, (b, k)) in briefings.iter().zip(&keys).enumerate() {
-            add_briefing(&mut state.issues, &mut state.entities, i, b, k);
+            tally(&mut state.issues, &mut state.entities, (i, b, k), true);
         }
         state.keys = keys;
         crate::trace::lap("hubs.drafts");
@@ -389,14 +401,9 @@ impl State {
         for (&i, fresh) in changed.iter().zip(raw) {
             let settled = self.settle(fresh, &new[i]);
             let before = std::mem::replace(&mut self.keys[i], settled);
-            remove_briefing(&mut self.issues, &mut self.entities, i, &old[i], &before);
-            add_briefing(
-                &mut self.issues,
-                &mut self.entities,
-                i,
-                &new[i],
-                &self.keys[i],
-            );
+            let (issues, entities) = (&mut self.issues, &mut self.entities);
+            tally(issues, entities, (i, &old[i], &before), false);
+            tally(issues, entities, (i, &new[i], &self.keys[i]), true);
         }
         self.issues.retain(|_, d| !d.members.is_empty());
         self.entities.retain(|_, d| !d.members.is_empty());
@@ -567,60 +574,48 @@ fn surnames<'a>(people: impl Iterator<Item = &'a String>) -> HashMap<String, usi
     surnames
 }
 
-/// Adds briefing `i`'s labels to the drafts of their keys.
-fn add_briefing(
-    issues: &mut HashMap<String, Draft>,
-    entities: &mut HashMap<String, Draft>,
-    i: usize,
-    b: &Briefing,
-    k: &BriefingKeys,
-) {
-    for (issue, key) in b.analysis.key_issues.iter().zip(&k.issues) {
-        if !key.is_empty() {
-            draft(issues, key).add(i, &issue.label);
-        }
-    }
-    // Front-matter tags feed issue hubs too.
-    for (tag, key) in b.page.tags.iter().zip(&k.tags) {
-        if !key.is_empty() {
-            draft(issues, key).add(i, tag);
-        }
-    }
-    for (e, key) in b.analysis.entities.iter().zip(&k.entities) {
-        if !key.is_empty() {
-            let draft = draft(entities, key);
-            draft.add(i, &e.name);
-            *draft.kinds.entry(e.kind).or_insert(0) += 1;
-        }
-    }
-}
-
-/// Undoes [`add_briefing`] (`k` being the keys it was given).
-fn remove_briefing(
-    issues: &mut HashMap<String, Draft>,
-    entities: &mut HashMap<String, Draft>,
-    i: usize,
-    b: &Briefing,
-    k: &BriefingKeys,
-) {
-    let labels = b.analysis.key_issues.iter().map(|k| k.label.as_str());
-    for (label, key) in labels
+/// Each label of a briefing with its hub key (`k`, its keys) and, for an
+/// entity, its kind: key issues and front-matter tags (issue hubs), then
+/// entities. Labels without a key are left out.
+fn labelled<'a>(
+    b: &'a Briefing,
+    k: &'a BriefingKeys,
+) -> impl Iterator<Item = (&'a str, &'a str, Option<EntityKind>)> {
+    let issues = b
+        .analysis
+        .key_issues
+        .iter()
+        .map(|issue| issue.label.as_str())
         .chain(b.page.tags.iter().map(String::as_str))
         .zip(k.issues.iter().chain(&k.tags))
-    {
-        if let Some(d) = issues.get_mut(key.as_str()) {
-            d.remove(i, label);
-        }
-    }
-    for (e, key) in b.analysis.entities.iter().zip(&k.entities) {
-        if let Some(d) = entities.get_mut(key.as_str()) {
-            d.remove(i, &e.name);
-            if let Some(n) = d.kinds.get_mut(&e.kind) {
-                *n -= 1;
-                if *n == 0 {
-                    d.kinds.remove(&e.kind);
-                }
-            }
+        .map(|(label, key)| (label, key.as_str(), None));
+    let entities = b
+        .analysis
+        .entities
+        .iter()
+        .zip(&k.entities)
+        .map(|(e, key)| (e.name.as_str(), key.as_str(), Some(e.kind)));
+    issues.chain(entities).filter(|(_, key, _)| !key.is_empty())
+}
+
+/// Adds briefing `i`'s labels (`k`, its keys) to the drafts of their keys,
+/// or with `add` false takes back what adding them did.
+fn tally(
+    issues: &mut HashMap<String, Draft>,
+    entities: &mut HashMap<String, Draft>,
+    (i, b, k): (usize, &Briefing, &BriefingKeys),
+    add: bool,
+) {
+    for (label, key, kind) in labelled(b, k) {
+        let drafts = if kind.is_some() {
+            &mut *entities
+        } else {
+            &mut *issues
+        };
+        if add {
+            draft(drafts, key).add(i, label, kind);
+        } else if let Some(d) = drafts.get_mut(key) {
+            d.remove(i, label, kind);
         }
     }
 }
