@@ -20,6 +20,9 @@ pub struct LinkMemo {
     hub_state: Option<hubs::State>,
     /// Whether the last call patched that rather than making it again.
     pub hubs_patched: bool,
+    /// Set with a patch that kept every feature (same keys, same names):
+    /// the keys of those some changed briefing gained or lost.
+    pub(super) moved_features: Option<Vec<String>>,
 }
 
 /// The last call's inputs and results.
@@ -92,6 +95,7 @@ impl LinkMemo {
         });
         self.hubs_reused = changed.as_ref().is_some_and(Vec::is_empty);
         self.hubs_patched = false;
+        self.moved_features = None;
         if let (true, Some(last)) = (self.hubs_reused, &self.last) {
             return last.hubs.clone();
         }
@@ -115,6 +119,19 @@ impl LinkMemo {
                     "patched hub state"
                 );
                 let set = state.hub_set(briefings, options, Some((&last.hubs, changed)));
+                let (was, is) = (&last.hubs, &set);
+                if was.feature_keys == is.feature_keys && was.feature_names == is.feature_names {
+                    let mut moved: Vec<u32> = Vec::new();
+                    for &c in changed {
+                        let (had, has) = (&was.features[c], &is.features[c]);
+                        moved.extend(had.iter().filter(|f| !has.contains(f)));
+                        moved.extend(has.iter().filter(|f| !had.contains(f)));
+                    }
+                    moved.sort_unstable();
+                    moved.dedup();
+                    let key = |f: u32| is.feature_keys[f as usize].clone();
+                    self.moved_features = Some(moved.into_iter().map(key).collect());
+                }
                 (state, set)
             }
             _ => {

@@ -105,7 +105,12 @@ pub fn link_with(
         Some(memo) => {
             let hub_set = memo.hubs(&briefings, options);
             crate::trace::lap("link.hubs");
-            memo.related.same_hubs = memo.hubs_reused;
+            // Reused hubs, or patched ones with the same features: related
+            // lists kept as they were keep their reasons, except those
+            // sharing a feature whose membership moved.
+            let moved = memo.moved_features.take();
+            memo.related.same_hubs = memo.hubs_reused || moved.is_some();
+            memo.related.moved_features = moved.unwrap_or_default();
             let related = related::compute(&briefings, &hub_set, options, Some(&mut memo.related));
             crate::trace::lap("link.related");
             let inline_links = memo.inline(&briefings, &hub_set, options.inline_links);

@@ -26,9 +26,14 @@ pub struct RelatedMemo {
     pub ranked: usize,
     /// The vocabulary generation the memo entries' vectors are in.
     pub(super) vectors_generation: u64,
-    /// Set by the caller before a call: the hub set is the last call's
-    /// (same features, names and counts), so a reused list's reasons are too.
+    /// Set by the caller before a call: the hub set has the last call's
+    /// features (same ids and names), so a reused list's reasons are the
+    /// same too, unless they draw on a feature in `moved_features`.
     pub(crate) same_hubs: bool,
+    /// Set by the caller with `same_hubs`: the keys of features some
+    /// briefings gained or lost, whose counts (which order a list's
+    /// reasons) may have changed.
+    pub(crate) moved_features: Vec<String>,
     /// The last call's sources in model order, and its lists.
     pub(super) last_sources: Vec<String>,
     pub(super) last_lists: Vec<Vec<Related>>,
@@ -443,8 +448,21 @@ pub(super) fn rank_with_memo(
     let vector_of = |i: usize| vectors.get(i).cloned();
     crate::trace::lap("related.rank");
     // The caller takes reused lists from its last output when the indices
-    // are the same; otherwise they are mapped back from the memo by name.
-    if !same_indices {
+    // are the same, except those sharing a moved feature (their reasons
+    // are made again); the others are mapped back from the memo by name.
+    let mut restated = vec![false; n];
+    if same_indices && !memo.moved_features.is_empty() {
+        let moved: std::collections::HashSet<&str> =
+            memo.moved_features.iter().map(String::as_str).collect();
+        for (pos, &i) in order.iter().enumerate() {
+            restated[i] = !wanted[i]
+                && memo.oldest_first[pos]
+                    .list
+                    .iter()
+                    .any(|(_, _, common)| common.iter().any(|c| moved.contains(c.as_str())));
+        }
+    }
+    if !same_indices || restated.contains(&true) {
         let index_of: HashMap<&str, usize> = briefings
             .iter()
             .enumerate()
@@ -454,7 +472,7 @@ pub(super) fn rank_with_memo(
         let reused: Vec<(usize, Vec<Ranked>)> = order
             .par_iter()
             .enumerate()
-            .filter(|&(_, &i)| !wanted[i])
+            .filter(|&(_, &i)| !wanted[i] && (!same_indices || restated[i]))
             .map(|(pos, &i)| {
                 let list = memo.oldest_first[pos]
                     .list
@@ -525,7 +543,11 @@ pub(super) fn rank_with_memo(
     }
     memo.oldest_first = entries;
     memo.vectors_generation = memo.stems.generation;
-    let reused = wanted.iter().map(|w| !w).collect();
+    let reused = wanted
+        .iter()
+        .zip(&restated)
+        .map(|(w, r)| !w && !r)
+        .collect();
     (ranked, reused)
 }
 
