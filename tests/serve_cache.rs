@@ -37,6 +37,10 @@ fn site() -> tempfile::TempDir {
         .unwrap();
     assert!(out.status.success());
     let root = dir.path().join("s");
+    // One briefing per hub page: every hub of two or more briefings has
+    // archive pages, which edits, additions and deletions move.
+    let config = std::fs::read_to_string(root.join("site.toml")).unwrap();
+    write(&root, "site.toml", &format!("hub_page_size = 1\n{config}"));
     for (i, body) in BODIES.iter().enumerate() {
         write(
             &root,
@@ -113,6 +117,10 @@ fn incremental_rebuilds_equal_full_builds() {
         &tree(&first),
         &tree(&build_in_memory(&root, &options).unwrap()),
         "first build",
+    );
+    assert!(
+        tree(&first).contains_key("issues/gulf/page/1/index.html"),
+        "hubs have archive pages"
     );
 
     let edits: Vec<(&str, String)> = vec![

@@ -1094,16 +1094,34 @@ fn render_hubs(
     config: &Config,
 ) -> Result<Vec<OutputFile>, String> {
     let hubs: Vec<&Hub> = model.issue_hubs.iter().chain(&model.entity_hubs).collect();
-    // Hubs are independent pages: render them in parallel, collected in order.
+    // Hubs are independent pages: render them in parallel, collected in
+    // order. `serve` keeps each page and feed until what it shows changes.
     let per_hub: Result<Vec<Vec<OutputFile>>, String> = hubs
         .par_iter()
-        .map(|hub| match r.memo {
-            Some((memo, site)) => memo.files(
-                &hub_path(hub),
-                || hub_deps(model, hub, entries, urls, config, site),
-                || render_hub(model, hub, r, entries, urls, config),
-            ),
-            None => render_hub(model, hub, r, entries, urls, config),
+        .map(|hub| {
+            let path = hub_path(hub);
+            let mut files = Vec::new();
+            for page in hub_pages(&hub.members, config.hub_page_size) {
+                let render = || render_hub_page(model, hub, &page, r, entries, urls, config);
+                files.extend(match r.memo {
+                    Some((memo, site)) => memo.files(
+                        &page.path(&path),
+                        || hub_page_deps(model, hub, &page, entries, urls, config, site),
+                        || Ok(vec![render()?]),
+                    )?,
+                    None => vec![render()?],
+                });
+            }
+            let render = || render_hub_feed(hub, r, entries, urls, config);
+            files.extend(match r.memo {
+                Some((memo, site)) => memo.files(
+                    &format!("{path}atom.xml"),
+                    || hub_feed_deps(hub, entries, urls, config, site),
+                    || Ok(vec![render()?]),
+                )?,
+                None => vec![render()?],
+            });
+            Ok(files)
         })
         .collect();
     let mut files: Vec<OutputFile> = per_hub?.into_iter().flatten().collect();
@@ -1177,6 +1195,7 @@ fn pagination(base: &str, current: usize, total: usize, urls: &Urls) -> Paginati
                 url: page_url(n),
             })
             .collect(),
+        numbered_from_oldest: false,
     }
 }
 
@@ -1566,45 +1585,145 @@ fn sitemap_file(
     })
 }
 
-/// The pages of one hub (its timeline, paginated) and its feed.
-fn render_hub(
+/// One page of a hub's timeline: see [`hub_pages`].
+struct HubPage<'a> {
+    /// Counted from the oldest page; the hub's own page is the last.
+    number: usize,
+    total: usize,
+    /// Newest first.
+    members: &'a [usize],
+}
+
+impl HubPage<'_> {
+    /// The hub's own page (its newest briefings), not an archive page.
+    fn is_main(&self) -> bool {
+        self.number == self.total
+    }
+
+    fn path(&self, hub_path: &str) -> String {
+        hub_page_path(hub_path, self.number, self.total)
+    }
+}
+
+fn hub_page_path(hub_path: &str, number: usize, total: usize) -> String {
+    if number == total {
+        hub_path.to_string()
+    } else {
+        format!("{hub_path}page/{number}/")
+    }
+}
+
+/// The pages of a hub's timeline (members newest first), numbered from the
+/// oldest: archive page k holds the k-th `size` briefings counted from the
+/// oldest, and the hub's own page, the last, the newest `size` to
+/// `2 × size − 1`. A briefing joining or leaving changes the pages from its
+/// own on, so the newest briefing's edits touch the hub's own page (and
+/// every `size`-th join adds an archive page); numbered newest first,
+/// every page would shift. The archive pages keep their URLs' briefings as
+/// the hub grows.
+fn hub_pages(members: &[usize], size: usize) -> Vec<HubPage<'_>> {
+    let size = size.max(1);
+    let m = members.len();
+    let total = (m / size).max(1);
+    let mut pages: Vec<HubPage> = (1..total)
+        .map(|k| HubPage {
+            number: k,
+            total,
+            members: &members[m - k * size..m - (k - 1) * size],
+        })
+        .collect();
+    pages.push(HubPage {
+        number: total,
+        total,
+        members: &members[..m - (total - 1) * size],
+    });
+    pages
+}
+
+/// Where a hub page is among the hub's pages, which are numbered from the
+/// oldest (see [`hub_pages`]): `previous` is the newer page, `next` the
+/// older, as on newest-first lists; the window lists the newest first.
+fn hub_pagination(path: &str, page: &HubPage, urls: &Urls) -> PaginationView {
+    let (current, total) = (page.number, page.total);
+    let page_url = |n: usize| urls.link(&hub_page_path(path, n, total));
+    PaginationView {
+        current,
+        total,
+        previous: (current < total).then(|| page_url(current + 1)),
+        next: (current > 1).then(|| page_url(current - 1)),
+        pages: (1..=total)
+            .rev()
+            .filter(|&n| n == 1 || n == total || n.abs_diff(current) <= 2)
+            .map(|n| Link {
+                title: n.to_string(),
+                url: page_url(n),
+            })
+            .collect(),
+        numbered_from_oldest: true,
+    }
+}
+
+fn hub_kind(hub: &Hub) -> (String, String) {
+    match hub.kind {
+        HubKind::Issue => ("issue".to_string(), "Key issue".to_string()),
+        HubKind::Entity(k) => (k.as_str().to_string(), entity_kind_singular(k).to_string()),
+    }
+}
+
+/// One page of a hub's timeline. The hub's own page shows its count and
+/// connections; an archive page shows what does not move as the hub grows:
+/// its count is the briefings up to its newest one (`number × size`), and
+/// it lists no connections (see [`hub_pages`]).
+fn render_hub_page(
     model: &SiteModel,
+    hub: &Hub,
+    page: &HubPage,
+    r: &Renderer,
+    entries: &Entries,
+    urls: &Urls,
+    config: &Config,
+) -> Result<OutputFile, String> {
+    let (kind, kind_label) = hub_kind(hub);
+    let path = hub_path(hub);
+    let main = page.is_main();
+    let view = HubView {
+        name: hub.name.clone(),
+        slug: hub.slug.clone(),
+        kind,
+        kind_label,
+        url: urls.link(&path),
+        feed_url: urls.link(&format!("{path}atom.xml")),
+        count: if main {
+            hub.members.len()
+        } else {
+            page.number * config.hub_page_size.max(1)
+        },
+        timeline: timeline(page.members, entries.cards, entries.timeline),
+        co_issues: if main {
+            hub_links(&hub.co_issues, &model.issue_hubs, urls)
+        } else {
+            Vec::new()
+        },
+        co_entities: if main {
+            hub_links(&hub.co_entities, &model.entity_hubs, urls)
+        } else {
+            Vec::new()
+        },
+    };
+    let p = hub_pagination(&path, page, urls);
+    let html = r.render_with("hub.html", &[("hub", &view), ("pagination", &p)])?;
+    Ok(html_file(&page.path(&path), html))
+}
+
+/// A hub's Atom feed: its newest briefings.
+fn render_hub_feed(
     hub: &Hub,
     r: &Renderer,
     entries: &Entries,
     urls: &Urls,
     config: &Config,
-) -> Result<Vec<OutputFile>, String> {
-    let mut files = Vec::new();
-    let (kind, kind_label) = match hub.kind {
-        HubKind::Issue => ("issue".to_string(), "Key issue".to_string()),
-        HubKind::Entity(k) => (k.as_str().to_string(), entity_kind_singular(k).to_string()),
-    };
+) -> Result<OutputFile, String> {
     let path = hub_path(hub);
-    let chunks: Vec<&[usize]> = hub.members.chunks(config.hub_page_size.max(1)).collect();
-    let total = chunks.len();
-    for (n, chunk) in chunks.into_iter().enumerate() {
-        let view = HubView {
-            name: hub.name.clone(),
-            slug: hub.slug.clone(),
-            kind: kind.clone(),
-            kind_label: kind_label.clone(),
-            url: urls.link(&path),
-            feed_url: urls.link(&format!("{path}atom.xml")),
-            count: hub.members.len(),
-            timeline: timeline(chunk, entries.cards, entries.timeline),
-            co_issues: hub_links(&hub.co_issues, &model.issue_hubs, urls),
-            co_entities: hub_links(&hub.co_entities, &model.entity_hubs, urls),
-        };
-        let p = pagination(&path, n + 1, total, urls);
-        let html = r.render_with("hub.html", &[("hub", &view), ("pagination", &p)])?;
-        let page_path = if n == 0 {
-            path.clone()
-        } else {
-            format!("{path}page/{}/", n + 1)
-        };
-        files.push(html_file(&page_path, html));
-    }
     let latest: Vec<usize> = hub
         .members
         .iter()
@@ -1618,17 +1737,62 @@ fn render_hub(
         &path,
         urls,
     );
-    files.push(OutputFile {
+    Ok(OutputFile {
         path: format!("{}atom.xml", path.trim_start_matches('/')),
         bytes: r.render("atom.xml", "feed", &feed)?,
-    });
-    Ok(files)
+    })
 }
 
-/// The hash of everything a hub's pages and feed show (see [`render_hub`]):
-/// for [`RenderMemo::files`].
-fn hub_deps(
+/// What every page and the feed of a hub show of it: for [`RenderMemo::files`].
+fn hub_identity(h: &mut StableHasher, hub: &Hub, urls: &Urls, site_hash: u128) {
+    h.wide(site_hash)
+        .field(urls.base_url.as_bytes())
+        .field(urls.base_path.as_bytes())
+        .field(hub.name.as_bytes())
+        .field(hub.slug.as_bytes())
+        .field(format!("{:?}", hub.kind).as_bytes());
+}
+
+/// The hash of everything one page of a hub shows (see [`render_hub_page`]).
+fn hub_page_deps(
     model: &SiteModel,
+    hub: &Hub,
+    page: &HubPage,
+    entries: &Entries,
+    urls: &Urls,
+    config: &Config,
+    site_hash: u128,
+) -> u128 {
+    let mut h = StableHasher::default();
+    hub_identity(&mut h, hub, urls, site_hash);
+    h.number(config.hub_page_size as u64)
+        .number(page.number as u64)
+        .number(page.total as u64)
+        .number(page.members.len() as u64);
+    for &m in page.members {
+        // The day headings come from the card, the entry from the timeline.
+        h.wide(entries.cards[m].digest())
+            .wide(entries.timeline[m].as_ref().map_or(0, |t| t.digest()));
+    }
+    if page.is_main() {
+        h.number(hub.members.len() as u64);
+        for (pairs, hubs) in [
+            (&hub.co_issues, &model.issue_hubs),
+            (&hub.co_entities, &model.entity_hubs),
+        ] {
+            h.number(pairs.len() as u64);
+            for &(other, count) in pairs {
+                h.field(hubs[other].name.as_bytes())
+                    .field(hub_path(&hubs[other]).as_bytes())
+                    .number(count as u64);
+            }
+        }
+    }
+    h.finish()
+}
+
+/// The hash of everything a hub's feed shows (see [`render_hub_feed`]).
+fn hub_feed_deps(
     hub: &Hub,
     entries: &Entries,
     urls: &Urls,
@@ -1636,34 +1800,13 @@ fn hub_deps(
     site_hash: u128,
 ) -> u128 {
     let mut h = StableHasher::default();
-    h.wide(site_hash)
-        .field(urls.base_url.as_bytes())
-        .field(urls.base_path.as_bytes())
-        .field(config.title.as_bytes())
-        .number(config.hub_page_size as u64)
-        .number(config.feed_length as u64)
-        .field(hub.name.as_bytes())
-        .field(hub.slug.as_bytes())
-        .field(format!("{:?}", hub.kind).as_bytes())
-        .number(hub.members.len() as u64);
-    for (n, &m) in hub.members.iter().enumerate() {
-        // The day headings come from the card, the entry from the timeline.
-        h.wide(entries.cards[m].digest())
-            .wide(entries.timeline[m].as_ref().map_or(0, |t| t.digest()));
-        if n < config.feed_length {
-            h.wide(entries.feed[m].digest());
-        }
-    }
-    for (pairs, hubs) in [
-        (&hub.co_issues, &model.issue_hubs),
-        (&hub.co_entities, &model.entity_hubs),
-    ] {
-        h.number(pairs.len() as u64);
-        for &(other, count) in pairs {
-            h.field(hubs[other].name.as_bytes())
-                .field(hub_path(&hubs[other]).as_bytes())
-                .number(count as u64);
-        }
+    hub_identity(&mut h, hub, urls, site_hash);
+    h.field(config.title.as_bytes())
+        .number(config.feed_length as u64);
+    let latest = &hub.members[..hub.members.len().min(config.feed_length)];
+    h.number(latest.len() as u64);
+    for &m in latest {
+        h.wide(entries.feed[m].digest());
     }
     h.finish()
 }
@@ -1704,6 +1847,71 @@ fn entity_kind_singular(kind: crate::analysis::EntityKind) -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Members newest first: `n - 1` down to 0, so a member's value is
+    /// its place counted from the oldest.
+    fn members(n: usize) -> Vec<usize> {
+        (0..n).rev().collect()
+    }
+
+    #[test]
+    fn hub_pages_count_from_the_oldest_and_the_hub_page_holds_the_rest() {
+        let shape = |n: usize| -> Vec<(usize, usize, Vec<usize>)> {
+            let m = members(n);
+            hub_pages(&m, 3)
+                .iter()
+                .map(|p| (p.number, p.total, p.members.to_vec()))
+                .collect()
+        };
+        assert_eq!(shape(0), vec![(1, 1, vec![])]);
+        assert_eq!(shape(5), vec![(1, 1, vec![4, 3, 2, 1, 0])]);
+        assert_eq!(shape(6), vec![(1, 2, vec![2, 1, 0]), (2, 2, vec![5, 4, 3])]);
+        assert_eq!(
+            shape(11),
+            vec![
+                (1, 3, vec![2, 1, 0]),
+                (2, 3, vec![5, 4, 3]),
+                (3, 3, vec![10, 9, 8, 7, 6]),
+            ]
+        );
+        // Every member on exactly one page, in order; an archive page keeps
+        // its briefings as newer ones join.
+        for n in 0..40 {
+            let flat: Vec<usize> = shape(n).into_iter().rev().flat_map(|p| p.2).collect();
+            assert_eq!(flat, members(n), "{n}");
+            let (now, later) = (shape(n), shape(n + 1));
+            for (a, b) in now.iter().zip(&later) {
+                if a.0 < a.1 {
+                    assert_eq!(a.2, b.2, "page {} of {n} moved", a.0);
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn hub_pagination_links_newer_pages_as_previous_and_the_newest_is_the_hub() {
+        let urls = Urls {
+            base_url: "https://e.org/".into(),
+            base_path: "/".into(),
+        };
+        let m = members(30);
+        let pages = hub_pages(&m, 3);
+        let view = |k: usize| hub_pagination("/issues/x/", &pages[k - 1], &urls);
+        let newest = view(10);
+        assert_eq!((newest.current, newest.total), (10, 10));
+        assert_eq!(newest.previous, None);
+        assert_eq!(newest.next.as_deref(), Some("/issues/x/page/9/"));
+        let nine = view(9);
+        assert_eq!(nine.previous.as_deref(), Some("/issues/x/"));
+        let oldest = view(1);
+        assert_eq!(oldest.next, None);
+        assert_eq!(oldest.previous.as_deref(), Some("/issues/x/page/2/"));
+        let five = view(5);
+        let titles: Vec<&str> = five.pages.iter().map(|l| l.title.as_str()).collect();
+        assert_eq!(titles, ["10", "7", "6", "5", "4", "3", "1"]);
+        assert!(five.numbered_from_oldest);
+        assert_eq!(hub_page_path("/issues/x/", 1, 10), "/issues/x/page/1/");
+    }
 
     #[test]
     fn only_bodies_that_can_link_with_at_depend_on_the_content_urls() {

@@ -224,6 +224,9 @@ pub struct PaginationView {
     pub next: Option<String>,
     /// The first and last pages and those within two of the current one.
     pub pages: Vec<Link>,
+    /// Pages counted from the oldest (a hub's timeline: its own page, the
+    /// newest, is the last), not from the newest (sections).
+    pub numbered_from_oldest: bool,
 }
 
 /// `section`: a section's list page.
