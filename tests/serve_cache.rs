@@ -361,3 +361,94 @@ fn a_warm_build_reuses_unchanged_pages_and_equals_a_cold_build() {
     let log = build_cli_verbose(&root, &out);
     assert_eq!(reused(&log), 0, "{log}");
 }
+
+/// The `<loc>`s of one sitemap file.
+fn locs(xml: &[u8]) -> Vec<String> {
+    let xml = std::str::from_utf8(xml).unwrap();
+    xml.split("<loc>")
+        .skip(1)
+        .map(|s| s.split("</loc>").next().unwrap().to_string())
+        .collect()
+}
+
+#[test]
+fn a_large_sitemap_is_sharded_and_only_shards_listing_a_new_page_change() {
+    let dir = site();
+    let root = dir.path().join("s");
+    // Past 2,000 pages the sitemap is an index of shards.
+    for i in 0..2_100 {
+        let day = i % 28 + 1;
+        write(
+            &root,
+            &format!("content/briefings/2026-03-{day:02}-n{i}.md"),
+            &briefing(
+                &format!("Note {i}"),
+                day as u32,
+                "Oman hosted talks in Muscat.",
+            ),
+        );
+    }
+    let options = memory_options();
+    let mut caches = Caches::for_serve(&root);
+    let first = tree(&build_with(&root, &options, &mut caches).unwrap());
+    let index = locs(&first["sitemap.xml"]);
+    assert!(
+        index.len() >= 2 && index.len().is_power_of_two(),
+        "{index:?}"
+    );
+    let mut listed = Vec::new();
+    for shard in &index {
+        let path = shard.strip_prefix("http://127.0.0.1:1111/").unwrap();
+        let locs = locs(&first[path]);
+        assert!(locs.windows(2).all(|w| w[0] < w[1]), "{path} is sorted");
+        assert!(!locs.is_empty() && locs.len() < 50_000);
+        listed.extend(locs);
+    }
+    listed.sort();
+    let mut pages: Vec<String> = first
+        .keys()
+        .filter_map(|p| p.strip_suffix("index.html"))
+        .map(|dir| format!("http://127.0.0.1:1111/{dir}"))
+        .collect();
+    pages.sort();
+    assert_eq!(listed, pages, "every page in exactly one shard");
+
+    let path = "content/briefings/2026-03-28-late.md";
+    write(
+        &root,
+        path,
+        &briefing("Late", 28, "Oman hosted talks in Muscat."),
+    );
+    saw(&mut caches, path);
+    let second = tree(&build_with(&root, &options, &mut caches).unwrap());
+    assert_same(
+        &second,
+        &tree(&build_in_memory(&root, &options).unwrap()),
+        path,
+    );
+    // The shards that changed are those listing a new page.
+    let new_pages: Vec<String> = second
+        .keys()
+        .filter(|p| !first.contains_key(*p))
+        .filter_map(|p| p.strip_suffix("index.html"))
+        .map(|dir| format!("http://127.0.0.1:1111/{dir}"))
+        .collect();
+    assert!(new_pages.contains(&"http://127.0.0.1:1111/briefings/late/".to_string()));
+    let mut changed: Vec<&String> = second
+        .keys()
+        .filter(|p| p.starts_with("sitemaps/"))
+        .filter(|p| first.get(*p) != second.get(*p))
+        .collect();
+    let mut holding: Vec<&String> = second
+        .iter()
+        .filter(|(p, xml)| {
+            p.starts_with("sitemaps/") && locs(xml).iter().any(|l| new_pages.contains(l))
+        })
+        .map(|(p, _)| p)
+        .collect();
+    changed.sort();
+    holding.sort();
+    assert_eq!(changed, holding);
+    assert!(changed.len() < index.len(), "{changed:?}");
+    assert_eq!(first["sitemap.xml"], second["sitemap.xml"]);
+}

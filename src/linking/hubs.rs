@@ -524,6 +524,7 @@ impl State {
             issue_features,
             hub_keys: Default::default(),
         };
+        crate::trace::lap("hubs.set");
         let (issue_keys, entity_keys) = (hub_keys(&issue_index), hub_keys(&entity_index));
         set.hub_keys = [issue_keys, entity_keys];
         // Hubs a changed briefing is in, or was in (same hubs only).
@@ -546,6 +547,7 @@ impl State {
             }
             (last, stale)
         });
+        crate::trace::lap("hubs.stale");
         co_occurrence(&mut set, stale.as_ref().map(|(last, stale)| (*last, stale)));
         crate::trace::lap("hubs.co_occurrence");
         set

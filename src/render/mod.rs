@@ -5,7 +5,7 @@ pub mod shared;
 pub mod templates;
 pub mod views;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 use std::sync::Arc;
 
 use chrono::{DateTime, NaiveDate, Utc};
@@ -292,6 +292,7 @@ pub fn render_site_memo(
         })
         .collect();
     files.extend(briefing_files?);
+    let briefing_pages = files.len();
     crate::trace::lap("render.briefings");
 
     files.extend(render_pages(input, &renderer, &rendered_pages, &urls)?);
@@ -314,8 +315,9 @@ pub fn render_site_memo(
         &urls,
         &source_paths,
     )?);
+    crate::trace::lap("render.sections");
     files.extend(render_archive(model, &renderer, &cards, &urls)?);
-    crate::trace::lap("render.sections+archive");
+    crate::trace::lap("render.archive");
     files.extend(render_feeds(input, &renderer, &entries, &urls)?);
     files.extend(render_aliases(input, &renderer, &urls)?);
     files.push(html_file("/search/", renderer.render_plain("search.html")?));
@@ -325,7 +327,8 @@ pub fn render_site_memo(
         bytes: renderer.render_plain("404.html")?,
     });
     crate::trace::lap("render.feeds..404");
-    files.push(sitemap(input, &renderer, &urls, &files)?);
+    let sitemaps = sitemap(input, &renderer, &urls, &files, briefing_pages)?;
+    files.extend(sitemaps);
     crate::trace::lap("render.sitemap");
     files.push(OutputFile {
         path: "robots.txt".into(),
@@ -1502,87 +1505,133 @@ fn render_aliases(
     Ok(files)
 }
 
+/// Pages per sitemap file, on average, once a site has more than this:
+/// past it, `sitemap.xml` is an index of shards (see [`sitemap_shards`]).
+const SITEMAP_SHARD_PAGES: usize = 2_000;
+
+/// How many sitemap files `pages` listed pages take: 1, or a power of two
+/// giving shards of `SITEMAP_SHARD_PAGES / 2` to `SITEMAP_SHARD_PAGES`
+/// pages on average (the protocol allows 50,000 per file).
+fn sitemap_shards(pages: usize) -> usize {
+    if pages <= SITEMAP_SHARD_PAGES {
+        1
+    } else {
+        pages.div_ceil(SITEMAP_SHARD_PAGES).next_power_of_two()
+    }
+}
+
+/// A page the sitemap lists: its directory (its URL path, without the
+/// leading slash) and when it last changed.
+type Listed<'a> = (&'a str, Option<DateTime<Utc>>);
+
+/// The sitemap: `sitemap.xml` listing every page, or on a large site an
+/// index of shards, each page in the shard its path hashes to. A page
+/// added or gone changes its own shard only, so `serve` renders a few
+/// thousand entries again rather than every page of the site.
+/// `files[..briefing_pages]` are the briefings' pages, in model order.
 fn sitemap(
     input: &RenderInput,
     r: &Renderer,
     urls: &Urls,
     files: &[OutputFile],
-) -> Result<OutputFile, String> {
-    let render = || sitemap_file(input, r, urls, files).map(|f| vec![f]);
-    let made = match r.memo {
-        // serve: what it lists, hashed, costs a fraction of listing it.
-        Some((memo, site)) => memo.files(
-            "sitemap.xml",
-            || sitemap_deps(input, urls, files, site),
-            render,
-        )?,
-        None => render()?,
-    };
-    made.into_iter()
-        .next()
-        .ok_or_else(|| "the sitemap was not rendered".to_string())
-}
-
-/// Everything the sitemap shows: the pages, their dates, which are aliases.
-fn sitemap_deps(input: &RenderInput, urls: &Urls, files: &[OutputFile], site: u128) -> u128 {
-    let mut h = StableHasher::default();
-    h.wide(site)
-        .field(urls.base_url.as_bytes())
-        .field(urls.base_path.as_bytes());
-    for f in files.iter().filter(|f| f.path.ends_with("index.html")) {
-        h.field(f.path.as_bytes());
-    }
-    for b in &input.model.briefings {
-        let d = b.page.updated.or(b.page.date);
-        h.field(b.page.path.as_bytes())
-            .number(d.map_or(u64::MAX, |d| d.timestamp() as u64));
-    }
-    let pages = input.model.briefings.iter().map(|b| &*b.page);
-    for p in pages.chain(input.pages.iter().map(|p| &**p)) {
-        for a in &p.aliases {
-            h.field(a.as_bytes());
-        }
-    }
-    h.finish()
-}
-
-fn sitemap_file(
-    input: &RenderInput,
-    r: &Renderer,
-    urls: &Urls,
-    files: &[OutputFile],
-) -> Result<OutputFile, String> {
-    let mut lastmod: BTreeMap<String, String> = BTreeMap::new();
-    for b in &input.model.briefings {
-        let d = b.page.updated.or(b.page.date).map(rfc3339);
-        if let Some(d) = d {
-            lastmod.insert(output_path(&b.page.path), d);
-        }
-    }
-    let alias_paths: Vec<String> = input
-        .model
-        .briefings
+    briefing_pages: usize,
+) -> Result<Vec<OutputFile>, String> {
+    let briefings = &input.model.briefings;
+    debug_assert!(briefings
+        .iter()
+        .zip(files)
+        .all(|(b, f)| f.path == output_path(&b.page.path)));
+    let aliases: HashSet<String> = briefings
         .iter()
         .map(|b| &b.page)
         .chain(input.pages.iter())
         .flat_map(|p| p.aliases.iter().map(|a| output_path(&normalize_alias(a))))
         .collect();
-    let mut entries: Vec<SitemapEntry> = files
+    let listed: Vec<Listed> = files
         .iter()
-        .filter(|f| f.path.ends_with("index.html") && !alias_paths.contains(&f.path))
-        .map(|f| {
-            let dir = f.path.trim_end_matches("index.html");
-            SitemapEntry {
-                loc: urls.permalink(&format!("/{dir}")),
-                lastmod: lastmod.get(&f.path).cloned(),
-            }
+        .enumerate()
+        .filter(|(_, f)| aliases.is_empty() || !aliases.contains(&f.path))
+        .filter_map(|(i, f)| {
+            let dir = f.path.strip_suffix("index.html")?;
+            let page = briefings.get(i).filter(|_| i < briefing_pages);
+            Some((dir, page.and_then(|b| b.page.updated.or(b.page.date))))
         })
         .collect();
-    entries.sort_by(|a, b| a.loc.cmp(&b.loc));
-    Ok(OutputFile {
-        path: "sitemap.xml".into(),
-        bytes: r.render("sitemap.xml", "entries", &entries)?,
+    crate::trace::lap("sitemap.listed");
+    let n_shards = sitemap_shards(listed.len());
+    let mut shards: Vec<Vec<Listed>> = vec![Vec::new(); n_shards];
+    for &(dir, date) in &listed {
+        shards[(fnv1a(dir.as_bytes()) % n_shards as u64) as usize].push((dir, date));
+    }
+    // By URL, as the sitemap lists them.
+    for shard in &mut shards {
+        shard.sort_unstable_by_key(|&(dir, _)| dir);
+    }
+    let shard_path = |n: usize| {
+        if n_shards == 1 {
+            "sitemap.xml".to_string()
+        } else {
+            format!("sitemaps/{}.xml", n + 1)
+        }
+    };
+    crate::trace::lap("sitemap.shards");
+    let mut out = Vec::with_capacity(n_shards + 1);
+    for (n, shard) in shards.iter().enumerate() {
+        let path = shard_path(n);
+        let render = || {
+            let entries: Vec<SitemapEntry> = shard
+                .iter()
+                .map(|&(dir, date)| SitemapEntry {
+                    loc: urls.permalink(dir),
+                    lastmod: date.map(rfc3339),
+                })
+                .collect();
+            Ok(vec![OutputFile {
+                path: path.clone(),
+                bytes: r.render("sitemap.xml", "entries", &entries)?,
+            }])
+        };
+        out.extend(match r.memo {
+            // serve: what a shard lists, hashed, costs a fraction of listing it.
+            Some((memo, site)) => memo.files(&path, || sitemap_deps(urls, shard, site), render)?,
+            None => render()?,
+        });
+    }
+    if n_shards > 1 {
+        let sitemaps: Vec<Link> = (0..n_shards)
+            .map(|n| Link {
+                title: (n + 1).to_string(),
+                url: urls.permalink(&format!("/{}", shard_path(n))),
+            })
+            .collect();
+        out.push(OutputFile {
+            path: "sitemap.xml".into(),
+            bytes: r.render("sitemap_index.xml", "sitemaps", &sitemaps)?,
+        });
+    }
+    Ok(out)
+}
+
+/// FNV-1a: a hash of a few bytes that never changes (a page's sitemap
+/// shard must not move between builds or machines), cheap on short keys.
+fn fnv1a(bytes: &[u8]) -> u64 {
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, &b| {
+        (h ^ b as u64).wrapping_mul(0x0100_0000_01b3)
     })
+}
+
+/// Everything one sitemap file shows: its pages and their dates.
+fn sitemap_deps(urls: &Urls, shard: &[Listed], site: u128) -> u128 {
+    let mut h = StableHasher::default();
+    h.wide(site)
+        .field(urls.base_url.as_bytes())
+        .field(urls.base_path.as_bytes())
+        .number(shard.len() as u64);
+    for (path, date) in shard {
+        h.field(path.as_bytes())
+            .number(date.map_or(u64::MAX, |d| d.timestamp() as u64));
+    }
+    h.finish()
 }
 
 /// One page of a hub's timeline: see [`hub_pages`].
@@ -1852,6 +1901,17 @@ mod tests {
     /// its place counted from the oldest.
     fn members(n: usize) -> Vec<usize> {
         (0..n).rev().collect()
+    }
+
+    #[test]
+    fn sitemap_shards_hold_one_to_two_thousand_pages() {
+        assert_eq!(sitemap_shards(0), 1);
+        assert_eq!(sitemap_shards(2_000), 1);
+        assert_eq!(sitemap_shards(2_001), 2);
+        assert_eq!(sitemap_shards(4_000), 2);
+        assert_eq!(sitemap_shards(4_001), 4);
+        // 100,000 briefings and their hubs: well under 50,000 per file.
+        assert_eq!(sitemap_shards(190_000), 128);
     }
 
     #[test]

@@ -55,6 +55,10 @@ pub const DEFAULT_TEMPLATES: &[(&str, &str)] = &[
         "sitemap.xml",
         include_str!("defaults/templates/sitemap.xml"),
     ),
+    (
+        "sitemap_index.xml",
+        include_str!("defaults/templates/sitemap_index.xml"),
+    ),
     ("robots.txt", include_str!("defaults/templates/robots.txt")),
 ];
 
