@@ -473,49 +473,70 @@ impl State {
                 .map(|k| index.get(k.as_str()).copied())
                 .collect()
         };
-        let members = |keys: &mut dyn Iterator<Item = &String>, index: &HashMap<&str, usize>| {
-            let mut v: Vec<usize> = keys
-                .filter_map(|k| index.get(k.as_str()).copied())
-                .collect();
-            v.sort_unstable();
-            v.dedup();
-            v
-        };
-        let mut set = HubSet {
-            issue_links: self
-                .keys
-                .iter()
-                .map(|k| lookup(&k.issues, &issue_index))
-                .collect(),
-            tag_links: self
-                .keys
-                .iter()
-                .map(|k| {
-                    k.tags
-                        .iter()
-                        .zip(&k.tag_entities)
-                        .map(|(key, entity)| match entity {
+        // Each briefing's links and memberships, in parallel: lookups of
+        // every label of 10,000 briefings were 16 ms on one thread.
+        type Looked = (
+            Vec<Option<usize>>,
+            Vec<Option<HubRef>>,
+            Vec<Option<usize>>,
+            Vec<usize>,
+            Vec<usize>,
+        );
+        let looked: Vec<Looked> = self
+            .keys
+            .par_iter()
+            .map(|k| {
+                // A tag is a member of its issue hub even when it links to
+                // an entity's.
+                let mut tag_issues = Vec::new();
+                let tags = k
+                    .tags
+                    .iter()
+                    .zip(&k.tag_entities)
+                    .map(|(key, entity)| {
+                        let issue = issue_index.get(key.as_str()).copied();
+                        tag_issues.extend(issue);
+                        match entity {
                             Some(e) => entity_index.get(e.as_str()).map(|&h| HubRef::Entity(h)),
-                            None => issue_index.get(key.as_str()).map(|&h| HubRef::Issue(h)),
-                        })
-                        .collect()
-                })
-                .collect(),
-            entity_links: self
-                .keys
-                .iter()
-                .map(|k| lookup(&k.entities, &entity_index))
-                .collect(),
-            issue_members: self
-                .keys
-                .iter()
-                .map(|k| members(&mut k.issues.iter().chain(&k.tags), &issue_index))
-                .collect(),
-            entity_members: self
-                .keys
-                .iter()
-                .map(|k| members(&mut k.entities.iter(), &entity_index))
-                .collect(),
+                            None => issue.map(HubRef::Issue),
+                        }
+                    })
+                    .collect();
+                let issues = lookup(&k.issues, &issue_index);
+                let entities = lookup(&k.entities, &entity_index);
+                let members = |found: &mut dyn Iterator<Item = usize>| {
+                    let mut v: Vec<usize> = found.collect();
+                    v.sort_unstable();
+                    v.dedup();
+                    v
+                };
+                let issue_members =
+                    members(&mut issues.iter().flatten().copied().chain(tag_issues));
+                let entity_members = members(&mut entities.iter().flatten().copied());
+                (issues, tags, entities, issue_members, entity_members)
+            })
+            .collect();
+        let n = looked.len();
+        let (mut issue_links, mut tag_links, mut entity_links) = (
+            Vec::with_capacity(n),
+            Vec::with_capacity(n),
+            Vec::with_capacity(n),
+        );
+        let (mut issue_members, mut entity_members) =
+            (Vec::with_capacity(n), Vec::with_capacity(n));
+        for (i, t, e, im, em) in looked {
+            issue_links.push(i);
+            tag_links.push(t);
+            entity_links.push(e);
+            issue_members.push(im);
+            entity_members.push(em);
+        }
+        let mut set = HubSet {
+            issue_links,
+            tag_links,
+            entity_links,
+            issue_members,
+            entity_members,
             issues: issue_hubs,
             entities: entity_hubs,
             features,
