@@ -40,7 +40,7 @@ fn main() {
             let start = Instant::now();
             let model = linking::link(input, &options);
             times.push(start.elapsed().as_secs_f64());
-            related = model.related.iter().map(Vec::len).sum();
+            related = model.related.iter().map(|l| l.len()).sum();
         }
         times.sort_by(f64::total_cmp);
         println!(

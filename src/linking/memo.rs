@@ -21,8 +21,9 @@ pub struct LinkMemo {
     /// Whether the last call patched that rather than making it again.
     pub hubs_patched: bool,
     /// Set with a patch that kept every feature (same keys, same names):
-    /// the keys of those some changed briefing gained or lost.
-    pub(super) moved_features: Option<Vec<String>>,
+    /// the keys of those some changed briefing gained or lost, with the
+    /// earliest time (as related lists count it) of such a briefing.
+    pub(super) moved_features: Option<Vec<(String, i64)>>,
 }
 
 /// The last call's inputs and results.
@@ -121,15 +122,19 @@ impl LinkMemo {
                 let set = state.hub_set(briefings, options, Some((&last.hubs, changed)));
                 let (was, is) = (&last.hubs, &set);
                 if was.feature_keys == is.feature_keys && was.feature_names == is.feature_names {
-                    let mut moved: Vec<u32> = Vec::new();
+                    // (feature, time of a briefing that gained or lost it).
+                    let mut moved: Vec<(u32, i64)> = Vec::new();
                     for &c in changed {
                         let (had, has) = (&was.features[c], &is.features[c]);
-                        moved.extend(had.iter().filter(|f| !has.contains(f)));
-                        moved.extend(has.iter().filter(|f| !had.contains(f)));
+                        let time = super::date_of(&briefings[c]).timestamp();
+                        let gained = has.iter().filter(|f| !had.contains(f));
+                        let lost = had.iter().filter(|f| !has.contains(f));
+                        moved.extend(gained.chain(lost).map(|&f| (f, time)));
                     }
+                    // The earliest time of each.
                     moved.sort_unstable();
-                    moved.dedup();
-                    let key = |f: u32| is.feature_keys[f as usize].clone();
+                    moved.dedup_by_key(|(f, _)| *f);
+                    let key = |(f, time): (u32, i64)| (is.feature_keys[f as usize].clone(), time);
                     self.moved_features = Some(moved.into_iter().map(key).collect());
                 }
                 (state, set)

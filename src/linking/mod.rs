@@ -49,7 +49,8 @@ pub struct SiteModel {
     /// Briefings, newest first (ties: source path).
     pub briefings: Vec<Briefing>,
     /// For each briefing (same index), its related briefings, best first.
-    pub related: Vec<Vec<Related>>,
+    /// Shared: `serve` hands an unchanged list from one build to the next.
+    pub related: Vec<std::sync::Arc<Vec<Related>>>,
     /// Key-issue hubs, sorted by slug; only hubs with enough briefings get pages.
     pub issue_hubs: Vec<Hub>,
     /// Entity hubs, sorted by slug.

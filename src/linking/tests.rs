@@ -182,7 +182,7 @@ fn related_reasons_are_shared_hubs() {
     let m = link(corpus(300, 11), &options());
     let mut with_reasons = 0;
     for (i, rel) in m.related.iter().enumerate() {
-        for r in rel {
+        for r in rel.iter() {
             assert_ne!(r.target, i);
             for reason in &r.reasons {
                 with_reasons += 1;
@@ -203,7 +203,7 @@ fn related_reasons_are_shared_hubs() {
 fn past_scope_only_links_to_older_briefings() {
     let m = link(corpus(300, 5), &options());
     for (i, rel) in m.related.iter().enumerate() {
-        for r in rel {
+        for r in rel.iter() {
             assert!(date_of(&m.briefings[r.target]) <= date_of(&m.briefings[i]));
         }
     }
@@ -262,7 +262,11 @@ fn adding_a_newer_briefing_leaves_old_lists_unchanged() {
     let mut o = options();
     o.related_scope = RelatedScope::All;
     let all = link(after.briefings.clone(), &o);
-    assert!(all.related.iter().flatten().any(|r| r.target == 0));
+    assert!(all
+        .related
+        .iter()
+        .flat_map(|l| l.iter())
+        .any(|r| r.target == 0));
 }
 
 #[test]
@@ -903,4 +907,31 @@ fn hub_changes_of_a_few_briefings_patch_the_hubs_to_the_full_model() {
         linked.inline_links[at(&linked).unwrap()][0].phrase,
         "Zürich"
     );
+}
+
+#[test]
+fn a_feature_moved_restates_the_reasons_of_lists_of_the_same_time() {
+    let mut bs = corpus(600, 29);
+    let by_date = oldest_first(&bs);
+    // A hundred briefings published at the same time as the edited one:
+    // under "past" their lists count its hubs with it.
+    let middle = by_date[300];
+    let date = bs[middle].page.date;
+    for &i in &by_date[250..350] {
+        Arc::make_mut(&mut bs[i].page).date = date;
+    }
+    let mut memo = LinkMemo::default();
+    linked_alike(&bs, &mut memo, "first");
+    for (step, &other) in by_date[400..406].iter().enumerate() {
+        let issue = bs[other].analysis.key_issues[0].clone();
+        let entity = bs[other].analysis.entities[0].clone();
+        let analysis = Arc::make_mut(&mut bs[middle].analysis);
+        analysis.key_issues.push(issue);
+        analysis.entities.push(entity);
+        linked_alike(&bs, &mut memo, &format!("taken up, step {step}"));
+        let analysis = Arc::make_mut(&mut bs[middle].analysis);
+        analysis.key_issues.remove(0);
+        analysis.entities.remove(0);
+        linked_alike(&bs, &mut memo, &format!("dropped, step {step}"));
+    }
 }

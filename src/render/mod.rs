@@ -768,7 +768,7 @@ fn briefing_deps(
         hash_hub_path(&mut h, l.map(|l| &model.entity_hubs[l]));
     }
     h.number(model.related[i].len() as u64);
-    for r in &model.related[i] {
+    for r in model.related[i].iter() {
         // The score as the view shows it: a related list ranked again
         // after a word's frequency moved a step often differs only in the
         // fourth decimal, and its page need not be rendered again.

@@ -32,11 +32,12 @@ pub struct RelatedMemo {
     pub(crate) same_hubs: bool,
     /// Set by the caller with `same_hubs`: the keys of features some
     /// briefings gained or lost, whose counts (which order a list's
-    /// reasons) may have changed.
-    pub(crate) moved_features: Vec<String>,
+    /// reasons) may have changed, with the earliest time of such a
+    /// briefing (under "past", lists of older briefings count without it).
+    pub(crate) moved_features: Vec<(String, i64)>,
     /// The last call's sources in model order, and its lists.
     pub(super) last_sources: Vec<String>,
-    pub(super) last_lists: Vec<Vec<Related>>,
+    pub(super) last_lists: Vec<Arc<Vec<Related>>>,
     /// Each text's stems, so that only new texts are tokenised.
     pub(super) stems: StemMemo,
     /// The last call's index, to patch after a text edit.
@@ -452,16 +453,30 @@ pub(super) fn rank_with_memo(
     // are made again); the others are mapped back from the memo by name.
     let mut restated = vec![false; n];
     if same_indices && !memo.moved_features.is_empty() {
-        let moved: std::collections::HashSet<&str> =
-            memo.moved_features.iter().map(String::as_str).collect();
+        // Feature id -> from when its count moved, as `i`'s list counts.
+        let ids = feature_of();
+        let moved: HashMap<u32, i64> = memo
+            .moved_features
+            .iter()
+            .filter_map(|(key, time)| Some((*ids.get(key.as_str())?, *time)))
+            .collect();
+        let moved_for =
+            |i: usize, f: u32| moved.get(&f).is_some_and(|&t| !past || docs[i].time >= t);
         for (pos, &i) in order.iter().enumerate() {
-            restated[i] = !wanted[i]
-                && memo.oldest_first[pos]
-                    .list
+            // Its list's shared features are among its own: most
+            // briefings have none that moved, or are older than the move.
+            if wanted[i] || !docs[i].features.iter().any(|&f| moved_for(i, f)) {
+                continue;
+            }
+            restated[i] = memo.oldest_first[pos].list.iter().any(|(_, _, common)| {
+                common
                     .iter()
-                    .any(|(_, _, common)| common.iter().any(|c| moved.contains(c.as_str())));
+                    .any(|c| ids.get(c.as_str()).is_some_and(|&f| moved_for(i, f)))
+            });
         }
     }
+    crate::trace::count("related.restated", restated.iter().filter(|r| **r).count());
+    crate::trace::lap("related.restated");
     if !same_indices || restated.contains(&true) {
         let index_of: HashMap<&str, usize> = briefings
             .iter()

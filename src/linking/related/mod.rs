@@ -349,7 +349,7 @@ pub(super) fn compute(
     hubs: &HubSet,
     options: &LinkOptions,
     memo: Option<&mut RelatedMemo>,
-) -> Vec<Vec<Related>> {
+) -> Vec<Arc<Vec<Related>>> {
     let docs: Vec<RankDoc> = briefings
         .iter()
         .zip(&hubs.features)
@@ -393,7 +393,7 @@ pub(super) fn compute(
         return ranked
             .into_par_iter()
             .enumerate()
-            .map(|(i, list)| to_related(i, list))
+            .map(|(i, list)| Arc::new(to_related(i, list)))
             .collect();
     };
     // With the same briefings in the same order and the same hubs, a
@@ -408,15 +408,15 @@ pub(super) fn compute(
     let (ranked, reused) =
         rank_with_memo(briefings, &docs, hubs, &bonus, options, memo, same_indices);
     let last_lists = std::mem::take(&mut memo.last_lists);
-    let lists: Vec<Vec<Related>> = ranked
+    let lists: Vec<Arc<Vec<Related>>> = ranked
         .into_par_iter()
         .zip(reused)
         .enumerate()
         .map(|(i, (list, reused))| {
             if reused && same_indices {
-                last_lists[i].clone()
+                Arc::clone(&last_lists[i])
             } else {
-                to_related(i, list)
+                Arc::new(to_related(i, list))
             }
         })
         .collect();
