@@ -169,6 +169,7 @@ pub(super) fn patch_index(
     known: &[Option<Arc<TermVector>>],
     changed: &[bool],
 ) -> Option<Index> {
+    crate::trace::lap("index.patch_start");
     let (counts, n_terms) = (&counts.0, counts.1);
     let n = last.order.len();
     if n_terms != last.n_terms || counts.len() != n {
@@ -224,6 +225,7 @@ pub(super) fn patch_index(
         }
         offsets.push(postings.len());
     }
+    crate::trace::lap("index.patch_postings");
     // The changed documents' vectors: "past" IDF, the frequencies of the
     // documents up to each one's time group.
     let list = |t: u32| &postings[offsets[t as usize]..offsets[t as usize + 1]];
@@ -248,10 +250,12 @@ pub(super) fn patch_index(
         }
         vectors[c] = v;
     }
+    crate::trace::lap("index.patch_weigh");
     last.vectors = vectors;
     last.term_postings = postings;
     last.term_offsets = offsets;
     (last.feature_offsets, last.feature_postings) = feature_postings(docs, &last.order, n_features);
+    crate::trace::lap("index.patch_features");
     Some(last)
 }
 

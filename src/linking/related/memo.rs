@@ -346,7 +346,14 @@ pub(super) fn rank_with_memo(
     // A briefing whose features changed is read again like one whose
     // vector did (its vector is weighed again, to the same values).
     let changed = edited
-        .and_then(|edited| changed_vectors(docs, &counts, &memo.stems, &text_hashes, edited))
+        .and_then(|edited| {
+            // The last index, when in this call's term ids.
+            let last = memo
+                .index
+                .as_ref()
+                .filter(|_| memo.vectors_generation == memo.stems.generation);
+            changed_vectors(docs, &counts, &memo.stems, &text_hashes, edited, last)
+        })
         .map(|mut changes| {
             for &i in &refeatured {
                 changes.changed[i] = true;
@@ -579,8 +586,30 @@ pub(super) fn changed_vectors(
     stems: &StemMemo,
     text_hashes: &[u128],
     edited: Vec<(usize, StemCounts)>,
+    last: Option<&Index>,
 ) -> Option<VectorChanges> {
     let n = docs.len();
+    let edited_docs: Vec<usize> = edited.iter().map(|(i, _)| *i).collect();
+    // The documents that may have a term: those the last index lists
+    // (their texts are unchanged unless edited) and the edited ones;
+    // without that index, all.
+    let may_have = |term: u32| -> Vec<usize> {
+        match last.filter(|index| (term as usize) < index.n_terms) {
+            Some(index) => {
+                let t = term as usize;
+                let list = &index.term_postings[index.term_offsets[t]..index.term_offsets[t + 1]];
+                let mut docs: Vec<usize> = list
+                    .iter()
+                    .map(|&(p, _)| index.order[p as usize])
+                    .chain(edited_docs.iter().copied())
+                    .collect();
+                docs.sort_unstable();
+                docs.dedup();
+                docs
+            }
+            None => (0..n).collect(),
+        }
+    };
     let mut changed = vec![false; n];
     let mut moved = Vec::new();
     // (term id, time of the edit, +1 gained or -1 lost): the term's
@@ -614,7 +643,8 @@ pub(super) fn changed_vectors(
         .map(|&term| {
             let edits = &since
                 [since.partition_point(|s| s.0 < term)..since.partition_point(|s| s.0 <= term)];
-            let mut with: Vec<(i64, usize)> = (0..n)
+            let mut with: Vec<(i64, usize)> = may_have(term)
+                .into_iter()
                 .filter(|&i| counts.0[i].binary_search_by_key(&term, |e| e.0).is_ok())
                 .map(|i| (docs[i].time, i))
                 .collect();
