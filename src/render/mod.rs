@@ -1189,17 +1189,34 @@ fn pagination(base: &str, current: usize, total: usize, urls: &Urls) -> Paginati
         total,
         previous: (current > 1).then(|| page_url(current - 1)),
         next: (current < total).then(|| page_url(current + 1)),
-        // A window around the current page, plus the first and the last: listing
-        // every page on every page grows with the square of the archive.
-        pages: (1..=total)
-            .filter(|&n| n == 1 || n == total || n.abs_diff(current) <= 2)
-            .map(|n| Link {
-                title: n.to_string(),
-                url: page_url(n),
-            })
-            .collect(),
+        pages: page_window(current, total, false, page_url),
         numbered_from_oldest: false,
     }
+}
+
+/// The pages a pager links: the first, the last and those within two of
+/// the current one (listing every page on every page grows with the
+/// square of the archive), in reading order, newest first: counting up,
+/// or down when pages are numbered from the oldest.
+fn page_window(
+    current: usize,
+    total: usize,
+    numbered_from_oldest: bool,
+    page_url: impl Fn(usize) -> String,
+) -> Vec<Link> {
+    let mut numbers: Vec<usize> = (1..=total)
+        .filter(|&n| n == 1 || n == total || n.abs_diff(current) <= 2)
+        .collect();
+    if numbered_from_oldest {
+        numbers.reverse();
+    }
+    numbers
+        .into_iter()
+        .map(|n| Link {
+            title: n.to_string(),
+            url: page_url(n),
+        })
+        .collect()
 }
 
 fn render_sections(
@@ -1700,14 +1717,7 @@ fn hub_pagination(path: &str, page: &HubPage, urls: &Urls) -> PaginationView {
         total,
         previous: (current < total).then(|| page_url(current + 1)),
         next: (current > 1).then(|| page_url(current - 1)),
-        pages: (1..=total)
-            .rev()
-            .filter(|&n| n == 1 || n == total || n.abs_diff(current) <= 2)
-            .map(|n| Link {
-                title: n.to_string(),
-                url: page_url(n),
-            })
-            .collect(),
+        pages: page_window(current, total, true, page_url),
         numbered_from_oldest: true,
     }
 }
