@@ -1554,10 +1554,6 @@ fn sitemap(
     briefing_pages: usize,
 ) -> Result<Vec<OutputFile>, String> {
     let briefings = &input.model.briefings;
-    debug_assert!(briefings
-        .iter()
-        .zip(files)
-        .all(|(b, f)| f.path == output_path(&b.page.path)));
     let aliases: HashSet<String> = briefings
         .iter()
         .map(|b| &b.page)
@@ -1570,7 +1566,10 @@ fn sitemap(
         .filter(|(_, f)| aliases.is_empty() || !aliases.contains(&f.path))
         .filter_map(|(i, f)| {
             let dir = f.path.strip_suffix("index.html")?;
-            let page = briefings.get(i).filter(|_| i < briefing_pages);
+            // The briefing rendered at `i`, checked by its path.
+            let page = briefings
+                .get(i)
+                .filter(|b| i < briefing_pages && b.page.path.trim_start_matches('/') == dir);
             Some((dir, page.and_then(|b| b.page.updated.or(b.page.date))))
         })
         .collect();
