@@ -828,9 +828,9 @@ pub struct RenderMemo {
     kept: Mutex<crate::linking::FastMap<u128, Kept>>,
     /// Counts renders: a kept value not used by the last one is forgotten.
     render_count: u64,
-    /// Groups of files by name with the hash of their inputs (`serve`
-    /// only): see [`RenderMemo::files`].
-    groups: Mutex<HashMap<String, (u128, Vec<crate::output::OutputFile>)>>,
+    /// Files by name with the hash of their inputs (`serve` only): see
+    /// [`RenderMemo::file`].
+    groups: Mutex<HashMap<String, (u128, crate::output::OutputFile)>>,
     used_groups: Mutex<HashSet<String>>,
     /// Pages rendered by Tera in the last render (the others came from the memo).
     pub pages_rendered: AtomicUsize,
@@ -956,7 +956,7 @@ impl RenderMemo {
     }
 
     /// Whether values are kept between renders ([`RenderMemo::per_briefing`],
-    /// [`RenderMemo::files`]): in `serve`, whose memo lives as long as the
+    /// [`RenderMemo::file`]): in `serve`, whose memo lives as long as the
     /// pages and analyses it compares.
     fn keeps_values(&self) -> bool {
         self.disk.is_none()
@@ -1012,32 +1012,32 @@ impl RenderMemo {
         Ok(value)
     }
 
-    /// The files of the group `name` (a hub's pages and feed): the last
-    /// render's when the hash of everything they are made from, `deps`, is
-    /// the same, else what `render` makes. Only `serve` keeps groups; a
-    /// `build` always renders (its pages still go through [`RenderMemo::page`]).
-    pub fn files(
+    /// The file `name` (a hub page, a feed, a sitemap shard): the last
+    /// render's when the hash of everything it is made from, `deps`, is the
+    /// same, else what `render` makes. Only `serve` keeps files; a `build`
+    /// always renders (its pages still go through [`RenderMemo::page`]).
+    pub fn file(
         &self,
         name: &str,
         deps: impl FnOnce() -> u128,
-        render: impl FnOnce() -> Result<Vec<crate::output::OutputFile>, String>,
-    ) -> Result<Vec<crate::output::OutputFile>, String> {
+        render: impl FnOnce() -> Result<crate::output::OutputFile, String>,
+    ) -> Result<crate::output::OutputFile, String> {
         if !self.keeps_values() {
             return render();
         }
         let deps = deps();
         self.used_groups.lock().unwrap().insert(name.to_string());
-        if let Some((kept, files)) = self.groups.lock().unwrap().get(name) {
+        if let Some((kept, file)) = self.groups.lock().unwrap().get(name) {
             if *kept == deps {
-                return Ok(files.clone());
+                return Ok(file.clone());
             }
         }
-        let files = render()?;
+        let file = render()?;
         self.groups
             .lock()
             .unwrap()
-            .insert(name.to_string(), (deps, files.clone()));
-        Ok(files)
+            .insert(name.to_string(), (deps, file.clone()));
+        Ok(file)
     }
 
     /// Whether the body with this key can wait until a page needs it: it

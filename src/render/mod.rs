@@ -846,6 +846,21 @@ impl Renderer<'_> {
         )
     }
 
+    /// The file `name`: with a memo (`serve`), kept from the last render
+    /// while the hash `deps` gives (of the site's hash) is the same (see
+    /// [`RenderMemo::file`]); without one, rendered.
+    fn kept_file(
+        &self,
+        name: &str,
+        deps: impl FnOnce(u128) -> u128,
+        render: impl FnOnce() -> Result<OutputFile, String>,
+    ) -> Result<OutputFile, String> {
+        match self.memo {
+            Some((memo, site)) => memo.file(name, || deps(site), render),
+            None => render(),
+        }
+    }
+
     fn render_plain(&self, template: &str) -> Result<Bytes, String> {
         self.render_with(template, &[])
     }
@@ -1105,25 +1120,17 @@ fn render_hubs(
             let path = hub_path(hub);
             let mut files = Vec::new();
             for page in hub_pages(&hub.members, config.hub_page_size) {
-                let render = || render_hub_page(model, hub, &page, r, entries, urls, config);
-                files.extend(match r.memo {
-                    Some((memo, site)) => memo.files(
-                        &page.path(&path),
-                        || hub_page_deps(model, hub, &page, entries, urls, config, site),
-                        || Ok(vec![render()?]),
-                    )?,
-                    None => vec![render()?],
-                });
+                files.push(r.kept_file(
+                    &page.path(&path),
+                    |site| hub_page_deps(model, hub, &page, entries, urls, config, site),
+                    || render_hub_page(model, hub, &page, r, entries, urls, config),
+                )?);
             }
-            let render = || render_hub_feed(hub, r, entries, urls, config);
-            files.extend(match r.memo {
-                Some((memo, site)) => memo.files(
-                    &format!("{path}atom.xml"),
-                    || hub_feed_deps(hub, entries, urls, config, site),
-                    || Ok(vec![render()?]),
-                )?,
-                None => vec![render()?],
-            });
+            files.push(r.kept_file(
+                &format!("{path}atom.xml"),
+                |site| hub_feed_deps(hub, entries, urls, config, site),
+                || render_hub_feed(hub, r, entries, urls, config),
+            )?);
             Ok(files)
         })
         .collect();
@@ -1602,22 +1609,19 @@ fn sitemap(
                     lastmod: date.map(rfc3339),
                 })
                 .collect();
-            Ok(vec![OutputFile {
+            Ok(OutputFile {
                 path: path.clone(),
                 bytes: r.render("sitemap.xml", "entries", &entries)?,
-            }])
+            })
         };
-        out.extend(match r.memo {
-            // serve: what a shard lists, hashed, costs a fraction of listing it.
-            Some((memo, site)) => memo.files(&path, || sitemap_deps(urls, shard, site), render)?,
-            None => render()?,
-        });
+        // serve: what a shard lists, hashed, costs a fraction of listing it.
+        out.push(r.kept_file(&path, |site| sitemap_deps(urls, shard, site), render)?);
     }
     if n_shards > 1 {
         let sitemaps: Vec<Link> = (0..n_shards)
             .map(|n| Link {
                 title: (n + 1).to_string(),
-                url: urls.permalink(&format!("/{}", shard_path(n))),
+                url: urls.permalink(&shard_path(n)),
             })
             .collect();
         out.push(OutputFile {
@@ -1801,7 +1805,7 @@ fn render_hub_feed(
     })
 }
 
-/// What every page and the feed of a hub show of it: for [`RenderMemo::files`].
+/// What every page and the feed of a hub show of it: for [`RenderMemo::file`].
 fn hub_identity(h: &mut StableHasher, hub: &Hub, urls: &Urls, site_hash: u128) {
     h.wide(site_hash)
         .field(urls.base_url.as_bytes())
