@@ -24,6 +24,8 @@ pub struct RelatedMemo {
     pub(super) options: (usize, bool),
     /// Briefings ranked by the last call (the others were reused).
     pub ranked: usize,
+    /// Of those, the ones rescored rather than ranked (see [`Redo::Rescore`]).
+    pub rescored: usize,
     /// The vocabulary generation the memo entries' vectors are in.
     pub(super) vectors_generation: u64,
     /// Set by the caller before a call: the hub set has the last call's
@@ -214,6 +216,8 @@ pub(super) struct MemoEntry {
     pub(super) text: u128,
     /// The [`Bar`] of its list.
     pub(super) bar: Bar,
+    /// The candidates its list was chosen from.
+    pub(super) candidates: Option<Candidates>,
     pub(super) list: Vec<(String, f64, Vec<String>)>,
     /// Its term vector, in the term ids of [`StemMemo::generation`] as of
     /// [`RelatedMemo::vectors_generation`].
@@ -411,6 +415,7 @@ pub(super) fn rank_with_memo(
                 let mut before = Before {
                     vectors: vec![None; n],
                     bars: vec![None; n],
+                    candidates: vec![None; n],
                 };
                 for (pos, &i) in order.iter().enumerate() {
                     let e = &memo.oldest_first[pos];
@@ -418,6 +423,7 @@ pub(super) fn rank_with_memo(
                         before.vectors[i] = in_these_terms(&e.vector);
                     }
                     before.bars[i] = e.bar;
+                    before.candidates[i] = e.candidates.clone();
                 }
                 before
             });
@@ -437,7 +443,9 @@ pub(super) fn rank_with_memo(
         lists: mut ranked,
         vectors,
         bars,
+        candidates,
         ranked: wanted,
+        rescored,
         index,
     } = rank_with_vectors(
         docs,
@@ -453,6 +461,7 @@ pub(super) fn rank_with_memo(
     );
     memo.index = index;
     memo.ranked = wanted.iter().filter(|w| **w).count();
+    memo.rescored = rescored;
     let vector_of = |i: usize| vectors.get(i).cloned();
     crate::trace::lap("related.rank");
     // The caller takes reused lists from its last output when the indices
@@ -559,6 +568,7 @@ pub(super) fn rank_with_memo(
                     .collect(),
                 vector: vector_of(i),
                 bar: bars[i],
+                candidates: candidates[i].clone(),
             },
         };
         entries.push(entry);

@@ -186,7 +186,9 @@ fn rank_with_vectors(
             lists: vec![Vec::new(); n],
             vectors: Vec::new(),
             bars: vec![None; n],
+            candidates: vec![None; n],
             ranked: vec![true; n],
+            rescored: 0,
             index: None,
         };
     }
@@ -212,123 +214,270 @@ fn rank_with_vectors(
     };
     crate::trace::lap("related.build_index");
     let past = scope == RelatedScope::Past;
-    let wanted = match wanted {
-        Wanted::All => vec![true; n],
-        Wanted::Mask(mask) => mask,
+    let mut before = None;
+    let redo: Vec<Redo> = match wanted {
+        Wanted::All => vec![Redo::Rank; n],
+        Wanted::Mask(mask) => mask
+            .into_iter()
+            .map(|m| if m { Redo::Rank } else { Redo::Keep })
+            .collect(),
         Wanted::ReadersOf {
             changed,
             moved,
             moved_features,
-            before,
-        } => readers(
-            &index,
-            docs,
-            bonus,
-            changed,
-            Moved {
-                terms: moved,
-                features: moved_features,
-            },
-            before.as_ref(),
-        ),
+            before: last,
+        } => {
+            before = last;
+            readers(
+                &index,
+                docs,
+                bonus,
+                changed,
+                Moved {
+                    terms: moved,
+                    features: moved_features,
+                },
+                before.as_ref(),
+            )
+        }
     };
+    let rescored = redo
+        .iter()
+        .filter(|r| matches!(r, Redo::Rescore(_)))
+        .count();
+    crate::trace::count("related.rescored", rescored);
+    crate::trace::count(
+        "related.ranked",
+        redo.iter().filter(|r| **r == Redo::Rank).count(),
+    );
     crate::trace::lap("related.readers");
     // Only the wanted, so that ranking a few costs no pass over all.
-    let todo: Vec<usize> = (0..n).filter(|&i| wanted[i]).collect();
+    let todo: Vec<usize> = (0..n).filter(|&i| !redo[i].is_keep()).collect();
+    // A candidate's exact score: its cosine with the document whose
+    // vector is scattered into `dense`, plus the bonus of shared features.
+    let exact = |dense: &[f32], j: usize, common: &[u32]| -> f32 {
+        let cosine: f32 = index.vectors[j]
+            .iter()
+            .map(|&(t, w)| dense[t as usize] * w)
+            .sum();
+        cosine + common.iter().map(|&f| bonus[f as usize]).sum::<f32>()
+    };
+    // Best score; ties to the newer briefing (lower position).
+    let finish = |mut ranked: Vec<(f32, u32, Vec<u32>)>| -> Vec<Ranked> {
+        ranked.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+        ranked.truncate(k);
+        ranked
+            .into_iter()
+            .map(|(s, q, common)| (index.order[q as usize], s as f64, common))
+            .collect()
+    };
     let made = todo
         .par_iter()
         .map_init(
             || (vec![0f32; n], Vec::<u32>::new(), vec![0f32; index.n_terms]),
             |(acc, touched, dense), &i| {
                 let p = index.pos_of[i];
-                let from = index.group_start[p];
-                let query = query_of(&index.vectors[i]);
-                let mut add = |q: u32, w: f32| {
-                    if q as usize == p {
-                        return;
-                    }
-                    if acc[q as usize] == 0.0 {
-                        touched.push(q);
-                    }
-                    acc[q as usize] += w;
-                };
-                for &(t, qw) in &query {
-                    let list = &index.term_postings
-                        [index.term_offsets[t as usize]..index.term_offsets[t as usize + 1]];
-                    for &(q, w) in window(list, |e| e.0, p, from, past) {
-                        add(q, qw * w);
-                    }
-                }
-                for &f in &docs[i].features {
-                    let list = &index.feature_postings
-                        [index.feature_offsets[f as usize]..index.feature_offsets[f as usize + 1]];
-                    for &q in window(list, |e| *e, p, from, past) {
-                        add(q, bonus[f as usize]);
-                    }
-                }
-                let mut candidates: Vec<(f32, u32)> =
-                    touched.iter().map(|&q| (acc[q as usize], q)).collect();
-                for &q in touched.iter() {
-                    acc[q as usize] = 0.0;
-                }
-                touched.clear();
-                // The best RESCORED by partial score (ties: position, so the
-                // choice is deterministic); a selection, not a full sort.
-                let by_score =
-                    |a: &(f32, u32), b: &(f32, u32)| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1));
-                let keep = RESCORED.max(k);
-                let mut bar = None;
-                if candidates.len() > keep {
-                    candidates.select_nth_unstable_by(keep - 1, by_score);
-                    candidates.truncate(keep);
-                    bar = Some(candidates[keep - 1].0);
-                }
                 // Exact cosines against this document's vector scattered
                 // into a dense array: one branch-free pass per candidate.
                 for &(t, w) in index.vectors[i].iter() {
                     dense[t as usize] = w;
                 }
-                let mut ranked: Vec<(f32, u32, Vec<u32>)> = candidates
-                    .into_iter()
-                    .map(|(_, q)| {
-                        let j = index.order[q as usize];
-                        let common = shared(&docs[i].features, &docs[j].features);
-                        let cosine: f32 = index.vectors[j]
-                            .iter()
-                            .map(|&(t, w)| dense[t as usize] * w)
-                            .sum();
-                        let score = cosine + common.iter().map(|&f| bonus[f as usize]).sum::<f32>();
-                        (score, q, common)
-                    })
-                    .filter(|(s, _, _)| *s > 0.0)
-                    .collect();
+                let last = before
+                    .as_ref()
+                    .and_then(|b| Some((b.bars[i], b.candidates[i].as_ref()?)));
+                let made = match (&redo[i], last) {
+                    (Redo::Rescore(changed), Some((bar, last))) => {
+                        let made = rescore(changed, last, bar, |c: &Candidate| {
+                            let q = n - 1 - c.oldest_first as usize;
+                            let j = index.order[q];
+                            exact(dense, j, &shared(&docs[i].features, &docs[j].features))
+                        });
+                        // The same documents with the same exact scores as
+                        // ranking would choose (partial scores may differ
+                        // in their last bits: summed in another order).
+                        #[cfg(test)]
+                        {
+                            let full = select(
+                                i,
+                                p,
+                                docs,
+                                bonus,
+                                &index,
+                                past,
+                                k,
+                                acc,
+                                touched,
+                                |j, common| exact(dense, j, common),
+                            );
+                            let scores = |c: &[Candidate]| {
+                                let mut s: Vec<(u32, u32)> = c
+                                    .iter()
+                                    .map(|c| (c.oldest_first, c.score.to_bits()))
+                                    .collect();
+                                s.sort_unstable();
+                                s
+                            };
+                            assert_eq!(scores(&made.1), scores(&full.1), "rescored list {i}");
+                            assert_eq!(made.0.is_some(), full.0.is_some());
+                            let near = |a: f32, b: f32| (a - b).abs() <= b.abs() * 1e-5 + 1e-6;
+                            for c in &made.1 {
+                                let f = full.1.iter().find(|f| f.oldest_first == c.oldest_first);
+                                assert!(near(c.partial, f.unwrap().partial), "partial in list {i}");
+                            }
+                            if let (Some(a), Some(b)) = (made.0, full.0) {
+                                assert!(near(a, b), "bar of list {i}");
+                            }
+                        }
+                        made
+                    }
+                    _ => select(
+                        i,
+                        p,
+                        docs,
+                        bonus,
+                        &index,
+                        past,
+                        k,
+                        acc,
+                        touched,
+                        |j, common| exact(dense, j, common),
+                    ),
+                };
                 for &(t, _) in index.vectors[i].iter() {
                     dense[t as usize] = 0.0;
                 }
-                // Best score; ties to the newer briefing (lower position).
-                ranked.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
-                ranked.truncate(k);
-                let list = ranked
-                    .into_iter()
-                    .map(|(s, q, common)| (index.order[q as usize], s as f64, common))
+                let (bar, candidates) = made;
+                let ranked: Vec<(f32, u32, Vec<u32>)> = candidates
+                    .iter()
+                    .filter(|c| c.score > 0.0)
+                    .map(|c| {
+                        let q = n as u32 - 1 - c.oldest_first;
+                        let j = index.order[q as usize];
+                        (c.score, q, shared(&docs[i].features, &docs[j].features))
+                    })
                     .collect();
-                (list, bar)
+                (finish(ranked), bar, Arc::new(candidates))
             },
         )
         .collect::<Vec<_>>();
     let mut lists = vec![Vec::new(); n];
     let mut bars = vec![None; n];
-    for (i, (list, bar)) in todo.into_iter().zip(made) {
+    let mut candidates = vec![None; n];
+    for (i, (list, bar, chosen)) in todo.into_iter().zip(made) {
         lists[i] = list;
         bars[i] = bar;
+        candidates[i] = Some(chosen);
     }
     Ranking {
         lists,
         vectors: index.vectors.clone(),
         bars,
-        ranked: wanted,
+        candidates,
+        ranked: redo.iter().map(|r| !r.is_keep()).collect(),
+        rescored,
         index: Some(index),
     }
+}
+
+/// Ranks document `i` (at position `p`): reads its query's postings
+/// windows into partial scores (`acc`, with the positions it `touched`),
+/// keeps the [`RESCORED`] best and scores them with `exact(document,
+/// shared features)`. Returns its [`Bar`] and its candidates.
+#[allow(clippy::too_many_arguments)]
+fn select(
+    i: usize,
+    p: usize,
+    docs: &[RankDoc],
+    bonus: &[f32],
+    index: &Index,
+    past: bool,
+    k: usize,
+    acc: &mut [f32],
+    touched: &mut Vec<u32>,
+    exact: impl Fn(usize, &[u32]) -> f32,
+) -> (Bar, Vec<Candidate>) {
+    let n = index.order.len();
+    let from = index.group_start[p];
+    let query = query_of(&index.vectors[i]);
+    let mut add = |q: u32, w: f32| {
+        if q as usize == p {
+            return;
+        }
+        if acc[q as usize] == 0.0 {
+            touched.push(q);
+        }
+        acc[q as usize] += w;
+    };
+    for &(t, qw) in &query {
+        let list = &index.term_postings
+            [index.term_offsets[t as usize]..index.term_offsets[t as usize + 1]];
+        for &(q, w) in window(list, |e| e.0, p, from, past) {
+            add(q, qw * w);
+        }
+    }
+    for &f in &docs[i].features {
+        let list = &index.feature_postings
+            [index.feature_offsets[f as usize]..index.feature_offsets[f as usize + 1]];
+        for &q in window(list, |e| *e, p, from, past) {
+            add(q, bonus[f as usize]);
+        }
+    }
+    let mut candidates: Vec<(f32, u32)> = touched.iter().map(|&q| (acc[q as usize], q)).collect();
+    for &q in touched.iter() {
+        acc[q as usize] = 0.0;
+    }
+    touched.clear();
+    // The best RESCORED by partial score (ties: position, so the choice is
+    // deterministic); a selection, not a full sort.
+    let by_score = |a: &(f32, u32), b: &(f32, u32)| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1));
+    let keep = RESCORED.max(k);
+    let mut bar = None;
+    if candidates.len() > keep {
+        candidates.select_nth_unstable_by(keep - 1, by_score);
+        candidates.truncate(keep);
+        bar = Some(candidates[keep - 1].0);
+    }
+    let chosen = candidates
+        .into_iter()
+        .map(|(partial, q)| {
+            let j = index.order[q as usize];
+            let common = shared(&docs[i].features, &docs[j].features);
+            Candidate {
+                oldest_first: (n - 1 - q as usize) as u32,
+                partial,
+                score: exact(j, &common),
+            }
+        })
+        .collect();
+    (bar, chosen)
+}
+
+/// A list's candidates after an edit that left them the same documents
+/// (see [`Redo::Rescore`]): those `changed` (by position from the oldest,
+/// with their partial scores now) get their exact score from `exact`, the
+/// others keep theirs. The bar is the lowest partial score again: the
+/// candidates are the best by partial score.
+fn rescore(
+    changed: &[(u32, f32)],
+    last: &[Candidate],
+    bar: Bar,
+    exact: impl Fn(&Candidate) -> f32,
+) -> (Bar, Vec<Candidate>) {
+    let mut candidates = last.to_vec();
+    for c in &mut candidates {
+        if let Some(&(_, now)) = changed.iter().find(|r| r.0 == c.oldest_first) {
+            c.partial = now;
+            c.score = exact(c);
+        }
+    }
+    let bar = bar.map(|_| {
+        candidates
+            .iter()
+            .map(|c| c.partial)
+            .min_by(f32::total_cmp)
+            .unwrap_or(0.0)
+    });
+    (bar, candidates)
 }
 
 /// What [`rank_with_vectors`] returns, by document.
@@ -338,8 +487,12 @@ struct Ranking {
     vectors: Vec<Arc<TermVector>>,
     /// Bars of the ranked documents (others: None).
     bars: Vec<Bar>,
-    /// Which were ranked.
+    /// Candidates of the ranked documents (others: None).
+    candidates: Vec<Option<Candidates>>,
+    /// Which were ranked (or rescored).
     ranked: Vec<bool>,
+    /// How many of them were rescored (see [`Redo::Rescore`]).
+    rescored: usize,
     /// The index they were ranked with.
     index: Option<Index>,
 }
@@ -583,6 +736,11 @@ fn specificity(df: u32, n: usize) -> f32 {
 mod tests {
     use super::*;
 
+    /// Which lists are redone (ranked or rescored).
+    fn dirty(redo: Vec<Redo>) -> Vec<bool> {
+        redo.iter().map(|r| !r.is_keep()).collect()
+    }
+
     fn doc(text: &str, time: i64) -> RankDoc<'_> {
         RankDoc {
             parts: vec![text],
@@ -613,20 +771,21 @@ mod tests {
         let before = Before {
             vectors: vec![Some(Arc::clone(&index.vectors[0])), None, None],
             bars: vec![None, Some(terms + ISSUE_BONUS / 2.0), None],
+            candidates: vec![None; 3],
         };
         let run = |docs: &[RankDoc], index: &Index, moved: &[(usize, u32)], before: &Before| {
             let moved = Moved {
                 terms: &[],
                 features: moved,
             };
-            readers(
+            dirty(readers(
                 index,
                 docs,
                 &bonus,
                 vec![true, false, false],
                 moved,
                 Some(before),
-            )
+            ))
         };
         assert_eq!(
             run(&docs, &index, &[(0, 0)], &before),
@@ -652,12 +811,16 @@ mod tests {
         bars[reader] = Some(10.0);
         let mut vectors = vec![None; docs.len()];
         vectors[changed] = Some(Arc::clone(&index.vectors[changed]));
-        let before = Before { vectors, bars };
+        let before = Before {
+            vectors,
+            bars,
+            candidates: vec![None; docs.len()],
+        };
         let mut mark = vec![false; docs.len()];
         mark[changed] = true;
         let read = |terms: &[(usize, u32)], features: &[(usize, u32)]| {
             let moved = Moved { terms, features };
-            readers(&index, &docs, &bonus, mark.clone(), moved, Some(&before))[reader]
+            !readers(&index, &docs, &bonus, mark.clone(), moved, Some(&before))[reader].is_keep()
         };
         assert!(read(&[], &[(changed, 0)]));
         assert!(!read(&[], &[]));
@@ -665,6 +828,173 @@ mod tests {
         let weather = index.vectors[0][0].0;
         assert!(index.vectors[reader].iter().any(|e| e.0 == weather));
         assert!(read(&[(changed, weather)], &[]));
+    }
+
+    #[test]
+    fn a_candidate_pushed_out_of_a_full_window_is_rescored() {
+        // Many older briefings share a common word; one of them also
+        // shares the reader's rare words, so it is a candidate whatever
+        // the common word adds. A newer briefing taking up the common word
+        // enters the reader's full window for it and pushes the oldest
+        // there out: that candidate, whose partial score drops.
+        let mut texts: Vec<String> = (0..=POSTINGS_CAP)
+            .map(|t| format!("weather report number{t}"))
+            .collect();
+        let n_old = texts.len();
+        for t in &mut texts[1..4] {
+            *t = format!("{t} harbour cranes strike");
+        }
+        texts.push("harbour talks".into());
+        texts.push("weather harbour cranes strike resume".into());
+        let (changed, reader) = (n_old, n_old + 1);
+        let times: Vec<i64> = (0..n_old as i64).chain([500, 600]).collect();
+        fn docs_of<'a>(texts: &'a [String], times: &[i64]) -> Vec<RankDoc<'a>> {
+            texts
+                .iter()
+                .zip(times)
+                .map(|(t, &time)| doc(t, time))
+                .collect()
+        }
+        let k = 3;
+        let last = rank_with_vectors(
+            &docs_of(&texts, &times),
+            &[],
+            RelatedScope::Past,
+            k,
+            Wanted::All,
+            Known::default(),
+        );
+        texts[changed] = "weather harbour talks".into();
+        let docs = docs_of(&texts, &times);
+        let index = build_index(&docs, RelatedScope::Past, 0, None, None);
+        let vectors_changed: Vec<bool> = (0..docs.len())
+            .map(|i| index.vectors[i] != last.vectors[i])
+            .collect();
+        assert!(vectors_changed[changed] && !vectors_changed[reader]);
+        let gained: Vec<(usize, u32)> = index.vectors[changed]
+            .iter()
+            .filter(|e| !last.vectors[changed].iter().any(|o| o.0 == e.0))
+            .map(|e| (changed, e.0))
+            .collect();
+        assert_eq!(gained.len(), 1);
+        let before = Before {
+            vectors: last.vectors.iter().cloned().map(Some).collect(),
+            bars: last.bars.clone(),
+            candidates: last.candidates.clone(),
+        };
+        let redo = readers(
+            &index,
+            &docs,
+            &[],
+            vectors_changed.clone(),
+            Moved {
+                terms: &gained,
+                features: &[],
+            },
+            Some(&before),
+        );
+        let Redo::Rescore(rescored) = &redo[reader] else {
+            panic!("{:?}", redo[reader]);
+        };
+        // The changed briefing and the one pushed out, oldest first.
+        let pushed_out = (1..4).find(|&d| {
+            let pos = index.pos_of[d];
+            rescored
+                .iter()
+                .any(|r| r.0 as usize == docs.len() - 1 - pos)
+        });
+        assert!(pushed_out.is_some(), "{rescored:?}");
+        // Rescored, the list is what ranking from scratch gives.
+        let incremental = rank_with_vectors(
+            &docs,
+            &[],
+            RelatedScope::Past,
+            k,
+            Wanted::ReadersOf {
+                changed: vectors_changed,
+                moved: &gained,
+                moved_features: &[],
+                before: Some(before),
+            },
+            Known::default(),
+        );
+        assert!(incremental.rescored > 0);
+        let full = rank(&docs, &[], RelatedScope::Past, k, None, None);
+        assert_eq!(incremental.lists[reader], full[reader]);
+        assert!(!full[reader].is_empty());
+    }
+
+    #[test]
+    fn a_briefing_let_back_into_a_full_window_above_the_bar_ranks_the_list_again() {
+        // The reverse move: a newer briefing drops the common word, and the
+        // one it had pushed out of the reader's window comes back, with a
+        // partial score above the reader's bar (it repeats the word): the
+        // candidates change, so the list is ranked, not rescored.
+        let mut texts: Vec<String> = (0..=POSTINGS_CAP)
+            .map(|t| format!("weather report number{t}"))
+            .collect();
+        let n_old = texts.len();
+        texts[2] = "weather weather weather report number2".into();
+        texts.push("weather harbour talks".into());
+        texts.push("weather harbour cranes strike resume".into());
+        let (changed, reader) = (n_old, n_old + 1);
+        let times: Vec<i64> = (0..n_old as i64).chain([500, 600]).collect();
+        let docs: Vec<RankDoc> = texts
+            .iter()
+            .zip(&times)
+            .map(|(t, &time)| doc(t, time))
+            .collect();
+        let last = rank_with_vectors(
+            &docs,
+            &[],
+            RelatedScope::Past,
+            3,
+            Wanted::All,
+            Known::default(),
+        );
+        let second_oldest = docs.len() - 1 - last.index.as_ref().unwrap().pos_of[2];
+        let was = |c: &Candidates| c.iter().any(|c| c.oldest_first as usize == second_oldest);
+        assert!(!was(last.candidates[reader].as_ref().unwrap()));
+        let text = "harbour talks".to_string();
+        let mut docs = docs;
+        docs[changed] = doc(&text, 500);
+        let index = build_index(&docs, RelatedScope::Past, 0, None, None);
+        let vectors_changed: Vec<bool> = (0..docs.len())
+            .map(|i| index.vectors[i] != last.vectors[i])
+            .collect();
+        assert!(!vectors_changed[reader]);
+        let lost: Vec<(usize, u32)> = last.vectors[changed]
+            .iter()
+            .filter(|o| !index.vectors[changed].iter().any(|e| e.0 == o.0))
+            .map(|o| (changed, o.0))
+            .collect();
+        assert_eq!(lost.len(), 1);
+        let before = Before {
+            vectors: last.vectors.iter().cloned().map(Some).collect(),
+            bars: last.bars.clone(),
+            candidates: last.candidates.clone(),
+        };
+        let redo = readers(
+            &index,
+            &docs,
+            &[],
+            vectors_changed,
+            Moved {
+                terms: &lost,
+                features: &[],
+            },
+            Some(&before),
+        );
+        assert_eq!(redo[reader], Redo::Rank);
+        let full = rank_with_vectors(
+            &docs,
+            &[],
+            RelatedScope::Past,
+            3,
+            Wanted::All,
+            Known::default(),
+        );
+        assert!(was(full.candidates[reader].as_ref().unwrap()));
     }
 
     #[test]
@@ -700,8 +1030,9 @@ mod tests {
             let before = Before {
                 vectors: vec![Some(Arc::new(old.clone())), None, None],
                 bars: vec![None, Some(bar), None],
+                candidates: vec![None; 3],
             };
-            readers(
+            dirty(readers(
                 &index,
                 &docs,
                 &[],
@@ -711,7 +1042,7 @@ mod tests {
                     features: &[],
                 },
                 Some(&before),
-            )
+            ))
         };
         let redone = vec![true, true, false];
         let kept = vec![true, false, false];
@@ -746,7 +1077,14 @@ mod tests {
             terms: &[],
             features: &[],
         };
-        let blind = readers(&index, &docs, &[], vec![true, false, false], none, None);
+        let blind = dirty(readers(
+            &index,
+            &docs,
+            &[],
+            vec![true, false, false],
+            none,
+            None,
+        ));
         assert_eq!(blind, redone);
     }
 }

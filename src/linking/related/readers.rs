@@ -13,6 +13,41 @@ pub(super) type Bar = Option<f32>;
 pub(super) struct Before {
     pub(super) vectors: Vec<Option<Arc<TermVector>>>,
     pub(super) bars: Vec<Bar>,
+    /// Each list's candidates, where known (see [`Candidate`]).
+    pub(super) candidates: Vec<Option<Candidates>>,
+}
+
+/// A document a list's ranking gave an exact score: its position counted
+/// from the oldest (stable while the documents up to it are the same, as
+/// they are for every list the memo keeps), its partial score and its
+/// exact score (cosine plus shared-feature bonus).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(super) struct Candidate {
+    pub(super) oldest_first: u32,
+    pub(super) partial: f32,
+    pub(super) score: f32,
+}
+
+/// A list's candidates, in no particular order.
+pub(super) type Candidates = Arc<Vec<Candidate>>;
+
+/// What an edit means for one list (see [`readers`]).
+#[derive(Debug, Clone, PartialEq)]
+pub(super) enum Redo {
+    /// It is the same.
+    Keep,
+    /// Its candidates are the same documents, and these (positions
+    /// counted from the oldest, with their partial scores now) need their
+    /// exact scores again: see [`patch_list`].
+    Rescore(Vec<(u32, f32)>),
+    /// It must be ranked again.
+    Rank,
+}
+
+impl Redo {
+    pub(super) fn is_keep(&self) -> bool {
+        *self == Redo::Keep
+    }
 }
 
 /// (document, term or feature) pairs of what a changed document gained or
@@ -44,6 +79,13 @@ pub(super) struct Moved<'a> {
 /// ranking would make them (the bar is compared with a margin, so float
 /// rounding can only add lists, never miss one). Each possible reader reads
 /// its windows once, as ranking it would, without the arithmetic.
+///
+/// A list whose last candidates are known ([`Before::candidates`]) and
+/// stay the same documents (every changed one it selected stays above its
+/// bar, every other stays below it, none entered or left a window) is not
+/// ranked again but rescored ([`Redo::Rescore`]): a paragraph in the
+/// middle of the archive moves the frequencies of a few hundred
+/// documents' words, and most newer lists select one of them.
 pub(super) fn readers(
     index: &Index,
     docs: &[RankDoc],
@@ -51,7 +93,13 @@ pub(super) fn readers(
     changed: Vec<bool>,
     moved: Moved,
     before: Option<&Before>,
-) -> Vec<bool> {
+) -> Vec<Redo> {
+    let as_redo = |dirty: Vec<bool>| -> Vec<Redo> {
+        dirty
+            .into_iter()
+            .map(|d| if d { Redo::Rank } else { Redo::Keep })
+            .collect()
+    };
     let n = docs.len();
     let mut changed_at = vec![false; n];
     let mut oldest = None;
@@ -61,7 +109,7 @@ pub(super) fn readers(
         oldest = oldest.max(Some(p));
     }
     let Some(oldest) = oldest else {
-        return changed;
+        return as_redo(changed);
     };
     let n_changed = changed.iter().filter(|c| **c).count();
     crate::trace::count("related.changed_vectors", n_changed);
@@ -98,12 +146,15 @@ pub(super) fn readers(
     // so with a share s of the later briefings changed about 1 - (1 - s)^24
     // of the lists must be ranked again, over half from s = 1/36 on, and
     // ranking them all costs less than finding the few that need not be.
-    if n_changed >= 64 && n_changed * 32 > end {
+    // Unless the lists can be rescored: reading their windows costs about a
+    // third of ranking them.
+    let can_rescore = before.is_some_and(|b| b.candidates.iter().any(Option::is_some));
+    if !can_rescore && n_changed >= 64 && n_changed * 32 > end {
         let mut dirty = changed;
         for &i in &index.order[..end] {
             dirty[i] = true;
         }
-        return dirty;
+        return as_redo(dirty);
     }
     // The terms and features through which a changed document can be read.
     let mut term_read = vec![false; index.n_terms];
@@ -124,13 +175,13 @@ pub(super) fn readers(
         feature_read[f as usize] = true;
     }
     let by_query = |a: &(u32, f32), b: &(u32, f32)| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0));
-    let reads_a_change = |p: usize| -> bool {
+    let reads_a_change = |p: usize| -> Redo {
         let i = index.order[p];
         let from = index.group_start[p];
         let by_terms = index.vectors[i].iter().any(|&(t, _)| term_read[t as usize]);
         let by_features = docs[i].features.iter().any(|&f| feature_read[f as usize]);
         if !by_terms && !by_features {
-            return false;
+            return Redo::Keep;
         }
         let mut query: TermVector = index.vectors[i].to_vec();
         if query.len() > QUERY_TERMS {
@@ -139,18 +190,29 @@ pub(super) fn readers(
         }
         // Changed documents read: (position, partial score now, before).
         let mut seen: Vec<(usize, f32, f32)> = Vec::new();
-        let mut note = |q: usize, now: f32, then: f32| match seen.iter_mut().find(|s| s.0 == q) {
-            Some(s) => {
-                s.1 += now;
-                s.2 += then;
+        // Unchanged documents a move pushed into or out of a window:
+        // (position, partial score now minus before).
+        let mut shifted: Vec<(usize, f32)> = Vec::new();
+        let mut read = |q: usize, now: f32, then: f32| {
+            if q == p {
+            } else if changed_at[q] {
+                match seen.iter_mut().find(|s| s.0 == q) {
+                    Some(s) => {
+                        s.1 += now;
+                        s.2 += then;
+                    }
+                    None => seen.push((q, now, then)),
+                }
+            } else if now != then {
+                match shifted.iter_mut().find(|s| s.0 == q) {
+                    Some(s) => s.1 += now - then,
+                    None => shifted.push((q, now - then)),
+                }
             }
-            None => seen.push((q, now, then)),
         };
         for &(t, qw) in query.iter().filter(|q| term_read[q.0 as usize]) {
             let list = &index.term_postings
                 [index.term_offsets[t as usize]..index.term_offsets[t as usize + 1]];
-            let win = window(list, |e| e.0, p, from, true);
-            let full = win.len() == POSTINGS_CAP;
             // A changed document's partial score here in the last ranking
             // (None: its last vector is not known).
             let then_of = |q: usize| -> Option<f32> {
@@ -160,32 +222,22 @@ pub(super) fn readers(
                         .map_or(0.0, |at| qw * old[at].1),
                 )
             };
-            for p_c in moved_in(&moved_at, t, p, from) {
-                if full {
-                    // It entered or left a full window, moving its last
-                    // entry out or in.
-                    if win[POSTINGS_CAP - 1].0 as usize >= p_c {
-                        return true;
-                    }
-                } else if win.binary_search_by_key(&(p_c as u32), |e| e.0).is_err() {
-                    // The window holds every document with the term, before
-                    // as now: this one lost it, and was read here before.
-                    let Some(then) = then_of(p_c) else {
-                        return true;
-                    };
-                    note(p_c, 0.0, then);
-                }
-                // (Gained, in a window not full: read below like any other.)
-            }
-            for &(q, w) in win {
-                let q = q as usize;
-                if !changed_at[q] || q == p {
-                    continue;
-                }
-                let Some(then) = then_of(q) else {
-                    return true;
-                };
-                note(q, qw * w, then);
+            let moved: Vec<usize> = moved_in(&moved_at, t, p, from).collect();
+            let unknown = window_change(
+                list,
+                |e| e.0,
+                from,
+                &moved,
+                &changed_at,
+                |e| qw * e.1,
+                |q, e| match e {
+                    Some(e) if !changed_at[q] => Some(qw * e.1),
+                    _ => then_of(q),
+                },
+                &mut read,
+            );
+            if unknown {
+                return Redo::Rank;
             }
         }
         for &f in docs[i]
@@ -195,51 +247,216 @@ pub(super) fn readers(
         {
             let list = &index.feature_postings
                 [index.feature_offsets[f as usize]..index.feature_offsets[f as usize + 1]];
-            let win = window(list, |e| *e, p, from, true);
-            let full = win.len() == POSTINGS_CAP;
-            let mut gained = Vec::new();
-            for p_c in moved_in(&features_moved_at, f, p, from) {
-                if full {
-                    if win[POSTINGS_CAP - 1] as usize >= p_c {
-                        return true;
-                    }
-                } else if win.binary_search(&(p_c as u32)).is_ok() {
-                    gained.push(p_c);
-                } else {
-                    // Lost it: it had the bonus here before.
-                    note(p_c, 0.0, bonus[f as usize]);
-                }
-            }
-            for &q in win {
-                let q = q as usize;
-                if gained.contains(&q) {
-                    note(q, bonus[f as usize], 0.0);
-                } else if changed_at[q] && q != p {
-                    note(q, bonus[f as usize], bonus[f as usize]);
-                }
-            }
+            let moved: Vec<usize> = moved_in(&features_moved_at, f, p, from).collect();
+            let bonus = bonus[f as usize];
+            // Whoever had the feature then had its bonus.
+            window_change(
+                list,
+                |e| *e,
+                from,
+                &moved,
+                &changed_at,
+                |_| bonus,
+                |_, _| Some(bonus),
+                &mut read,
+            );
         }
         let Some(before) = before else {
-            return !seen.is_empty();
+            return if seen.is_empty() && shifted.is_empty() {
+                Redo::Keep
+            } else {
+                Redo::Rank
+            };
         };
-        seen.iter().any(|&(_, now, then)| match before.bars[i] {
-            // Every candidate got an exact cosine: the changed one did or does.
-            None => now > 0.0 || then > 0.0,
-            Some(bar) => {
-                let reach = bar - bar.abs() * 1e-4;
-                now >= reach || then >= reach
+        let bar = before.bars[i];
+        let margin = bar.map_or(0.0, |bar| bar.abs() * 1e-4);
+        let Some(candidates) = &before.candidates[i] else {
+            let reaches = !shifted.is_empty()
+                || seen.iter().any(|&(_, now, then)| match bar {
+                    // Every candidate got an exact cosine: the changed one did or does.
+                    None => now > 0.0 || then > 0.0,
+                    Some(bar) => now >= bar - margin || then >= bar - margin,
+                });
+            return if reaches { Redo::Rank } else { Redo::Keep };
+        };
+        let candidate = |q: usize| {
+            let oldest_first = (n - 1 - q) as u32;
+            candidates.iter().find(|c| c.oldest_first == oldest_first)
+        };
+        // An unchanged document's partial score now, read from the windows
+        // as ranking reads them (for the few a move pushed into one).
+        let partial_now = |q: usize| -> f32 {
+            let mut sum = 0.0;
+            for &(t, qw) in &query {
+                let list = &index.term_postings
+                    [index.term_offsets[t as usize]..index.term_offsets[t as usize + 1]];
+                let win = window(list, |e| e.0, p, from, true);
+                if let Ok(at) = win.binary_search_by_key(&(q as u32), |e| e.0) {
+                    sum += qw * win[at].1;
+                }
+            }
+            for &f in &docs[i].features {
+                let list = &index.feature_postings
+                    [index.feature_offsets[f as usize]..index.feature_offsets[f as usize + 1]];
+                if window(list, |e| *e, p, from, true)
+                    .binary_search(&(q as u32))
+                    .is_ok()
+                {
+                    sum += bonus[f as usize];
+                }
+            }
+            sum
+        };
+        let mut rescore = Vec::new();
+        for &(q, now, then) in &seen {
+            let was = candidate(q).is_some();
+            let stays = match bar {
+                // Every document in a window is a candidate.
+                None => was == (now > 0.0) && was == (then > 0.0),
+                Some(bar) if was => now > bar + margin,
+                Some(bar) => now < bar - margin && then < bar - margin,
+            };
+            if !stays {
+                return Redo::Rank;
+            }
+            if was {
+                rescore.push(((n - 1 - q) as u32, now));
+            }
+        }
+        for &(q, delta) in &shifted {
+            let stays = match (bar, candidate(q)) {
+                // Whether it is still in some window is not known.
+                (None, _) => false,
+                (Some(bar), Some(c)) => {
+                    let now = c.partial + delta;
+                    rescore.push((c.oldest_first, now));
+                    now > bar + margin
+                }
+                // Below the bar before, and lower now, or still below it.
+                (Some(bar), None) => delta < 0.0 || partial_now(q) < bar - margin,
+            };
+            if !stays {
+                return Redo::Rank;
+            }
+        }
+        if rescore.is_empty() {
+            Redo::Keep
+        } else {
+            Redo::Rescore(rescore)
+        }
+    };
+    let redo: Vec<Redo> = (0..end)
+        .into_par_iter()
+        .map(|p| {
+            if changed_at[p] {
+                Redo::Rank
+            } else {
+                reads_a_change(p)
             }
         })
-    };
-    let redo: Vec<bool> = (0..end)
-        .into_par_iter()
-        .map(|p| !changed_at[p] && reads_a_change(p))
         .collect();
-    let mut dirty = changed;
+    let mut dirty = as_redo(changed);
     for (p, redo) in redo.into_iter().enumerate() {
-        if redo {
-            dirty[index.order[p]] = true;
+        if !redo.is_keep() {
+            dirty[index.order[p]] = redo;
         }
     }
     dirty
+}
+
+/// Reads one postings window of a reader whose window starts at `from`,
+/// now and as it was before the documents at positions `moved` (ascending)
+/// gained or lost the term or feature: `read(position, contribution now,
+/// contribution before)` for every document in either window (0 where it
+/// was or is not in it). `now` is an entry's contribution now; `then` a
+/// document's before (with its entry of today, if it has one). When no
+/// document moved here, only the `changed_at` ones are reported. Returns
+/// whether a contribution before was not known.
+#[allow(clippy::too_many_arguments)]
+fn window_change<T>(
+    list: &[T],
+    pos: impl Fn(&T) -> u32,
+    from: usize,
+    moved: &[usize],
+    changed_at: &[bool],
+    now: impl Fn(&T) -> f32,
+    then: impl Fn(usize, Option<&T>) -> Option<f32>,
+    read: &mut impl FnMut(usize, f32, f32),
+) -> bool {
+    let start = list.partition_point(|e| (pos(e) as usize) < from);
+    let end = (start + POSTINGS_CAP).min(list.len());
+    let present = |q: usize| list.binary_search_by_key(&(q as u32), &pos).is_ok();
+    let mut unknown = false;
+    let mut then_or_flag = |q: usize, e: Option<&T>| {
+        then(q, e).unwrap_or_else(|| {
+            unknown = true;
+            0.0
+        })
+    };
+    if moved.is_empty() {
+        // The same documents in the window: only the changed ones' entries
+        // can differ.
+        for e in &list[start..end] {
+            let q = pos(e) as usize;
+            if changed_at[q] {
+                let t = then_or_flag(q, Some(e));
+                read(q, now(e), t);
+            }
+        }
+        return unknown;
+    }
+    // The list before: without those that gained it, with those that lost it.
+    let (gained, lost): (Vec<usize>, Vec<usize>) = moved.iter().partition(|&&q| present(q));
+    let mut before: Vec<(usize, Option<&T>)> = Vec::with_capacity(POSTINGS_CAP);
+    let mut lost_at = 0;
+    let mut k = start;
+    while before.len() < POSTINGS_CAP {
+        let next_listed = list.get(k).map(|e| pos(e) as usize);
+        let next_lost = lost.get(lost_at).copied();
+        match (next_listed, next_lost) {
+            (Some(l), Some(q)) if q < l => {
+                before.push((q, None));
+                lost_at += 1;
+            }
+            (Some(l), _) => {
+                if !gained.contains(&l) {
+                    before.push((l, Some(&list[k])));
+                }
+                k += 1;
+            }
+            (None, Some(q)) => {
+                before.push((q, None));
+                lost_at += 1;
+            }
+            (None, None) => break,
+        }
+    }
+    // Both windows are in position order: merged, each document once.
+    let window_now = &list[start..end];
+    let (mut a, mut b) = (0, 0);
+    loop {
+        match (window_now.get(a), before.get(b)) {
+            (Some(e), Some(&(q, was))) if pos(e) as usize == q => {
+                let t = then_or_flag(q, was);
+                read(q, now(e), t);
+                a += 1;
+                b += 1;
+            }
+            (Some(e), Some(&(q, _))) if (pos(e) as usize) < q => {
+                read(pos(e) as usize, now(e), 0.0);
+                a += 1;
+            }
+            (Some(e), None) => {
+                read(pos(e) as usize, now(e), 0.0);
+                a += 1;
+            }
+            (_, Some(&(q, was))) => {
+                let t = then_or_flag(q, was);
+                read(q, 0.0, t);
+                b += 1;
+            }
+            (None, None) => break,
+        }
+    }
+    unknown
 }
