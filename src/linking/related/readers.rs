@@ -159,14 +159,28 @@ pub(super) fn readers(
     // The terms and features through which a changed document can be read.
     let mut term_read = vec![false; index.n_terms];
     let mut feature_read = vec![false; bonus.len()];
+    // (term or feature, position) of the changed documents that have it
+    // now, sorted: a window finds the changed documents it holds by range
+    // instead of reading all of its entries.
+    let mut changed_terms: Vec<(u32, u32)> = Vec::new();
+    let mut changed_features: Vec<(u32, u32)> = Vec::new();
     for (p, _) in changed_at.iter().enumerate().filter(|c| *c.1) {
         let c = index.order[p];
         for &(t, _) in index.vectors[c].iter() {
             term_read[t as usize] = true;
+            changed_terms.push((t, p as u32));
         }
         for &f in &docs[c].features {
             feature_read[f as usize] = true;
+            changed_features.push((f, p as u32));
         }
+    }
+    changed_terms.sort_unstable();
+    changed_features.sort_unstable();
+    fn having(pairs: &[(u32, u32)], key: u32) -> &[(u32, u32)] {
+        let from = pairs.partition_point(|e| e.0 < key);
+        let to = pairs.partition_point(|e| e.0 <= key);
+        &pairs[from..to]
     }
     for &(t, _) in &moved_at {
         term_read[t as usize] = true;
@@ -228,7 +242,7 @@ pub(super) fn readers(
                 |e| e.0,
                 from,
                 &moved,
-                &changed_at,
+                having(&changed_terms, t),
                 |e| qw * e.1,
                 |q, e| match e {
                     Some(e) if !changed_at[q] => Some(qw * e.1),
@@ -255,7 +269,7 @@ pub(super) fn readers(
                 |e| *e,
                 from,
                 &moved,
-                &changed_at,
+                having(&changed_features, f),
                 |_| bonus,
                 |_, _| Some(bonus),
                 &mut read,
@@ -370,7 +384,9 @@ pub(super) fn readers(
 /// contribution before)` for every document in either window (0 where it
 /// was or is not in it). `now` is an entry's contribution now; `then` a
 /// document's before (with its entry of today, if it has one). When no
-/// document moved here, only the `changed_at` ones are reported. Returns
+/// document moved here, only the changed ones, `changed_here` ((key,
+/// position) of those with it now, positions ascending), are reported.
+/// Returns
 /// whether a contribution before was not known.
 #[allow(clippy::too_many_arguments)]
 fn window_change<T>(
@@ -378,7 +394,7 @@ fn window_change<T>(
     pos: impl Fn(&T) -> u32,
     from: usize,
     moved: &[usize],
-    changed_at: &[bool],
+    changed_here: &[(u32, u32)],
     now: impl Fn(&T) -> f32,
     then: impl Fn(usize, Option<&T>) -> Option<f32>,
     read: &mut impl FnMut(usize, f32, f32),
@@ -396,11 +412,16 @@ fn window_change<T>(
     if moved.is_empty() {
         // The same documents in the window: only the changed ones' entries
         // can differ.
-        for e in &list[start..end] {
-            let q = pos(e) as usize;
-            if changed_at[q] {
-                let t = then_or_flag(q, Some(e));
-                read(q, now(e), t);
+        let window = &list[start..end];
+        let (Some(first), Some(last)) = (window.first(), window.last()) else {
+            return false;
+        };
+        let (first, last) = (pos(first), pos(last));
+        let from_here = changed_here.partition_point(|e| e.1 < first);
+        for &(_, q) in changed_here[from_here..].iter().take_while(|e| e.1 <= last) {
+            if let Ok(at) = window.binary_search_by_key(&q, &pos) {
+                let t = then_or_flag(q as usize, Some(&window[at]));
+                read(q as usize, now(&window[at]), t);
             }
         }
         return unknown;
