@@ -282,6 +282,20 @@ fn rank_with_vectors(
                 for &(t, w) in index.vectors[i].iter() {
                     dense[t as usize] = w;
                 }
+                let select_here = |acc: &mut [f32], touched: &mut Vec<u32>, dense: &[f32]| {
+                    select(
+                        i,
+                        p,
+                        docs,
+                        bonus,
+                        &index,
+                        past,
+                        k,
+                        acc,
+                        touched,
+                        |j, common| exact(dense, j, common),
+                    )
+                };
                 let last = before
                     .as_ref()
                     .and_then(|b| Some((b.bars[i], b.candidates[i].as_ref()?)));
@@ -297,18 +311,7 @@ fn rank_with_vectors(
                         // in their last bits: summed in another order).
                         #[cfg(test)]
                         {
-                            let full = select(
-                                i,
-                                p,
-                                docs,
-                                bonus,
-                                &index,
-                                past,
-                                k,
-                                acc,
-                                touched,
-                                |j, common| exact(dense, j, common),
-                            );
+                            let full = select_here(acc, touched, dense);
                             let scores = |c: &[Candidate]| {
                                 let mut s: Vec<(u32, u32)> = c
                                     .iter()
@@ -330,18 +333,7 @@ fn rank_with_vectors(
                         }
                         made
                     }
-                    _ => select(
-                        i,
-                        p,
-                        docs,
-                        bonus,
-                        &index,
-                        past,
-                        k,
-                        acc,
-                        touched,
-                        |j, common| exact(dense, j, common),
-                    ),
+                    _ => select_here(acc, touched, dense),
                 };
                 for &(t, _) in index.vectors[i].iter() {
                     dense[t as usize] = 0.0;
@@ -830,23 +822,70 @@ mod tests {
         assert!(read(&[(changed, weather)], &[]));
     }
 
+    /// `POSTINGS_CAP + 1` briefings sharing a common word, one a time
+    /// unit apart, oldest first: a newer briefing's window for the word
+    /// holds all but the oldest two (it holds the reader itself too).
+    fn common_word_texts() -> Vec<String> {
+        (0..=POSTINGS_CAP)
+            .map(|t| format!("weather report number{t}"))
+            .collect()
+    }
+
+    /// What [`readers`] is given after `edited` (the only edited text) was
+    /// edited since `last` was ranked: the index now, which vectors
+    /// changed, the terms the edited one gained or lost, and what the last
+    /// ranking knew.
+    fn after_an_edit(
+        last: &Ranking,
+        docs: &[RankDoc],
+        edited: usize,
+    ) -> (Index, Vec<bool>, Vec<(usize, u32)>, Before) {
+        let index = build_index(docs, RelatedScope::Past, 0, None, None);
+        let changed: Vec<bool> = (0..docs.len())
+            .map(|i| index.vectors[i] != last.vectors[i])
+            .collect();
+        let terms = |v: &TermVector| -> Vec<u32> { v.iter().map(|e| e.0).collect() };
+        let (now, then) = (terms(&index.vectors[edited]), terms(&last.vectors[edited]));
+        let moved = now
+            .iter()
+            .filter(|t| !then.contains(t))
+            .chain(then.iter().filter(|t| !now.contains(t)))
+            .map(|&t| (edited, t))
+            .collect();
+        let before = Before {
+            vectors: last.vectors.iter().cloned().map(Some).collect(),
+            bars: last.bars.clone(),
+            candidates: last.candidates.clone(),
+        };
+        (index, changed, moved, before)
+    }
+
+    fn ranked_fully(docs: &[RankDoc], k: usize) -> Ranking {
+        rank_with_vectors(
+            docs,
+            &[],
+            RelatedScope::Past,
+            k,
+            Wanted::All,
+            Known::default(),
+        )
+    }
+
     #[test]
     fn a_candidate_pushed_out_of_a_full_window_is_rescored() {
-        // Many older briefings share a common word; one of them also
-        // shares the reader's rare words, so it is a candidate whatever
-        // the common word adds. A newer briefing taking up the common word
-        // enters the reader's full window for it and pushes the oldest
-        // there out: that candidate, whose partial score drops.
-        let mut texts: Vec<String> = (0..=POSTINGS_CAP)
-            .map(|t| format!("weather report number{t}"))
-            .collect();
+        // Briefings sharing a common word; three of them also share the
+        // reader's rare words, so they are candidates whatever the common
+        // word adds. A newer briefing taking up the common word enters the
+        // reader's full window for it and pushes the oldest there out: one
+        // of those three, whose partial score drops.
+        let mut texts = common_word_texts();
         let n_old = texts.len();
         for t in &mut texts[1..4] {
             *t = format!("{t} harbour cranes strike");
         }
         texts.push("harbour talks".into());
         texts.push("weather harbour cranes strike resume".into());
-        let (changed, reader) = (n_old, n_old + 1);
+        let (edited, reader) = (n_old, n_old + 1);
         let times: Vec<i64> = (0..n_old as i64).chain([500, 600]).collect();
         fn docs_of<'a>(texts: &'a [String], times: &[i64]) -> Vec<RankDoc<'a>> {
             texts
@@ -856,37 +895,17 @@ mod tests {
                 .collect()
         }
         let k = 3;
-        let last = rank_with_vectors(
-            &docs_of(&texts, &times),
-            &[],
-            RelatedScope::Past,
-            k,
-            Wanted::All,
-            Known::default(),
-        );
-        texts[changed] = "weather harbour talks".into();
+        let last = ranked_fully(&docs_of(&texts, &times), k);
+        texts[edited] = "weather harbour talks".into();
         let docs = docs_of(&texts, &times);
-        let index = build_index(&docs, RelatedScope::Past, 0, None, None);
-        let vectors_changed: Vec<bool> = (0..docs.len())
-            .map(|i| index.vectors[i] != last.vectors[i])
-            .collect();
-        assert!(vectors_changed[changed] && !vectors_changed[reader]);
-        let gained: Vec<(usize, u32)> = index.vectors[changed]
-            .iter()
-            .filter(|e| !last.vectors[changed].iter().any(|o| o.0 == e.0))
-            .map(|e| (changed, e.0))
-            .collect();
+        let (index, changed, gained, before) = after_an_edit(&last, &docs, edited);
+        assert!(changed[edited] && !changed[reader]);
         assert_eq!(gained.len(), 1);
-        let before = Before {
-            vectors: last.vectors.iter().cloned().map(Some).collect(),
-            bars: last.bars.clone(),
-            candidates: last.candidates.clone(),
-        };
         let redo = readers(
             &index,
             &docs,
             &[],
-            vectors_changed.clone(),
+            changed.clone(),
             Moved {
                 terms: &gained,
                 features: &[],
@@ -896,14 +915,11 @@ mod tests {
         let Redo::Rescore(rescored) = &redo[reader] else {
             panic!("{:?}", redo[reader]);
         };
-        // The changed briefing and the one pushed out, oldest first.
-        let pushed_out = (1..4).find(|&d| {
-            let pos = index.pos_of[d];
-            rescored
-                .iter()
-                .any(|r| r.0 as usize == docs.len() - 1 - pos)
-        });
-        assert!(pushed_out.is_some(), "{rescored:?}");
+        // Rescored: the edited briefing and the one pushed out.
+        let oldest_first = |d: usize| (docs.len() - 1 - index.pos_of[d]) as u32;
+        let mut which: Vec<u32> = rescored.iter().map(|r| r.0).collect();
+        which.sort_unstable();
+        assert_eq!(which, vec![oldest_first(2), oldest_first(edited)]);
         // Rescored, the list is what ranking from scratch gives.
         let incremental = rank_with_vectors(
             &docs,
@@ -911,7 +927,7 @@ mod tests {
             RelatedScope::Past,
             k,
             Wanted::ReadersOf {
-                changed: vectors_changed,
+                changed,
                 moved: &gained,
                 moved_features: &[],
                 before: Some(before),
@@ -930,55 +946,31 @@ mod tests {
         // one it had pushed out of the reader's window comes back, with a
         // partial score above the reader's bar (it repeats the word): the
         // candidates change, so the list is ranked, not rescored.
-        let mut texts: Vec<String> = (0..=POSTINGS_CAP)
-            .map(|t| format!("weather report number{t}"))
-            .collect();
+        let mut texts = common_word_texts();
         let n_old = texts.len();
         texts[2] = "weather weather weather report number2".into();
         texts.push("weather harbour talks".into());
         texts.push("weather harbour cranes strike resume".into());
-        let (changed, reader) = (n_old, n_old + 1);
+        let (edited, reader) = (n_old, n_old + 1);
         let times: Vec<i64> = (0..n_old as i64).chain([500, 600]).collect();
-        let docs: Vec<RankDoc> = texts
+        let mut docs: Vec<RankDoc> = texts
             .iter()
             .zip(&times)
             .map(|(t, &time)| doc(t, time))
             .collect();
-        let last = rank_with_vectors(
-            &docs,
-            &[],
-            RelatedScope::Past,
-            3,
-            Wanted::All,
-            Known::default(),
-        );
-        let second_oldest = docs.len() - 1 - last.index.as_ref().unwrap().pos_of[2];
-        let was = |c: &Candidates| c.iter().any(|c| c.oldest_first as usize == second_oldest);
-        assert!(!was(last.candidates[reader].as_ref().unwrap()));
-        let text = "harbour talks".to_string();
-        let mut docs = docs;
-        docs[changed] = doc(&text, 500);
-        let index = build_index(&docs, RelatedScope::Past, 0, None, None);
-        let vectors_changed: Vec<bool> = (0..docs.len())
-            .map(|i| index.vectors[i] != last.vectors[i])
-            .collect();
-        assert!(!vectors_changed[reader]);
-        let lost: Vec<(usize, u32)> = last.vectors[changed]
-            .iter()
-            .filter(|o| !index.vectors[changed].iter().any(|e| e.0 == o.0))
-            .map(|o| (changed, o.0))
-            .collect();
+        let last = ranked_fully(&docs, 3);
+        let let_back = docs.len() - 1 - last.index.as_ref().unwrap().pos_of[2];
+        let selects = |c: &Candidates| c.iter().any(|c| c.oldest_first as usize == let_back);
+        assert!(!selects(last.candidates[reader].as_ref().unwrap()));
+        docs[edited] = doc("harbour talks", 500);
+        let (index, changed, lost, before) = after_an_edit(&last, &docs, edited);
+        assert!(!changed[reader]);
         assert_eq!(lost.len(), 1);
-        let before = Before {
-            vectors: last.vectors.iter().cloned().map(Some).collect(),
-            bars: last.bars.clone(),
-            candidates: last.candidates.clone(),
-        };
         let redo = readers(
             &index,
             &docs,
             &[],
-            vectors_changed,
+            changed,
             Moved {
                 terms: &lost,
                 features: &[],
@@ -986,15 +978,8 @@ mod tests {
             Some(&before),
         );
         assert_eq!(redo[reader], Redo::Rank);
-        let full = rank_with_vectors(
-            &docs,
-            &[],
-            RelatedScope::Past,
-            3,
-            Wanted::All,
-            Known::default(),
-        );
-        assert!(was(full.candidates[reader].as_ref().unwrap()));
+        let full = ranked_fully(&docs, 3);
+        assert!(selects(full.candidates[reader].as_ref().unwrap()));
     }
 
     #[test]

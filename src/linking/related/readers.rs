@@ -38,7 +38,7 @@ pub(super) enum Redo {
     Keep,
     /// Its candidates are the same documents, and these (positions
     /// counted from the oldest, with their partial scores now) need their
-    /// exact scores again: see [`patch_list`].
+    /// exact scores again (see `rescore` in the ranking).
     Rescore(Vec<(u32, f32)>),
     /// It must be ranked again.
     Rank,
