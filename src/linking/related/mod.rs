@@ -262,13 +262,23 @@ fn rank_with_vectors(
             .sum();
         cosine + common.iter().map(|&f| bonus[f as usize]).sum::<f32>()
     };
-    // Best score; ties to the newer briefing (lower position).
-    let finish = |mut ranked: Vec<(f32, u32, Vec<u32>)>| -> Vec<Ranked> {
+    // Document `i`'s list from its candidates: the k best scores; ties to
+    // the newer briefing (lower position). Shared features are found for
+    // those k only.
+    let finish = |i: usize, candidates: &[Candidate]| -> Vec<Ranked> {
+        let mut ranked: Vec<(f32, u32)> = candidates
+            .iter()
+            .filter(|c| c.score > 0.0)
+            .map(|c| (c.score, n as u32 - 1 - c.oldest_first))
+            .collect();
         ranked.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
         ranked.truncate(k);
         ranked
             .into_iter()
-            .map(|(s, q, common)| (index.order[q as usize], s as f64, common))
+            .map(|(s, q)| {
+                let j = index.order[q as usize];
+                (j, s as f64, shared(&docs[i].features, &docs[j].features))
+            })
             .collect()
     };
     let made = todo
@@ -339,16 +349,7 @@ fn rank_with_vectors(
                     dense[t as usize] = 0.0;
                 }
                 let (bar, candidates) = made;
-                let ranked: Vec<(f32, u32, Vec<u32>)> = candidates
-                    .iter()
-                    .filter(|c| c.score > 0.0)
-                    .map(|c| {
-                        let q = n as u32 - 1 - c.oldest_first;
-                        let j = index.order[q as usize];
-                        (c.score, q, shared(&docs[i].features, &docs[j].features))
-                    })
-                    .collect();
-                (finish(ranked), bar, Arc::new(candidates))
+                (finish(i, &candidates), bar, Arc::new(candidates))
             },
         )
         .collect::<Vec<_>>();

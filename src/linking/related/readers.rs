@@ -147,7 +147,8 @@ pub(super) fn readers(
     // of the lists must be ranked again, over half from s = 1/36 on, and
     // ranking them all costs less than finding the few that need not be.
     // Unless the lists can be rescored: reading their windows costs about a
-    // third of ranking them.
+    // quarter of ranking them (49 against 190 ms after a paragraph in the
+    // middle of 10,000 briefings).
     let can_rescore = before.is_some_and(|b| b.candidates.iter().any(Option::is_some));
     if !can_rescore && n_changed >= 64 && n_changed * 32 > end {
         let mut dirty = changed;
@@ -386,8 +387,7 @@ pub(super) fn readers(
 /// document's before (with its entry of today, if it has one). When no
 /// document moved here, only the changed ones, `changed_here` ((key,
 /// position) of those with it now, positions ascending), are reported.
-/// Returns
-/// whether a contribution before was not known.
+/// Returns whether a contribution before was not known.
 #[allow(clippy::too_many_arguments)]
 fn window_change<T>(
     list: &[T],
