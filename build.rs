@@ -1,7 +1,8 @@
 //! Build script: fingerprints the analysis sources, so that the on-disk
 //! analysis cache (src/cache) is invalidated by any change to the analysis
 //! code, not only by a new crate version; and the render and Markdown
-//! sources, for the page manifest (src/cache/pages.rs) likewise.
+//! sources, for the page manifest (src/cache/pages.rs) likewise, and the
+//! linking sources for the saved stems (src/cache/stems.rs).
 
 use std::path::{Path, PathBuf};
 
@@ -27,6 +28,10 @@ fn fingerprint(dirs: &[&str]) -> u64 {
 }
 
 fn collect(dir: &Path, files: &mut Vec<PathBuf>) {
+    if dir.is_file() {
+        files.push(dir.to_path_buf());
+        return;
+    }
     let Ok(entries) = std::fs::read_dir(dir) else {
         return;
     };
@@ -44,5 +49,9 @@ fn main() {
     let analysis = fingerprint(&["src/analysis"]);
     println!("cargo:rustc-env=BRIEFING_ANALYSIS_HASH={analysis:016x}");
     let render = fingerprint(&["src/render", "src/markdown"]);
+    // The related lists' stems: the linking code, the analysis code it
+    // borrows, and the stemmer's version.
+    let link = fingerprint(&["src/linking", "src/analysis", "Cargo.lock"]);
+    println!("cargo:rustc-env=BRIEFING_LINK_HASH={link:016x}");
     println!("cargo:rustc-env=BRIEFING_RENDER_HASH={render:016x}");
 }

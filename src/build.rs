@@ -256,6 +256,13 @@ fn build_and_save_analyses(
                 "analyses every briefing again",
             ));
         }
+        if let Err(e) = caches.save_stems() {
+            problems.push(cache_not_saved(
+                "the texts' stems",
+                e,
+                "stems every briefing again",
+            ));
+        }
         if let Some(e) = caches.terms_error.take() {
             problems.push(cache_not_saved(
                 "the documents' term lists",
@@ -335,7 +342,11 @@ pub fn build_with(
             curated_issues: config.issues.clone(),
             inline_links: config.inline_links,
         },
-        caches.link.as_mut(),
+        match (caches.link.as_mut(), caches.stems.as_mut()) {
+            (Some(memo), _) => linking::Kept::Everything(memo),
+            (None, Some(stems)) => linking::Kept::Stems(stems),
+            (None, None) => linking::Kept::Nothing,
+        },
     );
     clock.lap("link");
 

@@ -232,7 +232,14 @@ fn disk_cache_gives_the_same_site_as_a_cold_build() {
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
         .filter(|n| {
-            !["analysis.jsonl", "links.txt", "pages.txt", "terms.bin"].contains(&n.as_str())
+            ![
+                "analysis.jsonl",
+                "links.txt",
+                "pages.txt",
+                "stems.bin",
+                "terms.bin",
+            ]
+            .contains(&n.as_str())
         })
         .collect();
     assert!(leftovers.is_empty(), "temporary files left: {leftovers:?}");

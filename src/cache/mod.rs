@@ -37,6 +37,7 @@ use crate::diagnostics::Diagnostic;
 use crate::output::Bytes;
 
 pub mod pages;
+pub(crate) mod stems;
 mod terms;
 
 /// The cache directory under a site root.
@@ -100,6 +101,10 @@ pub struct Caches {
     pub render: Option<RenderMemo>,
     /// Related lists of the last build (`serve` only).
     pub link: Option<crate::linking::LinkMemo>,
+    /// The texts' stems, from the cache directory (`build` only: `serve`
+    /// keeps them in `link`).
+    pub stems: Option<crate::linking::StemMemo>,
+    stems_file: Option<stems::StemFile>,
     /// The last written build's link check (`build` only), and this
     /// build's, to save once it is written.
     pub link_state: Option<crate::output::LinkState>,
@@ -150,8 +155,11 @@ impl Caches {
     /// With the disk cache of `root` loaded (an unreadable cache is empty).
     pub fn open(root: &Path) -> Caches {
         let (words, terms_file) = terms::load(&root.join(CACHE_DIR));
+        let (stems, stems_file) = stems::load(&root.join(CACHE_DIR));
         Caches {
             analysis: AnalysisCache::open(&root.join(CACHE_DIR)),
+            stems: Some(stems),
+            stems_file: Some(stems_file),
             words,
             terms_file: Some(terms_file),
             one_off: true,
@@ -163,14 +171,29 @@ impl Caches {
     /// the disk cache of analyses plus memos of parsed files and rendered
     /// pages, so that a rebuild only redoes what a change affects.
     pub fn for_serve(root: &Path) -> Caches {
+        let mut caches = Caches::open(root);
+        let mut link = crate::linking::LinkMemo::default();
+        if let Some(stems) = caches.stems.take() {
+            link.related.start_from(stems);
+        }
         Caches {
             content: Some(ContentCache::default()),
             render: Some(RenderMemo::default()),
-            link: Some(crate::linking::LinkMemo::default()),
+            link: Some(link),
             defer_link_check: true,
             defer_search: true,
             one_off: false,
-            ..Caches::open(root)
+            ..caches
+        }
+    }
+
+    /// Saves the texts' stems in the cache directory they came from, when
+    /// this build stemmed texts the file did not have or dropped some;
+    /// forgets them.
+    pub fn save_stems(&mut self) -> io::Result<()> {
+        match (self.stems.take(), self.stems_file.as_mut()) {
+            (Some(stems), Some(file)) => stems::save(stems, file),
+            _ => Ok(()),
         }
     }
 

@@ -27,7 +27,7 @@ pub use digests::{ArchiveMonth, Digest};
 pub use hubs::{entity_key, issue_key, Hub, HubKind};
 pub use inline::{HubRef, InlineLink};
 pub use memo::LinkMemo;
-pub use related::{related_for_corpus, Related, RelatedInput, RelatedMemo};
+pub use related::{related_for_corpus, Related, RelatedInput, RelatedMemo, SavedStems, StemMemo};
 
 /// What the link stage needs from the configuration.
 #[derive(Debug, Clone)]
@@ -85,16 +85,22 @@ impl SiteModel {
 
 /// Links the corpus.
 pub fn link(briefings: Vec<Briefing>, options: &LinkOptions) -> SiteModel {
-    link_with(briefings, options, None)
+    link_with(briefings, options, Kept::Nothing)
 }
 
-/// [`link`], keeping what lets the next call on the same site redo less
-/// (`serve`); same result.
-pub fn link_with(
-    mut briefings: Vec<Briefing>,
-    options: &LinkOptions,
-    memo: Option<&mut LinkMemo>,
-) -> SiteModel {
+/// What a [`link_with`] call takes from the last one on the same site and
+/// keeps for the next.
+pub enum Kept<'a> {
+    Nothing,
+    /// Every stage's results (`serve`): see [`LinkMemo`].
+    Everything(&'a mut LinkMemo),
+    /// The stems of the texts (`build`, which saves them in its cache).
+    Stems(&'a mut StemMemo),
+}
+
+/// [`link`], taking what it can from the last call and keeping what lets
+/// the next one redo less; same result.
+pub fn link_with(mut briefings: Vec<Briefing>, options: &LinkOptions, kept: Kept) -> SiteModel {
     crate::trace::lap("link.start");
     briefings.sort_by(|a, b| {
         date_of(b)
@@ -102,8 +108,8 @@ pub fn link_with(
             .then_with(|| a.page.source.cmp(&b.page.source))
     });
     crate::trace::lap("link.sort");
-    let (hub_set, related, inline_links) = match memo {
-        Some(memo) => {
+    let (hub_set, related, inline_links) = match kept {
+        Kept::Everything(memo) => {
             let hub_set = memo.hubs(&briefings, options);
             crate::trace::lap("link.hubs");
             // Reused hubs, or patched ones with the same features: related
@@ -112,7 +118,8 @@ pub fn link_with(
             let moved = memo.moved_features.take();
             memo.related.same_hubs = memo.hubs_reused || moved.is_some();
             memo.related.moved_features = moved.unwrap_or_default();
-            let related = related::compute(&briefings, &hub_set, options, Some(&mut memo.related));
+            let related =
+                related::compute(&briefings, &hub_set, options, Some(&mut memo.related), None);
             crate::trace::lap("link.related");
             let inline_links = memo.inline(&briefings, &hub_set, options.inline_links);
             crate::trace::lap("link.inline");
@@ -120,9 +127,13 @@ pub fn link_with(
             crate::trace::lap("link.keep");
             (hub_set, related, inline_links)
         }
-        None => {
+        one_off => {
+            let stems = match one_off {
+                Kept::Stems(stems) => Some(stems),
+                _ => None,
+            };
             let hub_set = hubs::build(&briefings, options);
-            let related = related::compute(&briefings, &hub_set, options, None);
+            let related = related::compute(&briefings, &hub_set, options, None, stems);
             crate::trace::lap("link.related");
             let inline_links =
                 inline::phrases(&briefings, &hub_set, options.inline_links, |_| None);

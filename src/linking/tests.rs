@@ -603,11 +603,103 @@ fn oldest_first(bs: &[Briefing]) -> Vec<usize> {
 /// links, related lists...) must be equal. Returns how many related lists
 /// the memo ranked again.
 fn linked_alike(bs: &[Briefing], memo: &mut LinkMemo, what: &str) -> usize {
-    let incremental = link_with(bs.to_vec(), &options(), Some(memo));
+    let incremental = link_with(bs.to_vec(), &options(), Kept::Everything(memo));
     let full = link(bs.to_vec(), &options());
     assert_eq!(incremental.related, full.related, "{what}");
     assert_eq!(format!("{incremental:?}"), format!("{full:?}"), "{what}");
     memo.related.ranked
+}
+
+#[test]
+fn stems_saved_by_one_build_give_the_next_the_same_model() {
+    use crate::cache::stems;
+    let dir = tempfile::tempdir().unwrap();
+    let file_len = || {
+        std::fs::metadata(dir.path().join(stems::FILE))
+            .unwrap()
+            .len()
+    };
+    let mut bs = corpus(120, 9);
+    // Each build: the model of a build without saved stems, from the
+    // stems saved by the builds before; then its stems are saved.
+    let build = |bs: &[Briefing]| {
+        let (mut memo, mut file) = stems::load(dir.path());
+        let model = link_with(bs.to_vec(), &options(), Kept::Stems(&mut memo));
+        assert_eq!(
+            format!("{model:?}"),
+            format!("{:?}", link(bs.to_vec(), &options()))
+        );
+        let known = memo.texts_known();
+        let changed = memo.changed();
+        stems::save(memo, &mut file).unwrap();
+        (known, changed)
+    };
+    assert_eq!(build(&bs), (120, true));
+    let whole = file_len();
+    // Nothing new: the file is left alone.
+    assert_eq!(build(&bs), (120, false));
+    assert_eq!(file_len(), whole);
+
+    // One text edited with words no other has: its stems and counts are
+    // appended.
+    bs[5].push_text(" Officials quelmar the vosal trakor again.");
+    assert_eq!(build(&bs), (120, true));
+    assert!(file_len() > whole && file_len() < whole + whole / 20);
+    assert_eq!(
+        stems::load(dir.path()).0.texts_known(),
+        121,
+        "one dead text"
+    );
+
+    // Dead texts pile up (every text edited): the file is written anew
+    // with the live texts and the stems they use.
+    for b in bs.iter_mut() {
+        b.push_text(" The talks went on late into the night.");
+    }
+    bs.remove(7);
+    assert_eq!(build(&bs), (119, true));
+    assert_eq!(stems::load(dir.path()).0.texts_known(), 119);
+    assert!(file_len() < whole + whole / 20);
+    assert_eq!(build(&bs), (119, false));
+}
+
+#[test]
+fn a_damaged_or_foreign_stems_file_is_not_used() {
+    use crate::cache::stems;
+    let dir = tempfile::tempdir().unwrap();
+    let bs = corpus(20, 4);
+    let (mut memo, mut file) = stems::load(dir.path());
+    link_with(bs.clone(), &options(), Kept::Stems(&mut memo));
+    stems::save(memo, &mut file).unwrap();
+    let path = dir.path().join(stems::FILE);
+    let good = std::fs::read(&path).unwrap();
+    let known = || stems::load(dir.path()).0.texts_known();
+    assert_eq!(known(), 20);
+    // Damage in a text record ends the reading there: the texts before it
+    // are kept, the file is written anew by the next save.
+    let mut flipped = good.clone();
+    let near_end = flipped.len() - 20;
+    flipped[near_end] ^= 1;
+    std::fs::write(&path, &flipped).unwrap();
+    assert_eq!(known(), 19);
+    let (mut memo, mut file) = stems::load(dir.path());
+    link_with(bs.clone(), &options(), Kept::Stems(&mut memo));
+    stems::save(memo, &mut file).unwrap();
+    assert_eq!(std::fs::read(&path).unwrap(), good, "written anew");
+    // So does a file cut short.
+    std::fs::write(&path, &good[..good.len() - 1]).unwrap();
+    assert_eq!(known(), 19);
+    // Damage in the stems leaves the texts without them: nothing is used.
+    let newline = good.iter().position(|&b| b == b'\n').unwrap();
+    let mut flipped = good.clone();
+    flipped[newline + 12] ^= 1;
+    std::fs::write(&path, &flipped).unwrap();
+    assert_eq!(known(), 0);
+    // Another format, crate or linking code: nothing is read.
+    let mut foreign = b"briefing-stems v0 0.0.0 0".to_vec();
+    foreign.extend_from_slice(&good[newline..]);
+    std::fs::write(&path, &foreign).unwrap();
+    assert_eq!(known(), 0);
 }
 
 #[test]

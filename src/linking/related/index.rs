@@ -34,7 +34,10 @@ pub(super) struct ChunkCounts {
     pub(super) docs: Vec<Vec<(u32, u32)>>,
 }
 
-pub(super) fn count_chunk(docs: &[RankDoc], stemmer: &mut Stems) -> ChunkCounts {
+pub(super) fn count_chunk<'d, 'a: 'd>(
+    docs: impl IntoIterator<Item = &'d RankDoc<'a>>,
+    stemmer: &mut Stems,
+) -> ChunkCounts {
     // Raw word (as written) -> chunk-local stem id, or NONE for stop words:
     // most words repeat, so each distinct spelling is lower-cased and stemmed once.
     const NONE: u32 = u32::MAX;
@@ -43,7 +46,7 @@ pub(super) fn count_chunk(docs: &[RankDoc], stemmer: &mut Stems) -> ChunkCounts 
     let mut stems: Vec<String> = Vec::new();
     let mut tf: Vec<u32> = Vec::new();
     let mut touched: Vec<u32> = Vec::new();
-    let mut out = Vec::with_capacity(docs.len());
+    let mut out = Vec::new();
     for d in docs {
         for part in &d.parts {
             for w in words(part) {

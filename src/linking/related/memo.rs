@@ -1,6 +1,8 @@
 //! What the related stage keeps between builds of the same site (`serve`):
 //! stems by text, vectors, bars and lists, so that an edit ranks again only
-//! the lists it can change.
+//! the lists it can change; and the stems, which `build` also keeps on disk.
+
+use std::borrow::Cow;
 
 use super::*;
 
@@ -66,9 +68,22 @@ pub(super) struct VectorChanges {
     pub(super) moved: Vec<(usize, u32)>,
 }
 
-/// Stem counts of texts by hash, with stems interned across builds.
+/// Stems and texts for [`StemMemo::from_saved`] to read back.
+pub struct SavedStems<'a> {
+    /// Stems, numbered from the first.
+    pub names: Vec<&'a str>,
+    /// Texts in hash order.
+    pub texts: Vec<SavedText<'a>>,
+}
+
+/// A text's hash and its (stem number, tf), by stem number.
+pub type SavedText<'a> = (u128, Cow<'a, [(u32, u32)]>);
+
+/// Stem counts of texts by hash, with stems interned across builds. Kept
+/// by `serve` in its [`RelatedMemo`], and by `build` on disk (see
+/// `cache::stems`), so that only new texts are tokenised and stemmed.
 #[derive(Default)]
-pub(super) struct StemMemo {
+pub struct StemMemo {
     pub(super) ids: HashMap<String, u32>,
     pub(super) names: Vec<String>,
     /// Text hash -> (interned stem id, tf), by id.
@@ -86,9 +101,105 @@ pub(super) struct StemMemo {
     pub(super) vocab_len: usize,
     /// Text hash -> its counts by term id, valid while the vocabulary is.
     pub(super) by_term: HashMap<u128, Arc<Vec<(u32, u32)>>>,
+    /// Stems interned when it was loaded (see [`StemMemo::from_saved`]):
+    /// those after them are new.
+    pub(super) loaded_names: usize,
+    /// Texts added since it was made or loaded, and how many dropped.
+    pub(super) added: Vec<u128>,
+    pub(super) dropped: usize,
 }
 
 impl StemMemo {
+    /// The memo of saved texts: `names` are the stems, `texts` each
+    /// text's (index in `names`, tf), by index. `None` when they do not fit
+    /// together (an index out of range, out of order or repeated, a stem
+    /// named twice). Stems keep their indices as interned ids, so those
+    /// interned later are the ones the file does not have.
+    pub fn from_saved(names: Vec<String>, texts: HashMap<u128, StemCounts>) -> Option<StemMemo> {
+        let mut ids = HashMap::with_capacity(names.len());
+        for (id, name) in names.iter().enumerate() {
+            if ids.insert(name.clone(), id as u32).is_some() {
+                return None;
+            }
+        }
+        let mut uses = vec![0u32; names.len()];
+        for counts in texts.values() {
+            let mut last = None;
+            for &(id, _) in counts.iter() {
+                if id as usize >= names.len() || last.is_some_and(|l| l >= id) {
+                    return None;
+                }
+                uses[id as usize] += 1;
+                last = Some(id);
+            }
+        }
+        Some(StemMemo {
+            ids,
+            loaded_names: names.len(),
+            names,
+            texts,
+            uses,
+            ..StemMemo::default()
+        })
+    }
+
+    /// What to add to the file it was loaded from: the stems interned
+    /// since, and the texts added since that are still live; their stem
+    /// numbers are the file's.
+    pub fn to_append(&self) -> SavedStems<'_> {
+        let mut texts: Vec<SavedText> = self
+            .added
+            .iter()
+            .filter_map(|h| Some((*h, Cow::Borrowed(self.texts.get(h)?.as_slice()))))
+            .collect();
+        texts.sort_unstable_by_key(|t| t.0);
+        SavedStems {
+            names: self.names[self.loaded_names..]
+                .iter()
+                .map(String::as_str)
+                .collect(),
+            texts,
+        }
+    }
+
+    /// What [`StemMemo::from_saved`] makes this memo again from, without
+    /// what it no longer needs: the stems the texts use (numbered anew,
+    /// in their interned order, so each text's counts stay sorted) and
+    /// the texts.
+    pub fn to_save(&self) -> SavedStems<'_> {
+        let mut renumber = vec![u32::MAX; self.names.len()];
+        let mut names = Vec::new();
+        for (id, name) in self.names.iter().enumerate() {
+            if self.uses[id] > 0 {
+                renumber[id] = names.len() as u32;
+                names.push(name.as_str());
+            }
+        }
+        let mut texts: Vec<SavedText> = self
+            .texts
+            .iter()
+            .map(|(h, counts)| {
+                let counts = counts
+                    .iter()
+                    .map(|&(id, tf)| (renumber[id as usize], tf))
+                    .collect();
+                (*h, Cow::Owned(counts))
+            })
+            .collect();
+        texts.sort_unstable_by_key(|t| t.0);
+        SavedStems { names, texts }
+    }
+
+    /// How many texts it holds the stems of.
+    pub fn texts_known(&self) -> usize {
+        self.texts.len()
+    }
+
+    /// Whether texts were added or dropped since it was made or loaded.
+    pub fn changed(&self) -> bool {
+        !self.added.is_empty() || self.dropped > 0
+    }
+
     /// A vector of the generation before this one in this one's term ids:
     /// the same weights in the same order (term ids follow the sorted
     /// stems), minus stems no longer in use.
@@ -105,7 +216,7 @@ impl StemMemo {
 
     /// What [`term_counts`] returns, tokenising only texts not seen before;
     /// `hashes[i]` is [`text_hash`] of `docs[i]`.
-    fn term_counts(&mut self, docs: &[RankDoc], hashes: &[u128]) -> TermCounts {
+    pub(super) fn term_counts(&mut self, docs: &[RankDoc], hashes: &[u128]) -> TermCounts {
         let mut missing: Vec<usize> = Vec::new();
         let mut queued = std::collections::HashSet::new();
         for (i, h) in hashes.iter().enumerate() {
@@ -113,18 +224,17 @@ impl StemMemo {
                 missing.push(i);
             }
         }
-        let fresh: Vec<(u128, ChunkCounts)> = missing
-            .par_iter()
-            .map_init(Stems::default, |stems, &i| {
-                (
-                    hashes[i],
-                    count_chunk(std::slice::from_ref(&docs[i]), stems),
-                )
+        // In chunks, as term_counts does: a cold build has every text to
+        // stem, and each chunk interns its distinct stems once.
+        let fresh: Vec<(&[usize], ChunkCounts)> = missing
+            .par_chunks(CHUNK)
+            .map_init(Stems::default, |stems, chunk| {
+                (chunk, count_chunk(chunk.iter().map(|&i| &docs[i]), stems))
             })
             .collect();
         let mut vocabulary_changed = self.term_of.is_empty();
-        for (h, chunk) in fresh {
-            let ids: Vec<u32> = chunk
+        for (chunk, counts) in fresh {
+            let ids: Vec<u32> = counts
                 .stems
                 .into_iter()
                 .map(|stem| match self.ids.get(&stem) {
@@ -138,22 +248,27 @@ impl StemMemo {
                     }
                 })
                 .collect();
-            let mut doc: Vec<(u32, u32)> = chunk.docs[0]
-                .iter()
-                .map(|&(local, tf)| (ids[local as usize], tf))
-                .collect();
-            doc.sort_unstable();
-            for &(id, _) in &doc {
-                self.uses[id as usize] += 1;
-                vocabulary_changed |= self.uses[id as usize] == 1;
+            for (&i, local) in chunk.iter().zip(counts.docs) {
+                let mut doc: Vec<(u32, u32)> = local
+                    .iter()
+                    .map(|&(local, tf)| (ids[local as usize], tf))
+                    .collect();
+                doc.sort_unstable();
+                for &(id, _) in &doc {
+                    self.uses[id as usize] += 1;
+                    vocabulary_changed |= self.uses[id as usize] == 1;
+                }
+                self.texts.insert(hashes[i], Arc::new(doc));
+                self.added.push(hashes[i]);
             }
-            self.texts.insert(h, Arc::new(doc));
         }
         let live: std::collections::HashSet<u128> = hashes.iter().copied().collect();
         let uses = &mut self.uses;
+        let dropped = &mut self.dropped;
         self.texts.retain(|h, doc| {
             let keep = live.contains(h);
             if !keep {
+                *dropped += 1;
                 for &(id, _) in doc.iter() {
                     uses[id as usize] -= 1;
                     vocabulary_changed |= uses[id as usize] == 0;
@@ -202,6 +317,14 @@ impl StemMemo {
             .map(|h| Arc::clone(&self.by_term[h]))
             .collect();
         (counts, self.vocab_len)
+    }
+}
+
+impl RelatedMemo {
+    /// A memo that knows the stems of these texts (saved by an earlier
+    /// build) and nothing else yet.
+    pub fn start_from(&mut self, stems: StemMemo) {
+        self.stems = stems;
     }
 }
 
