@@ -2,7 +2,8 @@
 //! analysis cache (src/cache) is invalidated by any change to the analysis
 //! code, not only by a new crate version; and the render and Markdown
 //! sources, for the page manifest (src/cache/pages.rs) likewise, and the
-//! linking sources for the saved stems (src/cache/stems.rs).
+//! linking sources for the saved stems (src/cache/stems.rs), and the search
+//! index's for the saved search terms (src/cache/search_terms.rs).
 
 use std::path::{Path, PathBuf};
 
@@ -53,5 +54,7 @@ fn main() {
     // borrows, and the stemmer's version.
     let link = fingerprint(&["src/linking", "src/analysis", "Cargo.lock"]);
     println!("cargo:rustc-env=BRIEFING_LINK_HASH={link:016x}");
+    let search = fingerprint(&["src/search.rs"]);
+    println!("cargo:rustc-env=BRIEFING_SEARCH_HASH={search:016x}");
     println!("cargo:rustc-env=BRIEFING_RENDER_HASH={render:016x}");
 }

@@ -256,6 +256,13 @@ fn build_and_save_analyses(
                 "analyses every briefing again",
             ));
         }
+        if let Err(e) = caches.save_search_terms() {
+            problems.push(cache_not_saved(
+                "the search terms",
+                e,
+                "reads every briefing's search terms again",
+            ));
+        }
         if let Err(e) = caches.save_stems() {
             problems.push(cache_not_saved(
                 "the texts' stems",
@@ -387,12 +394,14 @@ pub fn build_with(
             sections: &content.sections,
             tera: &tera,
             search_index: !caches.defer_search,
+            search_terms: caches.search_terms.as_ref(),
         },
         caches.render.as_ref(),
     )
     .map_err(BuildError::Template)?;
     problems.extend(rendered.problems);
     let mut files = std::mem::take(&mut rendered.files);
+    caches.search_update = rendered.search_terms.take();
     clock.lap("render");
 
     add_static_files(root, &mut files).map_err(BuildError::Io)?;

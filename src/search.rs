@@ -37,6 +37,8 @@ use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use rayon::prelude::*;
 use serde::Serialize;
 
+use crate::cache::search_terms::{SearchTermFile, Update};
+use crate::cache::StableHasher;
 use crate::fast_hash::WordList;
 use crate::linking::FastMap;
 use crate::linking::SiteModel;
@@ -213,12 +215,33 @@ fn count_terms<'a>(
     }
 }
 
+/// Everything [`doc_terms`] reads of a briefing, hashed: the key of its
+/// terms in the cache (`cache::search_terms`).
+fn doc_key(model: &SiteModel, i: usize, card: &BriefingCard) -> u128 {
+    let b = &model.briefings[i];
+    let mut h = StableHasher::default();
+    h.field(card.title.as_bytes())
+        .field(card.bottom_line.as_bytes());
+    let mut list = |items: &mut dyn ExactSizeIterator<Item = &str>| {
+        h.number(items.len() as u64);
+        for item in items {
+            h.field(item.as_bytes());
+        }
+    };
+    list(&mut b.analysis.key_issues.iter().map(|k| k.label.as_str()));
+    list(&mut b.analysis.entities.iter().map(|e| e.name.as_str()));
+    list(&mut b.page.tags.iter().map(String::as_str));
+    list(&mut card.summary.iter().map(String::as_str));
+    h.wide(b.text_hash);
+    h.finish()
+}
+
+/// A briefing's terms with their weights, integers (which keep the files
+/// small and the output stable).
+type Weighted<'a> = Vec<(Cow<'a, str>, u32)>;
+
 /// The weighted terms of one briefing.
-fn doc_terms<'a>(
-    model: &'a SiteModel,
-    i: usize,
-    card: &'a BriefingCard,
-) -> Vec<(Cow<'a, str>, f64)> {
+fn doc_terms<'a>(model: &'a SiteModel, i: usize, card: &'a BriefingCard) -> Weighted<'a> {
     let b = &model.briefings[i];
     let mut tf: FastMap<Cow<'a, str>, [u32; 6]> =
         FastMap::with_capacity_and_hasher(b.text.len() / 16, Default::default());
@@ -256,15 +279,21 @@ fn doc_terms<'a>(
                 .filter(|(c, _)| **c > 0)
                 .map(|(c, w)| w * (1.0 + f64::from(*c).ln()))
                 .sum();
-            (t, score)
+            (t, (score * 2.0).round().clamp(1.0, 999.0) as u32)
         })
         .collect()
 }
 
 /// Builds the search index of the site's briefings. `cards[i]` is the card
 /// of `model.briefings[i]` (its URL, title and date as the site shows them).
-/// Deterministic: the same model gives the same bytes.
-pub fn build_index(model: &SiteModel, cards: &[Shared<BriefingCard>]) -> Vec<OutputFile> {
+/// Deterministic: the same model gives the same bytes. A briefing's terms
+/// come from `known` when it has them (the cache of an earlier build);
+/// the returned update records those of the others.
+pub fn build_index(
+    model: &SiteModel,
+    cards: &[Shared<BriefingCard>],
+    known: Option<&SearchTermFile>,
+) -> (Vec<OutputFile>, Update) {
     let n = model.briefings.len();
     // Doc ids count from the oldest briefing (the model lists the newest
     // first), so that publishing a briefing appends one: the other ids,
@@ -274,12 +303,31 @@ pub fn build_index(model: &SiteModel, cards: &[Shared<BriefingCard>]) -> Vec<Out
     let card_of = |doc: usize| -> &BriefingCard { &cards[n - 1 - doc] };
     // term -> postings (doc, weight), docs ascending.
     // Tokenising is per briefing: in parallel; the merge is in doc order.
-    let mut per_doc: Vec<Vec<(Cow<str>, f64)>> = cards[..n]
+    // (key, terms, whether they were counted here rather than known).
+    let mut per_doc: Vec<(u128, Weighted, bool)> = cards[..n]
         .par_iter()
         .enumerate()
-        .map(|(i, card)| doc_terms(model, i, card))
+        .map(|(i, card)| {
+            let key = doc_key(model, i, card);
+            match known.and_then(|k| k.get(key)) {
+                Some(terms) => (key, terms, false),
+                None => (key, doc_terms(model, i, card), true),
+            }
+        })
         .collect();
-    per_doc.reverse();
+    let mut update = Update {
+        live: per_doc.iter().map(|d| d.0).collect(),
+        ..Update::default()
+    };
+    for (key, terms, fresh) in &per_doc {
+        if *fresh {
+            update.add(*key, terms.iter().map(|(t, w)| (t.as_ref(), *w)));
+        }
+    }
+    let per_doc: Vec<Weighted> = {
+        per_doc.reverse();
+        per_doc.into_iter().map(|d| d.1).collect()
+    };
     crate::trace::lap("search.terms");
     // Postings of runs of documents in parallel (at 100,000 briefings one
     // thread took 3.7 s here), then joined run after run, so that every
@@ -294,13 +342,11 @@ pub fn build_index(model: &SiteModel, cards: &[Shared<BriefingCard>]) -> Vec<Out
         .map(|(r, docs)| {
             let mut by_term: FastMap<&str, Vec<(u32, u32)>> = FastMap::default();
             for (j, terms) in docs.iter().enumerate() {
-                for (term, score) in terms {
-                    // Integer weights keep the files small and the output stable.
-                    let w = (score * 2.0).round().clamp(1.0, 999.0) as u32;
+                for (term, w) in terms {
                     by_term
                         .entry(term.as_ref())
                         .or_default()
-                        .push(((r * run + j) as u32, w));
+                        .push(((r * run + j) as u32, *w));
                 }
             }
             by_term
@@ -457,7 +503,7 @@ pub fn build_index(model: &SiteModel, cards: &[Shared<BriefingCard>]) -> Vec<Out
         shards: stems,
     };
     files.push(json_file("search/index.json".into(), &manifest));
-    files
+    (files, update)
 }
 
 fn json_file<T: Serialize>(path: String, value: &T) -> OutputFile {
@@ -618,6 +664,81 @@ mod tests {
 
     /// A shard carries the metadata of each term's ten best documents and
     /// of every document with the term in its title, and no others.
+    /// A warm build takes unchanged briefings' terms from the cache
+    /// (`search.bin`): whatever an editor changes without touching the
+    /// body (tags, a summary, the title), its index is a cold build's.
+    #[test]
+    fn a_warm_index_with_front_matter_edits_is_a_cold_ones() {
+        let docs = [
+            (
+                "2026-01-01-a",
+                "Muscat talks resume",
+                "Envoys met in Oman again.",
+            ),
+            (
+                "2026-01-02-b",
+                "Tanker rates climb",
+                "Insurers cite the Red Sea.",
+            ),
+        ]
+        .map(|(a, b, c)| (a.to_owned(), b.to_owned(), c.to_owned()));
+        let (dir, options) = site(&docs);
+        let root = dir.path();
+        let index_files = |out: &std::path::Path| -> BTreeMap<String, Vec<u8>> {
+            walkdir::WalkDir::new(out.join("search"))
+                .into_iter()
+                .map(|e| e.unwrap())
+                .filter(|e| e.file_type().is_file())
+                .map(|e| {
+                    let rel = e.path().strip_prefix(out).unwrap().display().to_string();
+                    (rel, std::fs::read(e.path()).unwrap())
+                })
+                .collect()
+        };
+        let front = "+++\ntitle = \"Tanker rates climb\"\ndate = 2026-01-02T10:00:00Z\n";
+        let body = "+++\n\nInsurers cite the Red Sea.\n";
+        let tagged = format!("{front}tags = [\"zanzibar\"]\n");
+        let summary = |second: &str| {
+            format!("{tagged}summary = [\"Insurers cite the Red Sea.\", \"{second}\"]\n{body}")
+        };
+        let edits = [
+            format!("{tagged}{body}"),
+            summary("Quoted premiums doubled."),
+            // The second sentence only: the bottom line stays.
+            summary("Brokers expect calmer seas."),
+            summary("Brokers expect calmer seas.").replace("Tanker", "Freight"),
+        ];
+        crate::build(root, &options).unwrap_or_else(|_| panic!("build failed"));
+        for (step, text) in edits.iter().enumerate() {
+            std::fs::write(root.join("content/briefings/2026-01-02-b.md"), text).unwrap();
+            crate::build(root, &options).unwrap_or_else(|_| panic!("warm build failed"));
+            let cold = tempfile::tempdir().unwrap();
+            std::fs::write(
+                cold.path().join("site.toml"),
+                std::fs::read(root.join("site.toml")).unwrap(),
+            )
+            .unwrap();
+            let briefings = cold.path().join("content/briefings");
+            std::fs::create_dir_all(&briefings).unwrap();
+            for e in std::fs::read_dir(root.join("content/briefings")).unwrap() {
+                let e = e.unwrap();
+                std::fs::copy(e.path(), briefings.join(e.file_name())).unwrap();
+            }
+            let cold_options = crate::BuildOptions {
+                output: Some(cold.path().join("out")),
+                ..options.clone()
+            };
+            crate::build(cold.path(), &cold_options)
+                .unwrap_or_else(|_| panic!("cold build failed"));
+            assert_eq!(
+                index_files(&options.output.clone().unwrap()),
+                index_files(&cold.path().join("out")),
+                "edit {step}"
+            );
+        }
+        assert!(root.join(".briefing-cache/search.bin").exists());
+    }
+
     #[test]
     fn shards_carry_metadata_of_best_and_title_documents() {
         // 12 briefings say "harbour" in title and body, one only in its

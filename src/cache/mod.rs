@@ -37,6 +37,7 @@ use crate::diagnostics::Diagnostic;
 use crate::output::Bytes;
 
 pub mod pages;
+pub(crate) mod search_terms;
 pub(crate) mod stems;
 mod terms;
 
@@ -105,6 +106,11 @@ pub struct Caches {
     /// keeps them in `link`).
     pub stems: Option<crate::linking::StemMemo>,
     stems_file: Option<stems::StemFile>,
+    /// The briefings' search terms from the cache directory (`build`
+    /// only: `serve` makes the index after the reload, from scratch), and
+    /// what this build adds to them.
+    pub search_terms: Option<search_terms::SearchTermFile>,
+    pub search_update: Option<search_terms::Update>,
     /// The last written build's link check (`build` only), and this
     /// build's, to save once it is written.
     pub link_state: Option<crate::output::LinkState>,
@@ -160,6 +166,7 @@ impl Caches {
             analysis: AnalysisCache::open(&root.join(CACHE_DIR)),
             stems: Some(stems),
             stems_file: Some(stems_file),
+            search_terms: Some(search_terms::load(&root.join(CACHE_DIR))),
             words,
             terms_file: Some(terms_file),
             one_off: true,
@@ -182,8 +189,18 @@ impl Caches {
             link: Some(link),
             defer_link_check: true,
             defer_search: true,
+            search_terms: None,
             one_off: false,
             ..caches
+        }
+    }
+
+    /// Records the search terms of the briefings this build tokenised in
+    /// the cache directory they would have come from.
+    pub fn save_search_terms(&mut self) -> io::Result<()> {
+        match (self.search_terms.as_mut(), self.search_update.take()) {
+            (Some(file), Some(update)) => file.save(&update),
+            _ => Ok(()),
         }
     }
 

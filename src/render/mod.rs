@@ -40,6 +40,8 @@ pub struct RenderInput<'a> {
     pub tera: &'a Tera,
     /// False leaves the search index out (see [`search_files`]).
     pub search_index: bool,
+    /// Briefings' search terms from an earlier build.
+    pub search_terms: Option<&'a crate::cache::search_terms::SearchTermFile>,
 }
 
 /// The rendered site and the content problems found while rendering.
@@ -48,11 +50,13 @@ pub struct RenderOutput {
     pub problems: Vec<Diagnostic>,
     /// Every briefing's card, in model order (what the search index lists).
     pub cards: Vec<Shared<BriefingCard>>,
+    /// The search terms to record for the next build (with the index).
+    pub search_terms: Option<crate::cache::search_terms::Update>,
 }
 
 /// The search index files of a site rendered without them.
 pub fn search_files(model: &SiteModel, cards: &[Shared<BriefingCard>]) -> Vec<OutputFile> {
-    crate::search::build_index(model, cards)
+    crate::search::build_index(model, cards, None).0
 }
 
 /// The path part of an absolute base URL: `https://e.org/briefs/` -> `/briefs/`.
@@ -247,10 +251,11 @@ pub fn render_site_memo(
     // The search index first, while few pages are held: its working
     // tables (every briefing's terms, the postings) are freed before the
     // pages pile up, and the allocator gives their memory to the pages.
-    let search_index = if input.search_index {
-        search_files(model, &cards)
+    let (search_index, search_terms) = if input.search_index {
+        let (files, update) = crate::search::build_index(model, &cards, input.search_terms);
+        (files, Some(update))
     } else {
-        Vec::new()
+        (Vec::new(), None)
     };
     let renderer = Renderer {
         tera: input.tera,
@@ -346,6 +351,7 @@ pub fn render_site_memo(
         files,
         problems,
         cards,
+        search_terms,
     })
 }
 
