@@ -173,11 +173,19 @@ pub fn process_cpu_time() -> Duration {
 /// the hash the page manifest recorded) instead of being rendered again.
 pub fn build(root: &Path, options: &BuildOptions) -> Result<Report, BuildError> {
     crate::trace::lap("build.open");
-    let mut caches = Caches::open(root);
-    if options.write {
-        caches.render = Some(RenderMemo::with_manifest(&root.join(CACHE_DIR)));
-        caches.link_state = output::LinkState::load(&root.join(CACHE_DIR));
-    }
+    let cache_dir = root.join(CACHE_DIR);
+    let (mut caches, (manifest, link_state)) = rayon::join(
+        || Caches::open(root),
+        || match options.write {
+            true => (
+                Some(RenderMemo::with_manifest(&cache_dir)),
+                output::LinkState::load(&cache_dir),
+            ),
+            false => (None, None),
+        },
+    );
+    caches.render = manifest;
+    caches.link_state = link_state;
     crate::trace::lap("build.caches");
     let Built {
         files,

@@ -160,13 +160,17 @@ impl Caches {
 
     /// With the disk cache of `root` loaded (an unreadable cache is empty).
     pub fn open(root: &Path) -> Caches {
-        let (words, terms_file) = terms::load(&root.join(CACHE_DIR));
-        let (stems, stems_file) = stems::load(&root.join(CACHE_DIR));
+        let dir = root.join(CACHE_DIR);
+        // The files are independent: read side by side.
+        let ((analysis, (words, terms_file)), ((stems, stems_file), search_terms)) = rayon::join(
+            || rayon::join(|| AnalysisCache::open(&dir), || terms::load(&dir)),
+            || rayon::join(|| stems::load(&dir), || search_terms::load(&dir)),
+        );
         Caches {
-            analysis: AnalysisCache::open(&root.join(CACHE_DIR)),
+            analysis,
             stems: Some(stems),
             stems_file: Some(stems_file),
-            search_terms: Some(search_terms::load(&root.join(CACHE_DIR))),
+            search_terms: Some(search_terms),
             words,
             terms_file: Some(terms_file),
             one_off: true,
