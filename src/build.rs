@@ -271,7 +271,7 @@ fn build_and_save_analyses(
                 "reads every briefing's search terms again",
             ));
         }
-        if let Err(e) = caches.save_stems() {
+        if let Some(e) = caches.stems_error.take() {
             problems.push(cache_not_saved(
                 "the texts' stems",
                 e,
@@ -363,6 +363,7 @@ pub fn build_with(
             (None, None) => linking::Kept::Nothing,
         },
     );
+    caches.done_with_stems();
     clock.lap("link");
 
     // With a render memo the templates are fingerprinted anyway; the same

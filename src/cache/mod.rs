@@ -130,11 +130,13 @@ pub struct Caches {
     /// call when the document and its options are the same but the key is
     /// not (a word's frequency in the rest of the site moved a step).
     pub previous_keys: Vec<Option<u128>>,
-    /// Record newly made term lists in the cache directory (a `build`
-    /// that writes; `check` and `serve` only read them).
+    /// Record newly made term lists and stems in the cache directory (a
+    /// `build` that writes; `check` and `serve` only read them).
     pub persist_terms: bool,
-    /// Why the term lists could not be recorded, for the build to warn.
+    /// Why the term lists or the stems could not be recorded, for the
+    /// build to warn.
     pub terms_error: Option<io::Error>,
+    pub stems_error: Option<io::Error>,
     /// Forget each document's words, the corpus and the plain texts once the
     /// analysis keys are made: a one-off `build` will not update them by
     /// difference, and at 10,000 briefings the word lists (phrases
@@ -208,13 +210,20 @@ impl Caches {
         }
     }
 
-    /// Saves the texts' stems in the cache directory they came from, when
-    /// this build stemmed texts the file did not have or dropped some;
-    /// forgets them.
-    pub fn save_stems(&mut self) -> io::Result<()> {
-        match (self.stems.take(), self.stems_file.as_mut()) {
-            (Some(stems), Some(file)) => stems::save(stems, file),
-            _ => Ok(()),
+    /// Once the related lists are made: saves the texts' stems in the
+    /// cache directory they came from, if [`Caches::persist_terms`] and
+    /// this build stemmed texts the file did not have or dropped some, and
+    /// forgets them (tens of megabytes at 10,000 briefings, not held
+    /// through rendering).
+    pub fn done_with_stems(&mut self) {
+        if let (Some(stems), Some(file), true) = (
+            self.stems.take(),
+            self.stems_file.as_mut(),
+            self.persist_terms,
+        ) {
+            if let Err(e) = stems::save(stems, file) {
+                self.stems_error = Some(e);
+            }
         }
     }
 

@@ -15,7 +15,7 @@
 
 use std::borrow::Cow;
 use std::collections::HashMap;
-use std::io;
+use std::io::{self, Write};
 use std::ops::Range;
 use std::path::{Path, PathBuf};
 
@@ -168,19 +168,23 @@ impl SearchTermFile {
                 self.in_file = Some(n + added);
             }
             _ => {
-                let mut out = header().into_bytes();
+                // Streamed, not gathered: at 10,000 briefings the records
+                // are 30 MB, all of them fresh in a cold build.
                 let mut written = std::collections::HashSet::new();
-                for key in &update.live {
-                    let record = match (update.fresh_at.get(key), self.records.get(key)) {
-                        (Some(at), _) => &update.fresh[at.clone()],
-                        (None, Some(at)) => &self.bytes[at.clone()],
-                        (None, None) => continue,
-                    };
-                    if written.insert(*key) {
-                        out.extend_from_slice(record);
+                super::write_with(&self.dir, FILE, false, |out| {
+                    out.write_all(header().as_bytes())?;
+                    for key in &update.live {
+                        let record = match (update.fresh_at.get(key), self.records.get(key)) {
+                            (Some(at), _) => &update.fresh[at.clone()],
+                            (None, Some(at)) => &self.bytes[at.clone()],
+                            (None, None) => continue,
+                        };
+                        if written.insert(*key) {
+                            out.write_all(record)?;
+                        }
                     }
-                }
-                super::write_unsynced(&self.dir, FILE, &out)?;
+                    Ok(())
+                })?;
                 self.in_file = Some(written.len());
             }
         }
