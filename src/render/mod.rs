@@ -1283,23 +1283,31 @@ fn render_sections(
             members.chunks(config.page_size).collect()
         };
         let total = chunks.len();
-        for (n, chunk) in chunks.into_iter().enumerate() {
-            let view = SectionView {
-                title: title.clone(),
-                url: urls.link(&base),
-                intro_html: intro_html.clone(),
-                briefings: chunk.iter().map(|&m| cards[m].clone()).collect(),
-                pages: if n == 0 { pages.clone() } else { Vec::new() },
-            };
-            let p = pagination(&base, n + 1, total, urls);
-            let html = r.render_with("section.html", &[("section", &view), ("pagination", &p)])?;
-            let path = if n == 0 {
-                base.clone()
-            } else {
-                format!("{base}page/{}/", n + 1)
-            };
-            files.push(html_file(&path, html));
-        }
+        // In parallel: a briefing added at the top moves every page of the
+        // list (1,000 at 10,000 briefings: 150 ms one after another).
+        let rendered: Vec<OutputFile> = chunks
+            .into_par_iter()
+            .enumerate()
+            .map(|(n, chunk)| {
+                let view = SectionView {
+                    title: title.clone(),
+                    url: urls.link(&base),
+                    intro_html: intro_html.clone(),
+                    briefings: chunk.iter().map(|&m| cards[m].clone()).collect(),
+                    pages: if n == 0 { pages.clone() } else { Vec::new() },
+                };
+                let p = pagination(&base, n + 1, total, urls);
+                let html =
+                    r.render_with("section.html", &[("section", &view), ("pagination", &p)])?;
+                let path = if n == 0 {
+                    base.clone()
+                } else {
+                    format!("{base}page/{}/", n + 1)
+                };
+                Ok(html_file(&path, html))
+            })
+            .collect::<Result<_, String>>()?;
+        files.extend(rendered);
     }
     Ok(files)
 }
