@@ -224,9 +224,11 @@ pub(super) fn apply(out_dir: &Path, files: &[OutputFile], plan: Plan) -> io::Res
         return Err(e);
     }
     crate::trace::lap("write.files");
-    for (tmp, target) in &written {
-        fs::rename(tmp, target)?;
-    }
+    // In parallel: on a journaled disk a rename waits on metadata, and a
+    // briefing added at the top renames about 1,700 files at 10,000.
+    written
+        .par_iter()
+        .try_for_each(|(tmp, target)| fs::rename(tmp, target))?;
     for path in &plan.stale {
         fs::remove_file(out_dir.join(path))?;
     }
