@@ -273,9 +273,9 @@ fn build_and_save_analyses(
         }
         if let Some(e) = caches.stems_error.take() {
             problems.push(cache_not_saved(
-                "the texts' stems",
+                "the related lists or the texts' stems",
                 e,
-                "stems every briefing again",
+                "ranks and stems every briefing again",
             ));
         }
         if let Some(e) = caches.terms_error.take() {
@@ -357,13 +357,13 @@ pub fn build_with(
             curated_issues: config.issues.clone(),
             inline_links: config.inline_links,
         },
-        match (caches.link.as_mut(), caches.stems.as_mut()) {
+        match (caches.link.as_mut(), caches.related.as_mut()) {
             (Some(memo), _) => linking::Kept::Everything(memo),
-            (None, Some(stems)) => linking::Kept::Stems(stems),
+            (None, Some(related)) => linking::Kept::Related(related),
             (None, None) => linking::Kept::Nothing,
         },
     );
-    caches.done_with_stems();
+    caches.done_with_related(root);
     clock.lap("link");
 
     // With a render memo the templates are fingerprinted anyway; the same

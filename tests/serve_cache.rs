@@ -236,6 +236,7 @@ fn disk_cache_gives_the_same_site_as_a_cold_build() {
                 "analysis.jsonl",
                 "links.txt",
                 "pages.txt",
+                "related.jsonl",
                 "search.bin",
                 "stems.bin",
                 "terms.bin",

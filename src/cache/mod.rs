@@ -37,6 +37,7 @@ use crate::diagnostics::Diagnostic;
 use crate::output::Bytes;
 
 pub mod pages;
+pub(crate) mod related;
 pub(crate) mod search_terms;
 pub(crate) mod stems;
 mod terms;
@@ -102,9 +103,9 @@ pub struct Caches {
     pub render: Option<RenderMemo>,
     /// Related lists of the last build (`serve` only).
     pub link: Option<crate::linking::LinkMemo>,
-    /// The texts' stems, from the cache directory (`build` only: `serve`
-    /// keeps them in `link`).
-    pub stems: Option<crate::linking::StemMemo>,
+    /// The related lists and the texts' stems, from the cache directory
+    /// (`build` only: `serve` keeps the stems in `link`).
+    pub related: Option<crate::linking::RelatedMemo>,
     stems_file: Option<stems::StemFile>,
     /// The briefings' search terms from the cache directory (`build`
     /// only: `serve` makes the index after the reload, from scratch), and
@@ -164,13 +165,29 @@ impl Caches {
     pub fn open(root: &Path) -> Caches {
         let dir = root.join(CACHE_DIR);
         // The files are independent: read side by side.
-        let ((analysis, (words, terms_file)), ((stems, stems_file), search_terms)) = rayon::join(
-            || rayon::join(|| AnalysisCache::open(&dir), || terms::load(&dir)),
-            || rayon::join(|| stems::load(&dir), || search_terms::load(&dir)),
-        );
+        let ((analysis, (words, terms_file)), ((stems, stems_file), (search_terms, lists))) =
+            rayon::join(
+                || rayon::join(|| AnalysisCache::open(&dir), || terms::load(&dir)),
+                || {
+                    rayon::join(
+                        || stems::load(&dir),
+                        || rayon::join(|| search_terms::load(&dir), || related::load(&dir)),
+                    )
+                },
+            );
+        let related = match lists {
+            Some((options, lists)) => {
+                crate::linking::RelatedMemo::from_saved(stems, options, lists)
+            }
+            None => {
+                let mut memo = crate::linking::RelatedMemo::default();
+                memo.start_from(stems);
+                memo
+            }
+        };
         Caches {
             analysis,
-            stems: Some(stems),
+            related: Some(related),
             stems_file: Some(stems_file),
             search_terms: Some(search_terms),
             words,
@@ -186,8 +203,10 @@ impl Caches {
     pub fn for_serve(root: &Path) -> Caches {
         let mut caches = Caches::open(root);
         let mut link = crate::linking::LinkMemo::default();
-        if let Some(stems) = caches.stems.take() {
-            link.related.start_from(stems);
+        if let Some(mut related) = caches.related.take() {
+            // The stems only: serve's memo keeps vectors and candidates
+            // the saved lists do not have.
+            link.related.start_from(related.take_stems());
         }
         Caches {
             content: Some(ContentCache::default()),
@@ -210,21 +229,30 @@ impl Caches {
         }
     }
 
-    /// Once the related lists are made: saves the texts' stems in the
-    /// cache directory they came from, if [`Caches::persist_terms`] and
-    /// this build stemmed texts the file did not have or dropped some, and
-    /// forgets them (tens of megabytes at 10,000 briefings, not held
-    /// through rendering).
-    pub fn done_with_stems(&mut self) {
-        if let (Some(stems), Some(file), true) = (
-            self.stems.take(),
-            self.stems_file.as_mut(),
-            self.persist_terms,
-        ) {
-            if let Err(e) = stems::save(stems, file) {
+    /// Once the related lists are made: saves them and the texts' stems
+    /// in the cache directory they came from, if [`Caches::persist_terms`]
+    /// (the stems when this build stemmed texts the file did not have or
+    /// dropped some), and forgets them (tens of megabytes at 10,000
+    /// briefings, not held through rendering).
+    pub fn done_with_related(&mut self, root: &Path) {
+        let Some(mut memo) = self.related.take() else {
+            return;
+        };
+        if !self.persist_terms {
+            return;
+        }
+        if let Some(file) = self.stems_file.as_mut() {
+            if let Err(e) = stems::save(memo.take_stems(), file) {
                 self.stems_error = Some(e);
             }
         }
+        crate::trace::lap("save.stems");
+        let (options, lists) = memo.to_saved();
+        drop(memo);
+        if let Err(e) = related::save(&root.join(CACHE_DIR), options, &lists) {
+            self.stems_error.get_or_insert(e);
+        }
+        crate::trace::lap("save.related");
     }
 
     /// The plain text of each page's body and its [`hash_bytes`], both

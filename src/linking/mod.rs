@@ -27,7 +27,9 @@ pub use digests::{ArchiveMonth, Digest};
 pub use hubs::{entity_key, issue_key, Hub, HubKind};
 pub use inline::{HubRef, InlineLink};
 pub use memo::LinkMemo;
-pub use related::{related_for_corpus, Related, RelatedInput, RelatedMemo, SavedStems, StemMemo};
+pub use related::{
+    related_for_corpus, Related, RelatedInput, RelatedMemo, SavedList, SavedStems, StemMemo,
+};
 
 /// What the link stage needs from the configuration.
 #[derive(Debug, Clone)]
@@ -94,8 +96,9 @@ pub enum Kept<'a> {
     Nothing,
     /// Every stage's results (`serve`): see [`LinkMemo`].
     Everything(&'a mut LinkMemo),
-    /// The stems of the texts (`build`, which saves them in its cache).
-    Stems(&'a mut StemMemo),
+    /// The related lists and the stems of the texts (`build`, which
+    /// saves them in its cache).
+    Related(&'a mut RelatedMemo),
 }
 
 /// [`link`], taking what it can from the last call and keeping what lets
@@ -118,8 +121,7 @@ pub fn link_with(mut briefings: Vec<Briefing>, options: &LinkOptions, kept: Kept
             let moved = memo.moved_features.take();
             memo.related.same_hubs = memo.hubs_reused || moved.is_some();
             memo.related.moved_features = moved.unwrap_or_default();
-            let related =
-                related::compute(&briefings, &hub_set, options, Some(&mut memo.related), None);
+            let related = related::compute(&briefings, &hub_set, options, Some(&mut memo.related));
             crate::trace::lap("link.related");
             let inline_links = memo.inline(&briefings, &hub_set, options.inline_links);
             crate::trace::lap("link.inline");
@@ -128,12 +130,12 @@ pub fn link_with(mut briefings: Vec<Briefing>, options: &LinkOptions, kept: Kept
             (hub_set, related, inline_links)
         }
         one_off => {
-            let stems = match one_off {
-                Kept::Stems(stems) => Some(stems),
+            let memo = match one_off {
+                Kept::Related(memo) => Some(memo),
                 _ => None,
             };
             let hub_set = hubs::build(&briefings, options);
-            let related = related::compute(&briefings, &hub_set, options, None, stems);
+            let related = related::compute(&briefings, &hub_set, options, memo);
             crate::trace::lap("link.related");
             let inline_links =
                 inline::phrases(&briefings, &hub_set, options.inline_links, |_| None);

@@ -623,15 +623,18 @@ fn stems_saved_by_one_build_give_the_next_the_same_model() {
     // Each build: the model of a build without saved stems, from the
     // stems saved by the builds before; then its stems are saved.
     let build = |bs: &[Briefing]| {
-        let (mut memo, mut file) = stems::load(dir.path());
-        let model = link_with(bs.to_vec(), &options(), Kept::Stems(&mut memo));
+        let (stems_memo, mut file) = stems::load(dir.path());
+        let mut memo = RelatedMemo::default();
+        memo.start_from(stems_memo);
+        let model = link_with(bs.to_vec(), &options(), Kept::Related(&mut memo));
         assert_eq!(
             format!("{model:?}"),
             format!("{:?}", link(bs.to_vec(), &options()))
         );
-        let known = memo.texts_known();
-        let changed = memo.changed();
-        stems::save(memo, &mut file).unwrap();
+        let stems_memo = memo.take_stems();
+        let known = stems_memo.texts_known();
+        let changed = stems_memo.changed();
+        stems::save(stems_memo, &mut file).unwrap();
         (known, changed)
     };
     assert_eq!(build(&bs), (120, true));
@@ -663,14 +666,78 @@ fn stems_saved_by_one_build_give_the_next_the_same_model() {
     assert_eq!(build(&bs), (119, false));
 }
 
+/// `build` keeps its related lists (`cache::related`): the next build
+/// reuses those of the briefings older than any change, and its model is
+/// still a build's without them.
+#[test]
+fn saved_related_lists_are_reused_below_the_oldest_change() {
+    use crate::cache::{related, stems};
+    let dir = tempfile::tempdir().unwrap();
+    let mut bs = corpus(150, 11);
+    // Links `bs` from what the last call saved, lists and stems, as a
+    // build does; returns how many lists it ranked.
+    let build = |bs: &[Briefing], what: &str| -> usize {
+        let (stems_memo, mut stems_file) = stems::load(dir.path());
+        let mut memo = match related::load(dir.path()) {
+            Some((options, lists)) => RelatedMemo::from_saved(stems_memo, options, lists),
+            None => {
+                let mut memo = RelatedMemo::default();
+                memo.start_from(stems_memo);
+                memo
+            }
+        };
+        let model = link_with(bs.to_vec(), &options(), Kept::Related(&mut memo));
+        assert_eq!(
+            format!("{model:?}"),
+            format!("{:?}", link(bs.to_vec(), &options())),
+            "{what}"
+        );
+        stems::save(memo.take_stems(), &mut stems_file).unwrap();
+        let (options, lists) = memo.to_saved();
+        related::save(dir.path(), options, &lists).unwrap();
+        memo.ranked
+    };
+    assert_eq!(build(&bs, "first"), 150);
+    assert_eq!(build(&bs, "the same"), 0);
+
+    // A new briefing, newer than all: only its list is ranked.
+    let newest = (0..bs.len()).max_by_key(|&i| bs[i].page.date).unwrap();
+    let mut added = bs[newest].clone();
+    let page = Arc::make_mut(&mut added.page);
+    page.source = "briefings/added.md".into();
+    page.date = page.date.map(|d| d + Duration::hours(1));
+    bs.push(added);
+    assert_eq!(build(&bs, "one added"), 1);
+
+    // The oldest briefing edited: every list is ranked again.
+    let oldest = (0..bs.len()).min_by_key(|&i| bs[i].page.date).unwrap();
+    bs[oldest].push_text(" Officials quelmar the vosal trakor again.");
+    assert_eq!(build(&bs, "oldest edited"), 151);
+
+    // Other options: nothing is reused.
+    let (_, lists) = related::load(dir.path()).unwrap();
+    related::save(dir.path(), (5, true), &lists).unwrap();
+    assert_eq!(build(&bs, "other options"), 151);
+    // A damaged file is not used.
+    let path = dir.path().join(related::FILE);
+    let text = std::fs::read_to_string(&path).unwrap();
+    std::fs::write(&path, &text[..text.len() - 10]).unwrap();
+    assert!(related::load(dir.path()).is_none());
+}
+
 #[test]
 fn a_damaged_or_foreign_stems_file_is_not_used() {
     use crate::cache::stems;
     let dir = tempfile::tempdir().unwrap();
     let bs = corpus(20, 4);
-    let (mut memo, mut file) = stems::load(dir.path());
-    link_with(bs.clone(), &options(), Kept::Stems(&mut memo));
-    stems::save(memo, &mut file).unwrap();
+    let link_and_save = |bs: &[Briefing]| {
+        let (stems_memo, mut file) = stems::load(dir.path());
+        let mut memo = RelatedMemo::default();
+        memo.start_from(stems_memo);
+        link_with(bs.to_vec(), &options(), Kept::Related(&mut memo));
+        stems::save(memo.take_stems(), &mut file).unwrap();
+    };
+    link_and_save(&bs);
     let path = dir.path().join(stems::FILE);
     let good = std::fs::read(&path).unwrap();
     let known = || stems::load(dir.path()).0.texts_known();
@@ -682,9 +749,7 @@ fn a_damaged_or_foreign_stems_file_is_not_used() {
     flipped[near_end] ^= 1;
     std::fs::write(&path, &flipped).unwrap();
     assert_eq!(known(), 19);
-    let (mut memo, mut file) = stems::load(dir.path());
-    link_with(bs.clone(), &options(), Kept::Stems(&mut memo));
-    stems::save(memo, &mut file).unwrap();
+    link_and_save(&bs);
     assert_eq!(std::fs::read(&path).unwrap(), good, "written anew");
     // So does a file cut short.
     std::fs::write(&path, &good[..good.len() - 1]).unwrap();

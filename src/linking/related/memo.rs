@@ -46,6 +46,89 @@ pub struct RelatedMemo {
     pub(super) stems: StemMemo,
     /// The last call's index, to patch after a text edit.
     pub(super) index: Option<Index>,
+    /// The entries came from disk ([`RelatedMemo::from_saved`]): lists
+    /// without their vectors, bars and candidates, so only the oldest
+    /// briefings' lists are reused, never read to rescore.
+    pub(super) lists_only: bool,
+}
+
+/// A briefing's related list as `build` keeps it on disk (see
+/// `cache::related`): what reusing it needs. Scores are kept as their
+/// bits, so that they come back exactly.
+#[derive(Debug, serde::Serialize, serde::Deserialize)]
+pub struct SavedList {
+    pub source: String,
+    pub inputs: u128,
+    pub time: i64,
+    pub text: u128,
+    /// (target source, score bits, shared features).
+    pub list: Vec<(String, u64, Vec<String>)>,
+}
+
+impl RelatedMemo {
+    /// A memo of the lists an earlier build saved ([`RelatedMemo::to_saved`]),
+    /// made with `options` (how many, whether "past"), and of the stems
+    /// of its texts.
+    pub fn from_saved(
+        stems: StemMemo,
+        options: (usize, bool),
+        lists: Vec<SavedList>,
+    ) -> RelatedMemo {
+        let oldest_first = lists
+            .into_iter()
+            .map(|l| MemoEntry {
+                source: l.source,
+                inputs: l.inputs,
+                time: l.time,
+                // Read only to follow an edit's moves, which lists from
+                // disk are not used for (see `lists_only`).
+                features: Vec::new(),
+                text: l.text,
+                bar: None,
+                candidates: None,
+                list: l
+                    .list
+                    .into_iter()
+                    .map(|(target, bits, common)| (target, f64::from_bits(bits), common))
+                    .collect(),
+                vector: None,
+            })
+            .collect();
+        RelatedMemo {
+            oldest_first,
+            options,
+            stems,
+            lists_only: true,
+            ..RelatedMemo::default()
+        }
+    }
+
+    /// The options and lists of the last call, oldest first, to save.
+    pub fn to_saved(&self) -> ((usize, bool), Vec<SavedList>) {
+        let lists = self
+            .oldest_first
+            .iter()
+            .map(|e| SavedList {
+                source: e.source.clone(),
+                inputs: e.inputs,
+                time: e.time,
+                text: e.text,
+                list: e
+                    .list
+                    .iter()
+                    .map(|(target, score, common)| {
+                        (target.clone(), score.to_bits(), common.clone())
+                    })
+                    .collect(),
+            })
+            .collect();
+        (self.options, lists)
+    }
+
+    /// Takes the stems, leaving none.
+    pub fn take_stems(&mut self) -> StemMemo {
+        std::mem::take(&mut self.stems)
+    }
 }
 
 /// The hash of a briefing's text parts as [`compute`] makes its
@@ -412,6 +495,7 @@ pub(super) fn rank_with_memo(
     // their stem counts of the last call, taken before the stem memo drops
     // them, and what those whose features changed gained or lost.
     let same_places = past
+        && !memo.lists_only
         && same_options
         && memo.oldest_first.len() == n
         && order.iter().enumerate().all(|(pos, &i)| {
@@ -661,7 +745,7 @@ pub(super) fn rank_with_memo(
                 // Its bar too is the same: no changed document was or
                 // is in its selection.
                 e.text = text_hashes[i];
-                if !same_terms {
+                if !same_terms || e.vector.is_none() {
                     e.vector = vector_of(i);
                 }
                 e

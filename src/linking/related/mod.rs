@@ -41,7 +41,7 @@ mod readers;
 
 use index::*;
 use memo::*;
-pub use memo::{RelatedMemo, SavedStems, StemMemo};
+pub use memo::{RelatedMemo, SavedList, SavedStems, StemMemo};
 use readers::*;
 
 /// A link to a related briefing and why it is there.
@@ -495,7 +495,6 @@ pub(super) fn compute(
     hubs: &HubSet,
     options: &LinkOptions,
     memo: Option<&mut RelatedMemo>,
-    stems: Option<&mut StemMemo>,
 ) -> Vec<Arc<Vec<Related>>> {
     let docs: Vec<RankDoc> = briefings
         .iter()
@@ -529,21 +528,13 @@ pub(super) fn compute(
             .collect()
     };
     let Some(memo) = memo else {
-        // Stems of texts seen by an earlier build, when given (`build`'s
-        // cache on disk): the same counts, without tokenising them again.
-        let counts = stems.map(|stems| {
-            let hashes: Vec<u128> = briefings.par_iter().map(text_hash).collect();
-            let counts = stems.term_counts(&docs, &hashes);
-            crate::trace::lap("related.term_counts");
-            counts
-        });
         let ranked = rank(
             &docs,
             &bonus,
             options.related_scope,
             options.related_briefings,
             None,
-            counts,
+            None,
         );
         return ranked
             .into_par_iter()
