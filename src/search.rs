@@ -582,11 +582,9 @@ mod tests {
         (dir, options)
     }
 
-    /// Builds a small site through the whole pipeline and reads its index
-    /// back the way `search.js` does.
-    #[test]
-    fn built_index_finds_briefings_by_title_and_body_words() {
-        let docs = [
+    /// Three briefings `(slug, title, body)`, two of them on Muscat.
+    fn three_briefings() -> [(String, String, String); 3] {
+        [
             (
                 "2026-01-01-a",
                 "Muscat talks resume",
@@ -603,8 +601,14 @@ mod tests {
                 "A second Muscat round began.",
             ),
         ]
-        .map(|(a, b, c)| (a.to_owned(), b.to_owned(), c.to_owned()));
-        let (dir, options) = site(&docs);
+        .map(|(a, b, c)| (a.to_owned(), b.to_owned(), c.to_owned()))
+    }
+
+    /// Builds a small site through the whole pipeline and reads its index
+    /// back the way `search.js` does.
+    #[test]
+    fn built_index_finds_briefings_by_title_and_body_words() {
+        let (dir, options) = site(&three_briefings());
         let root = dir.path();
         let out = options.output.clone().unwrap();
         let build = || {
@@ -669,20 +673,7 @@ mod tests {
     /// body (tags, a summary, the title), its index is a cold build's.
     #[test]
     fn a_warm_index_with_front_matter_edits_is_a_cold_ones() {
-        let docs = [
-            (
-                "2026-01-01-a",
-                "Muscat talks resume",
-                "Envoys met in Oman again.",
-            ),
-            (
-                "2026-01-02-b",
-                "Tanker rates climb",
-                "Insurers cite the Red Sea.",
-            ),
-        ]
-        .map(|(a, b, c)| (a.to_owned(), b.to_owned(), c.to_owned()));
-        let (dir, options) = site(&docs);
+        let (dir, options) = site(&three_briefings()[..2]);
         let root = dir.path();
         let index_files = |out: &std::path::Path| -> BTreeMap<String, Vec<u8>> {
             walkdir::WalkDir::new(out.join("search"))

@@ -247,12 +247,14 @@ impl Caches {
             }
         }
         crate::trace::lap("save.stems");
-        let (options, lists) = memo.to_saved();
-        drop(memo);
-        if let Err(e) = related::save(&root.join(CACHE_DIR), options, &lists) {
-            self.stems_error.get_or_insert(e);
+        if memo.lists_changed() {
+            let (options, lists) = memo.to_saved();
+            drop(memo);
+            if let Err(e) = related::save(&root.join(CACHE_DIR), options, &lists) {
+                self.stems_error.get_or_insert(e);
+            }
+            crate::trace::lap("save.related");
         }
-        crate::trace::lap("save.related");
     }
 
     /// The plain text of each page's body and its [`hash_bytes`], both

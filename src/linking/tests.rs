@@ -699,6 +699,10 @@ fn saved_related_lists_are_reused_below_the_oldest_change() {
     };
     assert_eq!(build(&bs, "first"), 150);
     assert_eq!(build(&bs, "the same"), 0);
+    // Nothing to save: the lists are those read.
+    let (options, lists) = related::load(dir.path()).unwrap();
+    let memo = RelatedMemo::from_saved(StemMemo::default(), options, lists);
+    assert!(!memo.lists_changed());
 
     // A new briefing, newer than all: only its list is ranked.
     let newest = (0..bs.len()).max_by_key(|&i| bs[i].page.date).unwrap();

@@ -50,6 +50,8 @@ pub struct RelatedMemo {
     /// without their vectors, bars and candidates, so only the oldest
     /// briefings' lists are reused, never read to rescore.
     pub(super) lists_only: bool,
+    /// How many lists it was made from.
+    loaded: usize,
 }
 
 /// A briefing's related list as `build` keeps it on disk (see
@@ -74,7 +76,7 @@ impl RelatedMemo {
         options: (usize, bool),
         lists: Vec<SavedList>,
     ) -> RelatedMemo {
-        let oldest_first = lists
+        let oldest_first: Vec<MemoEntry> = lists
             .into_iter()
             .map(|l| MemoEntry {
                 source: l.source,
@@ -95,12 +97,19 @@ impl RelatedMemo {
             })
             .collect();
         RelatedMemo {
+            loaded: oldest_first.len(),
             oldest_first,
             options,
             stems,
             lists_only: true,
             ..RelatedMemo::default()
         }
+    }
+
+    /// Whether the last call's lists differ from those it was made from:
+    /// it ranked some, or dropped some.
+    pub fn lists_changed(&self) -> bool {
+        self.ranked > 0 || self.oldest_first.len() != self.loaded
     }
 
     /// The options and lists of the last call, oldest first, to save.
