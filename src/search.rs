@@ -37,7 +37,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use rayon::prelude::*;
 use serde::Serialize;
 
-use crate::cache::search_terms::{SearchTermFile, Update};
+use crate::cache::search_terms::{self, SearchTermFile, Update};
 use crate::cache::StableHasher;
 use crate::fast_hash::WordList;
 use crate::linking::FastMap;
@@ -319,9 +319,17 @@ pub fn build_index(
         live: per_doc.iter().map(|d| d.0).collect(),
         ..Update::default()
     };
-    for (key, terms, fresh) in &per_doc {
-        if *fresh {
-            update.add(*key, terms.iter().map(|(t, w)| (t.as_ref(), *w)));
+    // Encoded in parallel: every briefing is fresh in a cold build.
+    let records: Vec<Option<Vec<u8>>> = per_doc
+        .par_iter()
+        .map(|(key, terms, fresh)| {
+            let terms = terms.iter().map(|(t, w)| (t.as_ref(), *w));
+            fresh.then(|| search_terms::record(*key, terms)).flatten()
+        })
+        .collect();
+    for ((key, _, _), record) in per_doc.iter().zip(records) {
+        if let Some(record) = record {
+            update.add_record(*key, &record);
         }
     }
     let per_doc: Vec<Weighted> = {

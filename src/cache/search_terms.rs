@@ -58,13 +58,26 @@ impl Update {
     /// Adds the record of `key`, unless a term is too long for the format
     /// (the briefing is then tokenised again next time).
     pub fn add<'a>(&mut self, key: u128, terms: impl ExactSizeIterator<Item = (&'a str, u32)>) {
-        let start = self.fresh.len();
-        if encode(&mut self.fresh, key, terms) {
-            self.fresh_at.insert(key, start..self.fresh.len());
-        } else {
-            self.fresh.truncate(start);
+        if let Some(record) = record(key, terms) {
+            self.add_record(key, &record);
         }
     }
+
+    /// Adds a record made by [`record`].
+    pub fn add_record(&mut self, key: u128, record: &[u8]) {
+        let start = self.fresh.len();
+        self.fresh.extend_from_slice(record);
+        self.fresh_at.insert(key, start..self.fresh.len());
+    }
+}
+
+/// The record of `key`, or `None` when a term is too long for the format.
+pub fn record<'a>(
+    key: u128,
+    terms: impl ExactSizeIterator<Item = (&'a str, u32)>,
+) -> Option<Vec<u8>> {
+    let mut out = Vec::new();
+    encode(&mut out, key, terms).then_some(out)
 }
 
 /// Reads `dir/search.bin`; a missing, foreign or damaged file yields the

@@ -23,10 +23,11 @@
 //! never be used.
 
 use std::collections::HashMap;
-use std::io;
+use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use rayon::prelude::*;
 use xxhash_rust::xxh3::xxh3_64;
 
 use crate::linking::StemMemo;
@@ -98,24 +99,46 @@ pub fn save(memo: StemMemo, file: &mut StemFile) -> io::Result<()> {
     }
     let live = memo.texts_known();
     let added = memo.to_append();
-    let (mut out, saved, append) = match file.texts {
-        Some(n) if super::appending_keeps_it_lean(n, added.texts.len(), live) => {
-            (Vec::new(), added, true)
-        }
-        _ => (header().into_bytes(), memo.to_save(), false),
+    let (saved, append) = match file.texts {
+        Some(n) if super::appending_keeps_it_lean(n, added.texts.len(), live) => (added, true),
+        _ => (memo.to_save(), false),
+    };
+    let mut head = if append {
+        Vec::new()
+    } else {
+        header().into_bytes()
     };
     if !saved.names.is_empty() {
-        names_record(&mut out, &saved.names);
+        names_record(&mut head, &saved.names);
     }
-    for (hash, counts) in &saved.texts {
-        text_record(&mut out, *hash, counts);
-    }
+    // Text records encoded in parallel runs (190 MB at 100,000 briefings).
+    let runs: Vec<Vec<u8>> = saved
+        .texts
+        .par_chunks(256)
+        .map(|texts| {
+            let mut out = Vec::new();
+            for (hash, counts) in texts {
+                text_record(&mut out, *hash, counts);
+            }
+            out
+        })
+        .collect();
     if append {
+        let mut out = head;
+        for run in &runs {
+            out.extend_from_slice(run);
+        }
         // Not synced: every record is checked on reading.
         super::append(&file.dir, FILE, &out, false)?;
         file.texts = file.texts.map(|n| n + saved.texts.len());
     } else {
-        super::write_unsynced(&file.dir, FILE, &out)?;
+        super::write_with(&file.dir, FILE, false, |out| {
+            out.write_all(&head)?;
+            for run in &runs {
+                out.write_all(run)?;
+            }
+            Ok(())
+        })?;
         file.texts = Some(saved.texts.len());
     }
     Ok(())

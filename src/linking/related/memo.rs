@@ -269,7 +269,7 @@ impl StemMemo {
         }
         let mut texts: Vec<SavedText> = self
             .texts
-            .iter()
+            .par_iter()
             .map(|(h, counts)| {
                 let counts = counts
                     .iter()
@@ -278,7 +278,7 @@ impl StemMemo {
                 (*h, Cow::Owned(counts))
             })
             .collect();
-        texts.sort_unstable_by_key(|t| t.0);
+        texts.par_sort_unstable_by_key(|t| t.0);
         SavedStems { names, texts }
     }
 
