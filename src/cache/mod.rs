@@ -163,6 +163,13 @@ impl Caches {
 
     /// With the disk cache of `root` loaded (an unreadable cache is empty).
     pub fn open(root: &Path) -> Caches {
+        Caches::read(root, true)
+    }
+
+    /// The disk cache of `root`; the search terms and the related lists
+    /// only `with_build_files` (`serve` makes its search index from
+    /// scratch and keeps its own related memo: it does not read them).
+    fn read(root: &Path, with_build_files: bool) -> Caches {
         let dir = root.join(CACHE_DIR);
         // The files are independent: read side by side.
         let ((analysis, (words, terms_file)), ((stems, stems_file), (search_terms, lists))) =
@@ -171,7 +178,12 @@ impl Caches {
                 || {
                     rayon::join(
                         || stems::load(&dir),
-                        || rayon::join(|| search_terms::load(&dir), || related::load(&dir)),
+                        || {
+                            rayon::join(
+                                || with_build_files.then(|| search_terms::load(&dir)),
+                                || with_build_files.then(|| related::load(&dir)).flatten(),
+                            )
+                        },
                     )
                 },
             );
@@ -189,7 +201,7 @@ impl Caches {
             analysis,
             related: Some(related),
             stems_file: Some(stems_file),
-            search_terms: Some(search_terms),
+            search_terms,
             words,
             terms_file: Some(terms_file),
             one_off: true,
@@ -201,7 +213,7 @@ impl Caches {
     /// the disk cache of analyses plus memos of parsed files and rendered
     /// pages, so that a rebuild only redoes what a change affects.
     pub fn for_serve(root: &Path) -> Caches {
-        let mut caches = Caches::open(root);
+        let mut caches = Caches::read(root, false);
         let mut link = crate::linking::LinkMemo::default();
         if let Some(mut related) = caches.related.take() {
             // The stems only: serve's memo keeps vectors and candidates
@@ -214,7 +226,6 @@ impl Caches {
             link: Some(link),
             defer_link_check: true,
             defer_search: true,
-            search_terms: None,
             one_off: false,
             ..caches
         }

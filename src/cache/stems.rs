@@ -98,9 +98,10 @@ pub fn save(memo: StemMemo, file: &mut StemFile) -> io::Result<()> {
         return Ok(());
     }
     let live = memo.texts_known();
-    let added = memo.to_append();
     let (saved, append) = match file.texts {
-        Some(n) if super::appending_keeps_it_lean(n, added.texts.len(), live) => (added, true),
+        Some(n) if super::appending_keeps_it_lean(n, memo.texts_added(), live) => {
+            (memo.to_append(), true)
+        }
         _ => (memo.to_save(), false),
     };
     let mut head = if append {

@@ -282,6 +282,15 @@ impl StemMemo {
         SavedStems { names, texts }
     }
 
+    /// How many of the texts added since it was made or loaded are live:
+    /// those [`StemMemo::to_append`] gives.
+    pub fn texts_added(&self) -> usize {
+        self.added
+            .iter()
+            .filter(|h| self.texts.contains_key(h))
+            .count()
+    }
+
     /// How many texts it holds the stems of.
     pub fn texts_known(&self) -> usize {
         self.texts.len()
