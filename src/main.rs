@@ -111,7 +111,7 @@ fn main() {
                 port: args.port,
                 open: args.open,
                 drafts: args.drafts,
-                debounce: std::time::Duration::from_millis(50),
+                debounce: briefing::serve::watch::Debounce::DEFAULT,
                 verbose: cli.verbose,
             };
             match briefing::serve::serve(&options) {

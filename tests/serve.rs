@@ -124,19 +124,30 @@ impl Events {
         events
     }
 
-    /// Fails if an event (not a keep-alive comment) arrives within `time`.
+    /// Fails if an event (not a keep-alive comment, nor the rest of an
+    /// event already read) arrives within `time`.
     fn expect_quiet(&mut self, time: Duration) {
-        self.reader.get_ref().set_read_timeout(Some(time)).unwrap();
-        let mut line = String::new();
-        match self.reader.read_line(&mut line) {
-            Ok(_) => assert!(!line.starts_with("event:"), "unexpected event: {line}"),
-            Err(e) => assert!(
-                matches!(
-                    e.kind(),
-                    std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
-                ),
-                "{e}"
-            ),
+        let deadline = Instant::now() + time;
+        while let Some(left) = deadline.checked_duration_since(Instant::now()) {
+            if left.is_zero() {
+                break;
+            }
+            self.reader.get_ref().set_read_timeout(Some(left)).unwrap();
+            let mut line = String::new();
+            match self.reader.read_line(&mut line) {
+                Ok(0) => panic!("event stream closed"),
+                Ok(_) => assert!(!line.starts_with("event:"), "unexpected event: {line}"),
+                Err(e) => {
+                    assert!(
+                        matches!(
+                            e.kind(),
+                            std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
+                        ),
+                        "{e}"
+                    );
+                    break;
+                }
+            }
         }
         self.reader
             .get_ref()
@@ -239,6 +250,51 @@ fn serve_rebuilds_and_reloads_on_edit() {
     // An editor's swap file changes nothing and triggers no rebuild.
     std::fs::write(root(&dir).join("content/briefings/.b0.md.swp"), "junk").unwrap();
     std::fs::write(root(&dir).join("content/briefings/4913"), "").unwrap();
+    events.expect_quiet(Duration::from_millis(500));
+}
+
+/// Editors' two ways of saving: a temporary file renamed over the
+/// briefing, and a write in place that pauses halfway (a slow disk, a
+/// large file). Each gives one rebuild of the whole file: one reload, no
+/// error from a half-written front matter.
+#[test]
+fn serve_builds_a_save_once_it_is_finished() {
+    let dir = new_site();
+    let server = start(&root(&dir));
+    let page = format!("{}briefings/b2/", server.base);
+    wait_for(&server, &page, "the page", |s, _| s == 200);
+    let file = root(&dir).join("content/briefings/2026-02-03-b2.md");
+    let text = std::fs::read_to_string(&file).unwrap();
+    let mut events = Events::connect(&server);
+
+    let temporary = root(&dir).join("content/briefings/.b2.md.tmp");
+    std::fs::write(
+        &temporary,
+        text.replace("Insurers weigh route", "Insurers quit route"),
+    )
+    .unwrap();
+    std::fs::rename(&temporary, &file).unwrap();
+    events.read_until("event: reload");
+    wait_for(&server, &page, "the renamed-over save", |s, b| {
+        s == 200 && b.contains("Insurers quit route") && !b.contains("__briefing_errors")
+    });
+    events.expect_quiet(Duration::from_millis(500));
+
+    let edited = text.replace("Insurers weigh route", "Insurers return to route");
+    let (head, tail) = edited.split_at(edited.find("route").unwrap());
+    let mut writer = std::fs::File::create(&file).unwrap();
+    writer.write_all(head.as_bytes()).unwrap();
+    writer.flush().unwrap();
+    // Longer than the quiet time after a finished save, shorter than the
+    // one while a file is open for writing.
+    std::thread::sleep(Duration::from_millis(20));
+    writer.write_all(tail.as_bytes()).unwrap();
+    drop(writer);
+    events.read_until("event: reload");
+    let body = wait_for(&server, &page, "the paused save", |s, b| {
+        s == 200 && b.contains("Insurers return to route")
+    });
+    assert!(!body.contains("__briefing_errors"), "{body}");
     events.expect_quiet(Duration::from_millis(500));
 }
 

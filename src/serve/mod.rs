@@ -35,7 +35,7 @@ pub struct ServeOptions {
     pub open: bool,
     pub drafts: bool,
     /// Quiet time after the last change before rebuilding.
-    pub debounce: Duration,
+    pub debounce: watch::Debounce,
     /// Print the time of each stage of each build.
     pub verbose: bool,
 }
