@@ -178,11 +178,35 @@ pub(super) fn readers(
     }
     changed_terms.sort_unstable();
     changed_features.sort_unstable();
-    fn having(pairs: &[(u32, u32)], key: u32) -> &[(u32, u32)] {
-        let from = pairs.partition_point(|e| e.0 < key);
-        let to = pairs.partition_point(|e| e.0 <= key);
-        &pairs[from..to]
-    }
+    let changed_terms = ChangedInLists::new(
+        &changed_terms,
+        index.n_terms,
+        |t| {
+            let list = &index.term_postings
+                [index.term_offsets[t as usize]..index.term_offsets[t as usize + 1]];
+            (list.len(), window_bounds(list, |e| e.0))
+        },
+        // The term's weight in the document's last vector (None: that
+        // vector is not known).
+        |t, p| {
+            let old = before?.vectors[index.order[p as usize]].as_ref()?;
+            Some(
+                old.binary_search_by_key(&t, |e| e.0)
+                    .map_or(0.0, |at| old[at].1),
+            )
+        },
+    );
+    let changed_features = ChangedInLists::new(
+        &changed_features,
+        bonus.len(),
+        |f| {
+            let list = &index.feature_postings
+                [index.feature_offsets[f as usize]..index.feature_offsets[f as usize + 1]];
+            (list.len(), window_bounds(list, |e| *e))
+        },
+        // Whoever had the feature then had its bonus.
+        |_, _| Some(1.0),
+    );
     for &(t, _) in &moved_at {
         term_read[t as usize] = true;
     }
@@ -238,20 +262,31 @@ pub(super) fn readers(
                 )
             };
             let moved: Vec<usize> = moved_in(&moved_at, t, p, from).collect();
-            let unknown = window_change(
+            if moved.is_empty() {
+                // The same documents in the window: only the changed ones'
+                // entries can differ.
+                for e in changed_terms.in_window(t, from) {
+                    let Some(weight) = e.before else {
+                        return Redo::Rank;
+                    };
+                    read(
+                        e.position as usize,
+                        qw * list[e.index as usize].1,
+                        qw * weight,
+                    );
+                }
+            } else if window_change(
                 list,
                 |e| e.0,
                 from,
                 &moved,
-                having(&changed_terms, t),
                 |e| qw * e.1,
                 |q, e| match e {
                     Some(e) if !changed_at[q] => Some(qw * e.1),
                     _ => then_of(q),
                 },
                 &mut read,
-            );
-            if unknown {
+            ) {
                 return Redo::Rank;
             }
         }
@@ -265,16 +300,21 @@ pub(super) fn readers(
             let moved: Vec<usize> = moved_in(&features_moved_at, f, p, from).collect();
             let bonus = bonus[f as usize];
             // Whoever had the feature then had its bonus.
-            window_change(
-                list,
-                |e| *e,
-                from,
-                &moved,
-                having(&changed_features, f),
-                |_| bonus,
-                |_, _| Some(bonus),
-                &mut read,
-            );
+            if moved.is_empty() {
+                for e in changed_features.in_window(f, from) {
+                    read(e.position as usize, bonus, bonus);
+                }
+            } else {
+                window_change(
+                    list,
+                    |e| *e,
+                    from,
+                    &moved,
+                    |_| bonus,
+                    |_, _| Some(bonus),
+                    &mut read,
+                );
+            }
         }
         let Some(before) = before else {
             return if seen.is_empty() && shifted.is_empty() {
@@ -380,28 +420,23 @@ pub(super) fn readers(
 }
 
 /// Reads one postings window of a reader whose window starts at `from`,
-/// now and as it was before the documents at positions `moved` (ascending)
-/// gained or lost the term or feature: `read(position, contribution now,
-/// contribution before)` for every document in either window (0 where it
-/// was or is not in it). `now` is an entry's contribution now; `then` a
-/// document's before (with its entry of today, if it has one). When no
-/// document moved here, only the changed ones, `changed_here` ((key,
-/// position) of those with it now, positions ascending), are reported.
-/// Returns whether a contribution before was not known.
-#[allow(clippy::too_many_arguments)]
+/// now and as it was before the documents at positions `moved` (ascending,
+/// not empty) gained or lost the term or feature: `read(position,
+/// contribution now, contribution before)` for every document in either
+/// window (0 where it was or is not in it). `now` is an entry's
+/// contribution now; `then` a document's before (with its entry of today,
+/// if it has one). (When no document moved, only the changed documents'
+/// entries can differ: see [`ChangedInLists`].) Returns whether a
+/// contribution before was not known.
 fn window_change<T>(
     list: &[T],
     pos: impl Fn(&T) -> u32,
     from: usize,
     moved: &[usize],
-    changed_here: &[(u32, u32)],
     now: impl Fn(&T) -> f32,
     then: impl Fn(usize, Option<&T>) -> Option<f32>,
     read: &mut impl FnMut(usize, f32, f32),
 ) -> bool {
-    let start = list.partition_point(|e| (pos(e) as usize) < from);
-    let end = (start + POSTINGS_CAP).min(list.len());
-    let present = |q: usize| list.binary_search_by_key(&(q as u32), &pos).is_ok();
     let mut unknown = false;
     let mut then_or_flag = |q: usize, e: Option<&T>| {
         then(q, e).unwrap_or_else(|| {
@@ -409,23 +444,9 @@ fn window_change<T>(
             0.0
         })
     };
-    if moved.is_empty() {
-        // The same documents in the window: only the changed ones' entries
-        // can differ.
-        let window = &list[start..end];
-        let (Some(first), Some(last)) = (window.first(), window.last()) else {
-            return false;
-        };
-        let (first, last) = (pos(first), pos(last));
-        let from_here = changed_here.partition_point(|e| e.1 < first);
-        for &(_, q) in changed_here[from_here..].iter().take_while(|e| e.1 <= last) {
-            if let Ok(at) = window.binary_search_by_key(&q, &pos) {
-                let t = then_or_flag(q as usize, Some(&window[at]));
-                read(q as usize, now(&window[at]), t);
-            }
-        }
-        return unknown;
-    }
+    let start = list.partition_point(|e| (pos(e) as usize) < from);
+    let end = (start + POSTINGS_CAP).min(list.len());
+    let present = |q: usize| list.binary_search_by_key(&(q as u32), &pos).is_ok();
     // The list before: without those that gained it, with those that lost it.
     let (gained, lost): (Vec<usize>, Vec<usize>) = moved.iter().partition(|&&q| present(q));
     let mut before: Vec<(usize, Option<&T>)> = Vec::with_capacity(POSTINGS_CAP);
@@ -480,4 +501,110 @@ fn window_change<T>(
         }
     }
     unknown
+}
+
+/// For each entry of a postings list (positions ascending): its position
+/// and the smallest window start (`from`) whose window holds it. A window
+/// is the `POSTINGS_CAP` entries from the first at or after `from`, so
+/// entry `k` is in it when `from` is above the position of entry
+/// `k - POSTINGS_CAP` and at most its own.
+fn window_bounds<'a, T>(
+    list: &'a [T],
+    pos: impl Fn(&T) -> u32 + 'a,
+) -> impl Fn(usize) -> (u32, u32) + 'a {
+    move |k| {
+        let lowest = match k.checked_sub(POSTINGS_CAP) {
+            Some(before) => pos(&list[before]) + 1,
+            None => 0,
+        };
+        (pos(&list[k]), lowest)
+    }
+}
+
+/// A changed document's entry in a postings list, for [`ChangedInLists`].
+struct ChangedEntry {
+    position: u32,
+    /// The smallest window start whose window holds the entry.
+    lowest_from: u32,
+    /// Its index in the postings list.
+    index: u32,
+    /// Its weight there in the last ranking (None: not known).
+    before: Option<f32>,
+}
+
+/// Where the changed documents sit in the postings lists of their terms
+/// (or features): each reader's window then finds the changed documents it
+/// holds in this short list, instead of searching the postings list for
+/// its start and for each changed document, and their last weights are
+/// looked up once, not once per reader.
+struct ChangedInLists {
+    /// Per term (or feature), its range in `entries`.
+    ranges: Vec<(u32, u32)>,
+    /// Per term, positions ascending, and so window starts too.
+    entries: Vec<ChangedEntry>,
+}
+
+impl ChangedInLists {
+    /// `pairs`: (key, position) of the changed documents having the key,
+    /// ascending; `bounds(key)`: the length of the key's postings list and
+    /// a function from an index in it to (position, smallest window start),
+    /// see [`window_bounds`]; `before(key, position)`: the document's
+    /// weight for the key in the last ranking.
+    fn new<B: Fn(usize) -> (u32, u32)>(
+        pairs: &[(u32, u32)],
+        n_keys: usize,
+        bounds: impl Fn(u32) -> (usize, B) + Sync,
+        before: impl Fn(u32, u32) -> Option<f32> + Sync,
+    ) -> ChangedInLists {
+        let found: Vec<Option<ChangedEntry>> = pairs
+            .par_iter()
+            .map(|&(key, p)| {
+                let (len, at) = bounds(key);
+                // Search the list by position through `at`.
+                let (mut lo, mut hi) = (0, len);
+                while lo < hi {
+                    let mid = (lo + hi) / 2;
+                    if at(mid).0 < p {
+                        lo = mid + 1;
+                    } else {
+                        hi = mid;
+                    }
+                }
+                // Every changed document is listed under its own terms and
+                // features; one that were not would be in no window.
+                (lo < len && at(lo).0 == p).then(|| ChangedEntry {
+                    position: p,
+                    lowest_from: at(lo).1,
+                    index: lo as u32,
+                    before: before(key, p),
+                })
+            })
+            .collect();
+        let mut ranges = vec![(0, 0); n_keys];
+        let mut entries = Vec::with_capacity(pairs.len());
+        for (&(key, _), entry) in pairs.iter().zip(found) {
+            if let Some(entry) = entry {
+                let range = &mut ranges[key as usize];
+                if range.1 == range.0 {
+                    *range = (entries.len() as u32, entries.len() as u32);
+                }
+                entries.push(entry);
+                range.1 += 1;
+            }
+        }
+        ChangedInLists { ranges, entries }
+    }
+
+    /// The changed documents having `key` in the window starting at
+    /// `from`, positions ascending.
+    fn in_window(&self, key: u32, from: usize) -> impl Iterator<Item = &ChangedEntry> {
+        let (a, b) = self.ranges[key as usize];
+        let entries = &self.entries[a as usize..b as usize];
+        // Positions at or after `from`; of those, the first few whose
+        // smallest window start is at most `from`.
+        let first = entries.partition_point(|e| (e.position as usize) < from);
+        entries[first..]
+            .iter()
+            .take_while(move |e| e.lowest_from as usize <= from)
+    }
 }
