@@ -825,25 +825,39 @@ pub(super) fn changed_vectors(
 ) -> Option<VectorChanges> {
     let n = docs.len();
     let edited_docs: Vec<usize> = edited.iter().map(|(i, _)| *i).collect();
-    // The documents that may have a term: those the last index lists
-    // (their texts are unchanged unless edited) and the edited ones;
-    // without that index, all.
-    let may_have = |term: u32| -> Vec<usize> {
-        match last.filter(|index| (term as usize) < index.n_terms) {
-            Some(index) => {
-                let t = term as usize;
-                let list = &index.term_postings[index.term_offsets[t]..index.term_offsets[t + 1]];
-                let mut docs: Vec<usize> = list
-                    .iter()
-                    .map(|&(p, _)| index.order[p as usize])
-                    .chain(edited_docs.iter().copied())
-                    .collect();
-                docs.sort_unstable();
-                docs.dedup();
-                docs
-            }
-            None => (0..n).collect(),
+    let mut is_edited = vec![false; n];
+    for &i in &edited_docs {
+        is_edited[i] = true;
+    }
+    // The documents that have a term now, as (time, document), times
+    // ascending: those the last index lists, whose texts are unchanged
+    // unless edited, and the edited ones that have it; without that index,
+    // all that have it.
+    let having = |term: u32| -> Vec<(i64, usize)> {
+        let has_it = |i: usize| counts.0[i].binary_search_by_key(&term, |e| e.0).is_ok();
+        let Some(index) = last.filter(|index| (term as usize) < index.n_terms) else {
+            let mut with: Vec<(i64, usize)> = (0..n)
+                .filter(|&i| has_it(i))
+                .map(|i| (docs[i].time, i))
+                .collect();
+            with.sort_unstable();
+            return with;
+        };
+        let t = term as usize;
+        let list = &index.term_postings[index.term_offsets[t]..index.term_offsets[t + 1]];
+        // Postings are newest first: reversed, times ascend.
+        let mut with: Vec<(i64, usize)> = list
+            .iter()
+            .rev()
+            .map(|&(p, _)| index.order[p as usize])
+            .filter(|&i| !is_edited[i])
+            .map(|i| (docs[i].time, i))
+            .collect();
+        for &i in edited_docs.iter().filter(|&&i| has_it(i)) {
+            let at = with.partition_point(|w| w.0 <= docs[i].time);
+            with.insert(at, (docs[i].time, i));
         }
+        with
     };
     let mut changed = vec![false; n];
     let mut moved = Vec::new();
@@ -878,12 +892,11 @@ pub(super) fn changed_vectors(
         .map(|&term| {
             let edits = &since
                 [since.partition_point(|s| s.0 < term)..since.partition_point(|s| s.0 <= term)];
-            let mut with: Vec<(i64, usize)> = may_have(term)
-                .into_iter()
-                .filter(|&i| counts.0[i].binary_search_by_key(&term, |e| e.0).is_ok())
-                .map(|i| (docs[i].time, i))
-                .collect();
-            with.sort_unstable();
+            let mut with = having(term);
+            // (Times ascend unless a date changed since the last index.)
+            if !with.is_sorted_by_key(|w| w.0) {
+                with.sort_unstable();
+            }
             let mut out = Vec::new();
             let mut k = 0;
             while k < with.len() {
