@@ -918,8 +918,9 @@ pub struct RenderMemo {
     used_pages: Mutex<HashSet<u128>>,
     used_bodies: Mutex<HashSet<u128>>,
     /// Values made from one briefing (its page, card...) by kind and name
-    /// (`serve` only): see [`RenderMemo::per_briefing`].
-    kept: Mutex<crate::linking::FastMap<u128, Kept>>,
+    /// (`serve` only): see [`RenderMemo::per_briefing`]. In shards by key:
+    /// the render threads look up every briefing's values at once.
+    kept: [Mutex<crate::linking::FastMap<u128, Kept>>; KEPT_SHARDS],
     /// Counts renders: a kept value not used by the last one is forgotten.
     render_count: u64,
     /// Files by name with the hash of their inputs (`serve` only): see
@@ -929,6 +930,14 @@ pub struct RenderMemo {
     /// Pages rendered by Tera in the last render (the others came from the memo).
     pub pages_rendered: AtomicUsize,
     pub bodies_rendered: AtomicUsize,
+}
+
+/// How many locks [`RenderMemo::per_briefing`]'s values are spread over.
+const KEPT_SHARDS: usize = 16;
+
+/// The shard of a kept value's key.
+fn kept_shard(key: u128) -> usize {
+    (key >> 120) as usize % KEPT_SHARDS
 }
 
 /// A value made from one briefing, with what it was made from.
@@ -1008,17 +1017,19 @@ impl RenderMemo {
         let used_bodies = std::mem::take(&mut *self.used_bodies.lock().unwrap());
         let last_render = self.render_count;
         self.render_count += 1;
-        let mut kept = self.kept.lock().unwrap();
+        let mut kept: Vec<_> = self.kept.iter().map(|k| k.lock().unwrap()).collect();
         let used_groups = std::mem::take(&mut *self.used_groups.lock().unwrap());
         let mut groups = self.groups.lock().unwrap();
         if *templates != fingerprint {
             *templates = fingerprint;
             pages.clear();
-            kept.clear();
+            kept.iter_mut().for_each(|k| k.clear());
             groups.clear();
         } else {
             pages.retain(|k, _| used_pages.contains(k));
-            kept.retain(|_, k| k.used_by == last_render);
+            for shard in kept.iter_mut() {
+                shard.retain(|_, k| k.used_by == last_render);
+            }
             groups.retain(|k, _| used_groups.contains(k));
         }
         bodies.retain(|k, _| used_bodies.contains(k));
@@ -1082,7 +1093,8 @@ impl RenderMemo {
         h.field(kind.as_bytes()).field(name.as_bytes());
         let key = h.finish();
         // One lock per hit, marking the value used in the same breath.
-        let hit = self.kept.lock().unwrap().get_mut(&key).and_then(|k| {
+        let shard = &self.kept[kept_shard(key)];
+        let hit = shard.lock().unwrap().get_mut(&key).and_then(|k| {
             let same =
                 k.deps == deps && Arc::ptr_eq(&k.page, page) && Arc::ptr_eq(&k.analysis, analysis);
             let value = same.then(|| k.value.downcast_ref::<T>().cloned()).flatten();
@@ -1102,7 +1114,7 @@ impl RenderMemo {
             value: Arc::new(value.clone()),
             used_by: self.render_count,
         };
-        self.kept.lock().unwrap().insert(key, kept);
+        shard.lock().unwrap().insert(key, kept);
         Ok(value)
     }
 
