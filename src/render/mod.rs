@@ -8,7 +8,7 @@ pub mod views;
 use std::collections::{BTreeMap, HashSet};
 use std::sync::Arc;
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use chrono_tz::Tz;
 use rayon::prelude::*;
 use serde::Serialize;
@@ -786,8 +786,12 @@ fn briefing_deps(
         }
     }
     let digest = &model.digests[model.digest_of[i]];
-    h.field(digest_title(digest).as_bytes())
-        .field(digest_path(digest).as_bytes());
+    // What its title and path are made from (formatting them for every
+    // briefing cost more than the rest of this hash).
+    h.field(digest.key.as_bytes())
+        .number(matches!(digest.period, DigestPeriod::Week) as u64)
+        .number(digest.start.num_days_from_ce() as u64)
+        .number(digest.end.num_days_from_ce() as u64);
     h.finish()
 }
 
