@@ -113,29 +113,53 @@ pub(super) fn readers(
     };
     let n_changed = changed.iter().filter(|c| **c).count();
     crate::trace::count("related.changed_vectors", n_changed);
-    // (term, position of the document that gained or lost it).
-    let at = |moved: &[(usize, u32)]| {
-        let mut at: Vec<(u32, usize)> = moved.iter().map(|&(c, t)| (t, index.pos_of[c])).collect();
+    // (term, position of the document that gained or lost it, the last
+    // window start whose window is full before it: see `past_the_end`).
+    let at = |moved: &[(usize, u32)], past_the_end: &(dyn Fn(u32, usize) -> Option<u32> + Sync)| {
+        let mut at: Vec<(u32, usize, Option<u32>)> = moved
+            .par_iter()
+            .map(|&(c, t)| {
+                let p = index.pos_of[c];
+                (t, p, past_the_end(t, p))
+            })
+            .collect();
         at.sort_unstable();
         at
     };
-    let moved_at = at(moved.terms);
-    let features_moved_at = at(moved.features);
-    // The positions of the documents that gained or lost `key`, other than
-    // the reader at `p`, from the start of its window (`from`) on.
+    let moved_at = at(moved.terms, &|t, p| {
+        let list = &index.term_postings
+            [index.term_offsets[t as usize]..index.term_offsets[t as usize + 1]];
+        past_the_end(list, |e| e.0, p)
+    });
+    let features_moved_at = at(moved.features, &|f, p| {
+        let list = &index.feature_postings
+            [index.feature_offsets[f as usize]..index.feature_offsets[f as usize + 1]];
+        past_the_end(list, |e| *e, p)
+    });
+    // The documents that gained or lost `key`, other than the reader at
+    // `p`, from the start of its window (`from`) on: (position, the last
+    // window start whose window ends before it).
     fn moved_in(
-        moved: &[(u32, usize)],
+        moved: &[(u32, usize, Option<u32>)],
         key: u32,
         p: usize,
         from: usize,
-    ) -> impl Iterator<Item = usize> + '_ {
+    ) -> impl Iterator<Item = (usize, Option<u32>)> + '_ {
         let first = moved.partition_point(|m| m.0 < key);
         moved[first..]
             .iter()
             .take_while(move |m| m.0 == key)
-            .map(|m| m.1)
-            .filter(move |&p_c| p_c >= from && p_c != p)
+            .map(|m| (m.1, m.2))
+            .filter(move |&(p_c, _)| p_c >= from && p_c != p)
     }
+    // Whether the window starting at `from` changed its documents: some
+    // move is not past the end of a full window (then the window is the
+    // same before and after the move).
+    let moves_window = |moved: &[(usize, Option<u32>)], from: usize| {
+        moved
+            .iter()
+            .any(|&(_, last_start)| last_start.is_none_or(|s| from > s as usize))
+    };
     // Readers are newer than a changed document or of its time.
     let mut end = oldest + 1;
     while end < n && index.group_start[end] <= oldest {
@@ -207,10 +231,10 @@ pub(super) fn readers(
         // Whoever had the feature then had its bonus.
         |_, _| Some(1.0),
     );
-    for &(t, _) in &moved_at {
+    for &(t, _, _) in &moved_at {
         term_read[t as usize] = true;
     }
-    for &(f, _) in &features_moved_at {
+    for &(f, _, _) in &features_moved_at {
         feature_read[f as usize] = true;
     }
     let by_query = |a: &(u32, f32), b: &(u32, f32)| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0));
@@ -261,8 +285,8 @@ pub(super) fn readers(
                         .map_or(0.0, |at| qw * old[at].1),
                 )
             };
-            let moved: Vec<usize> = moved_in(&moved_at, t, p, from).collect();
-            if moved.is_empty() {
+            let moved: Vec<(usize, Option<u32>)> = moved_in(&moved_at, t, p, from).collect();
+            if !moves_window(&moved, from) {
                 // The same documents in the window: only the changed ones'
                 // entries can differ.
                 for e in changed_terms.in_window(t, from) {
@@ -279,7 +303,7 @@ pub(super) fn readers(
                 list,
                 |e| e.0,
                 from,
-                &moved,
+                &moved.iter().map(|m| m.0).collect::<Vec<_>>(),
                 |e| qw * e.1,
                 |q, e| match e {
                     Some(e) if !changed_at[q] => Some(qw * e.1),
@@ -297,10 +321,11 @@ pub(super) fn readers(
         {
             let list = &index.feature_postings
                 [index.feature_offsets[f as usize]..index.feature_offsets[f as usize + 1]];
-            let moved: Vec<usize> = moved_in(&features_moved_at, f, p, from).collect();
+            let moved: Vec<(usize, Option<u32>)> =
+                moved_in(&features_moved_at, f, p, from).collect();
             let bonus = bonus[f as usize];
             // Whoever had the feature then had its bonus.
-            if moved.is_empty() {
+            if !moves_window(&moved, from) {
                 for e in changed_features.in_window(f, from) {
                     read(e.position as usize, bonus, bonus);
                 }
@@ -309,7 +334,7 @@ pub(super) fn readers(
                     list,
                     |e| *e,
                     from,
-                    &moved,
+                    &moved.iter().map(|m| m.0).collect::<Vec<_>>(),
                     |_| bonus,
                     |_, _| Some(bonus),
                     &mut read,
@@ -503,6 +528,19 @@ fn window_change<T>(
     unknown
 }
 
+/// For a document at position `at` that gained or lost the term (or
+/// feature) of `list` (positions ascending): the last window start from
+/// which a window is full before reaching it. Such a window holds the same
+/// documents with the document and without it: the move is past its end.
+/// None when no window is (fewer than `POSTINGS_CAP` entries before it).
+fn past_the_end<T>(list: &[T], pos: impl Fn(&T) -> u32, at: usize) -> Option<u32> {
+    // Where the document is, or would be, in the list.
+    let k = list.partition_point(|e| (pos(e) as usize) < at);
+    // A window starting at `from` begins at the first entry at or after
+    // it, so it ends before entry k when entry k - CAP is at or after it.
+    k.checked_sub(POSTINGS_CAP).map(|j| pos(&list[j]))
+}
+
 /// For each entry of a postings list (positions ascending): its position
 /// and the smallest window start (`from`) whose window holds it. A window
 /// is the `POSTINGS_CAP` entries from the first at or after `from`, so
@@ -606,5 +644,67 @@ impl ChangedInLists {
         entries[first..]
             .iter()
             .take_while(move |e| e.lowest_from as usize <= from)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Checked against the windows ranking reads, for every window start:
+    /// a document at or after `past_the_end` is in no window starting
+    /// there or earlier, and `ChangedInLists` finds an entry in exactly
+    /// the windows that hold it.
+    #[test]
+    fn window_bounds_agree_with_the_windows_read() {
+        // Positions with gaps, longer than two windows.
+        let list: Vec<u32> = (0..(2 * POSTINGS_CAP as u32 + 40))
+            .map(|k| k * 3 + k % 2)
+            .collect();
+        let last = *list.last().unwrap() as usize;
+        let in_window =
+            |from: usize, at: u32| index::window(&list, |e| *e, from, from, true).contains(&at);
+        for at in [
+            0,
+            5,
+            list[POSTINGS_CAP] as usize,
+            list[POSTINGS_CAP] as usize + 1,
+            last,
+            last + 7,
+        ] {
+            let bound = past_the_end(&list, |e| *e, at);
+            for from in 0..=at {
+                // Where the document is or would be: a window holding the
+                // slot before it ends there.
+                let k = list.partition_point(|&e| (e as usize) < at);
+                let window = index::window(&list, |e| *e, from, from, true);
+                let start = list.partition_point(|&e| (e as usize) < from);
+                let full_before = start + window.len() <= k && window.len() == POSTINGS_CAP;
+                assert_eq!(
+                    bound.is_some_and(|b| from <= b as usize),
+                    full_before,
+                    "document at {at}, window from {from}"
+                );
+            }
+        }
+        let pairs: Vec<(u32, u32)> = [0, 7, POSTINGS_CAP, POSTINGS_CAP + 1, list.len() - 1]
+            .iter()
+            .map(|&k| (0, list[k]))
+            .collect();
+        let changed = ChangedInLists::new(
+            &pairs,
+            1,
+            |_| (list.len(), window_bounds(&list, |e| *e)),
+            |_, _| Some(1.0),
+        );
+        for from in 0..=last + 1 {
+            let found: Vec<u32> = changed.in_window(0, from).map(|e| e.position).collect();
+            let expected: Vec<u32> = pairs
+                .iter()
+                .map(|p| p.1)
+                .filter(|&q| in_window(from, q))
+                .collect();
+            assert_eq!(found, expected, "window from {from}");
+        }
     }
 }
