@@ -311,18 +311,23 @@ pub fn render_site_memo(
         feed: &feed,
     };
     crate::trace::lap("render.timeline+feed");
-    files.extend(render_hubs(model, &renderer, &entries, &urls, config)?);
-    crate::trace::lap("render.hubs");
-    files.extend(render_sections(
-        input,
-        &renderer,
-        &cards,
-        &urls,
-        &source_paths,
-    )?);
-    crate::trace::lap("render.sections");
-    files.extend(render_archive(model, &renderer, &cards, &urls)?);
-    crate::trace::lap("render.archive");
+    // The hub pages alongside the section and archive pages: after an
+    // edit few of each are rendered, and one big page (a month of the
+    // archive, a hub) would otherwise leave a core idle.
+    let (hub_files, other_files) = rayon::join(
+        || render_hubs(model, &renderer, &entries, &urls, config),
+        || -> Result<_, String> {
+            Ok((
+                render_sections(input, &renderer, &cards, &urls, &source_paths)?,
+                render_archive(model, &renderer, &cards, &urls)?,
+            ))
+        },
+    );
+    files.extend(hub_files?);
+    let (section_files, archive_files) = other_files?;
+    files.extend(section_files);
+    files.extend(archive_files);
+    crate::trace::lap("render.hubs+sections+archive");
     files.extend(render_feeds(input, &renderer, &entries, &urls)?);
     files.extend(render_aliases(input, &renderer, &urls)?);
     files.push(html_file("/search/", renderer.render_plain("search.html")?));
@@ -1345,27 +1350,33 @@ fn render_archive(
             count: m.members.len(),
         })
         .collect();
-    let mut files = Vec::new();
-    for (i, m) in model.months.iter().enumerate() {
-        let link = |j: usize| {
-            model.months.get(j).map(|x| Link {
-                title: month_title(x.year, x.month),
-                url: urls.link(&month_path(x.year, x.month)),
-            })
-        };
-        let view = ArchiveView {
-            title: month_title(m.year, m.month),
-            url: urls.link(&month_path(m.year, m.month)),
-            briefings: m.members.iter().map(|&b| cards[b].clone()).collect(),
-            months: Vec::new(),
-            previous: link(i + 1),
-            next: if i == 0 { None } else { link(i - 1) },
-        };
-        files.push(html_file(
-            &month_path(m.year, m.month),
-            r.render("archive.html", "archive", &view)?,
-        ));
-    }
+    // In parallel: a month's view is hashed whole to find it in the memo,
+    // a few hundred cards each.
+    let mut files: Vec<OutputFile> = model
+        .months
+        .par_iter()
+        .enumerate()
+        .map(|(i, m)| {
+            let link = |j: usize| {
+                model.months.get(j).map(|x| Link {
+                    title: month_title(x.year, x.month),
+                    url: urls.link(&month_path(x.year, x.month)),
+                })
+            };
+            let view = ArchiveView {
+                title: month_title(m.year, m.month),
+                url: urls.link(&month_path(m.year, m.month)),
+                briefings: m.members.iter().map(|&b| cards[b].clone()).collect(),
+                months: Vec::new(),
+                previous: link(i + 1),
+                next: if i == 0 { None } else { link(i - 1) },
+            };
+            Ok(html_file(
+                &month_path(m.year, m.month),
+                r.render("archive.html", "archive", &view)?,
+            ))
+        })
+        .collect::<Result<_, String>>()?;
     let index = ArchiveView {
         title: "Archive".into(),
         url: urls.link("/archive/"),
