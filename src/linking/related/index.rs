@@ -208,6 +208,8 @@ pub(super) fn patch_index(
     let mut offsets = Vec::with_capacity(n_terms + 1);
     offsets.push(0);
     let mut f = 0;
+    // Where each of `fresh` went in `postings`.
+    let mut fresh_at: Vec<usize> = Vec::with_capacity(fresh.len());
     for (t, &touched) in touched.iter().enumerate() {
         let old = &last.term_postings[last.term_offsets[t]..last.term_offsets[t + 1]];
         if !touched {
@@ -220,11 +222,15 @@ pub(super) fn patch_index(
             let mut new = fresh[from..f].iter().map(|&(_, p)| (p, 0.0)).peekable();
             for &e in old.iter().filter(|e| !changed_at[e.0 as usize]) {
                 while let Some(x) = new.next_if(|x| x.0 < e.0) {
+                    fresh_at.push(postings.len());
                     postings.push(x);
                 }
                 postings.push(e);
             }
-            postings.extend(new);
+            for x in new {
+                fresh_at.push(postings.len());
+                postings.push(x);
+            }
         }
         offsets.push(postings.len());
     }
@@ -244,14 +250,22 @@ pub(super) fn patch_index(
         })
         .collect();
     for (c, v) in weighed {
-        let p = last.pos_of[c] as u32;
-        for &(t, w) in v.iter() {
-            let l = &mut postings[offsets[t as usize]..offsets[t as usize + 1]];
-            if let Ok(at) = l.binary_search_by_key(&p, |e| e.0) {
-                l[at].1 = w;
-            }
-        }
         vectors[c] = v;
+    }
+    // The changed documents' entries get their weights: each looked up in
+    // its document's vector (short, in parallel), not searched for in the
+    // postings lists.
+    let weights: Vec<Option<f32>> = fresh
+        .par_iter()
+        .map(|&(t, p)| {
+            let v = &vectors[last.order[p as usize]];
+            v.binary_search_by_key(&t, |e| e.0).ok().map(|at| v[at].1)
+        })
+        .collect();
+    for (&at, w) in fresh_at.iter().zip(weights) {
+        if let Some(w) = w {
+            postings[at].1 = w;
+        }
     }
     crate::trace::lap("index.patch_weigh");
     last.vectors = vectors;
