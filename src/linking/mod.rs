@@ -111,23 +111,28 @@ pub fn link_with(mut briefings: Vec<Briefing>, options: &LinkOptions, kept: Kept
             .then_with(|| a.page.source.cmp(&b.page.source))
     });
     crate::trace::lap("link.sort");
-    let (hub_set, related, inline_links) = match kept {
+    let (hub_set, related, inline_links, (digests, digest_of, months)) = match kept {
         Kept::Everything(memo) => {
             let hub_set = memo.hubs(&briefings, options);
             crate::trace::lap("link.hubs");
-            // Reused hubs, or patched ones with the same features: related
-            // lists kept as they were keep their reasons, except those
-            // sharing a feature whose membership moved.
-            let moved = memo.moved_features.take();
-            memo.related.same_hubs = memo.hubs_reused || moved.is_some();
-            memo.related.moved_features = moved.unwrap_or_default();
-            let related = related::compute(&briefings, &hub_set, options, Some(&mut memo.related));
-            crate::trace::lap("link.related");
-            let inline_links = memo.inline(&briefings, &hub_set, options.inline_links);
-            crate::trace::lap("link.inline");
-            memo.keep(&briefings, options, &hub_set, &inline_links);
-            crate::trace::lap("link.keep");
-            (hub_set, related, inline_links)
+            let ((related, inline_links), dated) =
+                beside_dated(&briefings, &hub_set, options, || {
+                    // Reused hubs, or patched ones with the same features:
+                    // related lists kept as they were keep their reasons,
+                    // except those sharing a feature whose membership moved.
+                    let moved = memo.moved_features.take();
+                    memo.related.same_hubs = memo.hubs_reused || moved.is_some();
+                    memo.related.moved_features = moved.unwrap_or_default();
+                    let related =
+                        related::compute(&briefings, &hub_set, options, Some(&mut memo.related));
+                    crate::trace::lap("link.related");
+                    let inline_links = memo.inline(&briefings, &hub_set, options.inline_links);
+                    crate::trace::lap("link.inline");
+                    memo.keep(&briefings, options, &hub_set, &inline_links);
+                    crate::trace::lap("link.keep");
+                    (related, inline_links)
+                });
+            (hub_set, related, inline_links, dated)
         }
         one_off => {
             let memo = match one_off {
@@ -135,17 +140,18 @@ pub fn link_with(mut briefings: Vec<Briefing>, options: &LinkOptions, kept: Kept
                 _ => None,
             };
             let hub_set = hubs::build(&briefings, options);
-            let related = related::compute(&briefings, &hub_set, options, memo);
-            crate::trace::lap("link.related");
-            let inline_links =
-                inline::phrases(&briefings, &hub_set, options.inline_links, |_| None);
-            crate::trace::lap("link.inline");
-            (hub_set, related, inline_links)
+            let ((related, inline_links), dated) =
+                beside_dated(&briefings, &hub_set, options, || {
+                    let related = related::compute(&briefings, &hub_set, options, memo);
+                    crate::trace::lap("link.related");
+                    let inline_links =
+                        inline::phrases(&briefings, &hub_set, options.inline_links, |_| None);
+                    crate::trace::lap("link.inline");
+                    (related, inline_links)
+                });
+            (hub_set, related, inline_links, dated)
         }
     };
-    let days = digests::local_days(&briefings, options.timezone);
-    let (digests, digest_of) = digests::group(&days, &hub_set, options);
-    let months = digests::months(&days);
     crate::trace::lap("link.digests");
     SiteModel {
         related,
@@ -160,6 +166,33 @@ pub fn link_with(mut briefings: Vec<Briefing>, options: &LinkOptions, kept: Kept
         months,
         briefings,
     }
+}
+
+/// The digests (with each briefing's) and the archive months.
+type Dated = (Vec<Digest>, Vec<usize>, Vec<digests::ArchiveMonth>);
+
+/// `link()` on this thread, and meanwhile on another the digests and
+/// archive months, which need only the briefings and their hubs. (A
+/// thread of our own, not rayon's: `link` keeps this thread, and its trace.)
+fn beside_dated<R>(
+    briefings: &[Briefing],
+    hub_set: &hubs::HubSet,
+    options: &LinkOptions,
+    link: impl FnOnce() -> R,
+) -> (R, Dated) {
+    std::thread::scope(|scope| {
+        let dated = scope.spawn(|| {
+            let days = digests::local_days(briefings, options.timezone);
+            let (digests, digest_of) = digests::group(&days, hub_set, options);
+            (digests, digest_of, digests::months(&days))
+        });
+        let linked = link();
+        // A panic there is a bug: carried on as if it had happened here.
+        let dated = dated
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        (linked, dated)
+    })
 }
 
 /// A briefing's publication instant (every briefing has one after loading).
