@@ -206,10 +206,9 @@ pub(super) fn readers(
         &changed_terms,
         index.n_terms,
         |t| {
-            let list = &index.term_postings
-                [index.term_offsets[t as usize]..index.term_offsets[t as usize + 1]];
-            (list.len(), window_bounds(list, |e| e.0))
+            &index.term_postings[index.term_offsets[t as usize]..index.term_offsets[t as usize + 1]]
         },
+        |e| e.0,
         // The term's weight in the document's last vector (None: that
         // vector is not known).
         |t, p| {
@@ -224,10 +223,10 @@ pub(super) fn readers(
         &changed_features,
         bonus.len(),
         |f| {
-            let list = &index.feature_postings
-                [index.feature_offsets[f as usize]..index.feature_offsets[f as usize + 1]];
-            (list.len(), window_bounds(list, |e| *e))
+            &index.feature_postings
+                [index.feature_offsets[f as usize]..index.feature_offsets[f as usize + 1]]
         },
+        |e| *e,
         // Whoever had the feature then had its bonus.
         |_, _| Some(1.0),
     );
@@ -541,21 +540,15 @@ fn past_the_end<T>(list: &[T], pos: impl Fn(&T) -> u32, at: usize) -> Option<u32
     k.checked_sub(POSTINGS_CAP).map(|j| pos(&list[j]))
 }
 
-/// For each entry of a postings list (positions ascending): its position
-/// and the smallest window start (`from`) whose window holds it. A window
-/// is the `POSTINGS_CAP` entries from the first at or after `from`, so
-/// entry `k` is in it when `from` is above the position of entry
-/// `k - POSTINGS_CAP` and at most its own.
-fn window_bounds<'a, T>(
-    list: &'a [T],
-    pos: impl Fn(&T) -> u32 + 'a,
-) -> impl Fn(usize) -> (u32, u32) + 'a {
-    move |k| {
-        let lowest = match k.checked_sub(POSTINGS_CAP) {
-            Some(before) => pos(&list[before]) + 1,
-            None => 0,
-        };
-        (pos(&list[k]), lowest)
+/// The smallest window start (`from`) whose window holds entry `k` of a
+/// postings list (positions ascending). A window is the `POSTINGS_CAP`
+/// entries from the first at or after `from`, so entry `k` is in it when
+/// `from` is above the position of entry `k - POSTINGS_CAP` and at most
+/// its own.
+fn lowest_window_start<T>(list: &[T], pos: impl Fn(&T) -> u32, k: usize) -> u32 {
+    match k.checked_sub(POSTINGS_CAP) {
+        Some(before) => pos(&list[before]) + 1,
+        None => 0,
     }
 }
 
@@ -584,36 +577,27 @@ struct ChangedInLists {
 
 impl ChangedInLists {
     /// `pairs`: (key, position) of the changed documents having the key,
-    /// ascending; `bounds(key)`: the length of the key's postings list and
-    /// a function from an index in it to (position, smallest window start),
-    /// see [`window_bounds`]; `before(key, position)`: the document's
-    /// weight for the key in the last ranking.
-    fn new<B: Fn(usize) -> (u32, u32)>(
+    /// ascending; `list_of(key)`: the key's postings list, whose entries
+    /// have positions `pos(entry)`; `before(key, position)`: the
+    /// document's weight for the key in the last ranking.
+    fn new<'a, T: Sync + 'a>(
         pairs: &[(u32, u32)],
         n_keys: usize,
-        bounds: impl Fn(u32) -> (usize, B) + Sync,
+        list_of: impl Fn(u32) -> &'a [T] + Sync,
+        pos: impl Fn(&T) -> u32 + Sync,
         before: impl Fn(u32, u32) -> Option<f32> + Sync,
     ) -> ChangedInLists {
         let found: Vec<Option<ChangedEntry>> = pairs
             .par_iter()
             .map(|&(key, p)| {
-                let (len, at) = bounds(key);
-                // Search the list by position through `at`.
-                let (mut lo, mut hi) = (0, len);
-                while lo < hi {
-                    let mid = (lo + hi) / 2;
-                    if at(mid).0 < p {
-                        lo = mid + 1;
-                    } else {
-                        hi = mid;
-                    }
-                }
+                let list = list_of(key);
+                let k = list.partition_point(|e| pos(e) < p);
                 // Every changed document is listed under its own terms and
                 // features; one that were not would be in no window.
-                (lo < len && at(lo).0 == p).then(|| ChangedEntry {
+                (k < list.len() && pos(&list[k]) == p).then(|| ChangedEntry {
                     position: p,
-                    lowest_from: at(lo).1,
-                    index: lo as u32,
+                    lowest_from: lowest_window_start(list, &pos, k),
+                    index: k as u32,
                     before: before(key, p),
                 })
             })
@@ -691,12 +675,7 @@ mod tests {
             .iter()
             .map(|&k| (0, list[k]))
             .collect();
-        let changed = ChangedInLists::new(
-            &pairs,
-            1,
-            |_| (list.len(), window_bounds(&list, |e| *e)),
-            |_, _| Some(1.0),
-        );
+        let changed = ChangedInLists::new(&pairs, 1, |_| list.as_slice(), |e| *e, |_, _| Some(1.0));
         for from in 0..=last + 1 {
             let found: Vec<u32> = changed.in_window(0, from).map(|e| e.position).collect();
             let expected: Vec<u32> = pairs
