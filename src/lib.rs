@@ -21,6 +21,7 @@ pub mod search;
 pub mod trace;
 
 mod build;
+mod drop_later;
 pub mod init;
 pub use build::{
     build, build_in_memory, build_with, BuildError, BuildOptions, Built, Report, StageTiming,

@@ -1127,19 +1127,28 @@ impl RenderMemo {
         let used_bodies = std::mem::take(&mut *self.used_bodies.lock().unwrap());
         let last_render = self.render_count;
         self.render_count += 1;
-        let mut kept: Vec<_> = self.kept.iter().map(|k| k.lock().unwrap()).collect();
         let used_groups = std::mem::take(&mut *self.used_groups.lock().unwrap());
         let mut groups = self.groups.lock().unwrap();
         if *templates != fingerprint {
             *templates = fingerprint;
             pages.clear();
-            kept.iter_mut().for_each(|k| k.clear());
+            self.kept.iter().for_each(|k| k.lock().unwrap().clear());
             groups.clear();
         } else {
-            pages.retain(|k, _| used_pages.contains(k));
-            for shard in kept.iter_mut() {
-                shard.retain(|_, k| k.used_by == last_render);
-            }
+            // The shards side by side, beside the page memo: these hold
+            // an entry for every briefing and page.
+            let pages = &mut *pages;
+            rayon::join(
+                || pages.retain(|k, _| used_pages.contains(k)),
+                || {
+                    self.kept.par_iter().for_each(|shard| {
+                        shard
+                            .lock()
+                            .unwrap()
+                            .retain(|_, k| k.used_by == last_render)
+                    })
+                },
+            );
             groups.retain(|k, _| used_groups.contains(k));
         }
         bodies.retain(|k, _| used_bodies.contains(k));

@@ -7,7 +7,6 @@
 
 pub mod front_matter;
 
-use std::collections::BTreeMap;
 use std::path::Path;
 
 use chrono::{DateTime, NaiveDate, NaiveDateTime, NaiveTime, TimeZone, Utc};
@@ -464,11 +463,20 @@ fn fold_accent(c: char) -> char {
 /// Two pages (or a page and an alias) with the same URL path. Public for
 /// `serve`, which parses changed files one by one.
 pub fn find_collisions(pages: &[std::sync::Arc<Page>]) -> Vec<Diagnostic> {
-    let mut owners: BTreeMap<String, &str> = BTreeMap::new();
+    // Problems come in page order, so a hash map does: it runs on every
+    // rebuild of `serve`, over every page, and a path is seldom copied.
+    let mut owners: crate::fast_hash::FastMap<std::borrow::Cow<str>, &str> =
+        crate::fast_hash::FastMap::default();
+    owners.reserve(pages.len());
     let mut problems = Vec::new();
     for page in pages {
-        let alias_paths = page.aliases.iter().map(|a| normalize_alias(a));
-        for path in std::iter::once(page.path.clone()).chain(alias_paths) {
+        let alias_paths = page
+            .aliases
+            .iter()
+            .map(|a| std::borrow::Cow::Owned(normalize_alias(a)));
+        for path in
+            std::iter::once(std::borrow::Cow::Borrowed(page.path.as_str())).chain(alias_paths)
+        {
             if let Some(other) = owners.get(&path) {
                 problems.push(
                     Diagnostic::error(

@@ -214,16 +214,34 @@ impl LinkMemo {
     ) {
         // Reused hubs are the kept ones: no second copy.
         let hubs = match self.last.take() {
-            Some(last) if self.hubs_reused => last.hubs,
-            _ => hubs.clone(),
+            Some(last) if self.hubs_reused => {
+                let Last {
+                    hubs,
+                    briefings,
+                    inline,
+                    ..
+                } = last;
+                crate::drop_later::drop_later((briefings, inline));
+                hubs
+            }
+            last => {
+                crate::drop_later::drop_later(last);
+                hubs.clone()
+            }
         };
+        use rayon::prelude::*;
+        // Copied in parallel: this runs on every rebuild of `serve`.
+        let (briefings, inline) = rayon::join(
+            || briefings.par_iter().cloned().collect(),
+            || inline.par_iter().cloned().collect(),
+        );
         self.last = Some(Last {
-            briefings: briefings.to_vec(),
+            briefings,
             hub_min_briefings: options.hub_min_briefings,
             curated: options.curated_issues.clone(),
             hubs,
             inline_max: options.inline_links,
-            inline: inline.to_vec(),
+            inline,
         });
     }
 }

@@ -352,6 +352,7 @@ pub fn render_site_memo(
     }
     files.sort_by(|a, b| a.path.cmp(&b.path));
     problems.sort();
+    crate::drop_later::drop_later(source_paths);
     Ok(RenderOutput {
         files,
         problems,
@@ -482,10 +483,17 @@ fn render_body(
 
 /// Content source path -> site-relative URL path, for `@/` links.
 fn source_paths(input: &RenderInput) -> BTreeMap<String, String> {
-    let mut map = BTreeMap::new();
-    for b in &input.model.briefings {
-        map.insert(b.page.source.clone(), b.page.path.clone());
-    }
+    // Built from a sorted list rather than insert by insert: this runs on
+    // every rebuild of `serve`. (The sort is stable, and a map made from
+    // a list keeps the last value of a key, as inserting did.)
+    let mut briefings: Vec<(String, String)> = input
+        .model
+        .briefings
+        .par_iter()
+        .map(|b| (b.page.source.clone(), b.page.path.clone()))
+        .collect();
+    briefings.par_sort_by(|a, b| a.0.cmp(&b.0));
+    let mut map: BTreeMap<String, String> = briefings.into_iter().collect();
     for p in input.pages {
         map.insert(p.source.clone(), p.path.clone());
     }
@@ -1596,8 +1604,10 @@ fn sitemap(
         .chain(input.pages.iter())
         .flat_map(|p| p.aliases.iter().map(|a| output_path(&normalize_alias(a))))
         .collect();
+    // In parallel, as the shards below: the sitemap is made on every
+    // rebuild of `serve`, and lists every page.
     let listed: Vec<Listed> = files
-        .iter()
+        .par_iter()
         .enumerate()
         .filter(|(_, f)| aliases.is_empty() || !aliases.contains(&f.path))
         .filter_map(|(i, f)| {
@@ -1611,14 +1621,18 @@ fn sitemap(
         .collect();
     crate::trace::lap("sitemap.listed");
     let n_shards = sitemap_shards(listed.len());
+    let shard_of: Vec<usize> = listed
+        .par_iter()
+        .map(|(dir, _)| (fnv1a(dir.as_bytes()) % n_shards as u64) as usize)
+        .collect();
     let mut shards: Vec<Vec<Listed>> = vec![Vec::new(); n_shards];
-    for &(dir, date) in &listed {
-        shards[(fnv1a(dir.as_bytes()) % n_shards as u64) as usize].push((dir, date));
+    for (&entry, &shard) in listed.iter().zip(&shard_of) {
+        shards[shard].push(entry);
     }
     // By URL, as the sitemap lists them.
-    for shard in &mut shards {
-        shard.sort_unstable_by_key(|&(dir, _)| dir);
-    }
+    shards
+        .par_iter_mut()
+        .for_each(|shard| shard.sort_unstable_by_key(|&(dir, _)| dir));
     let shard_path = |n: usize| {
         if n_shards == 1 {
             "sitemap.xml".to_string()
@@ -1627,25 +1641,28 @@ fn sitemap(
         }
     };
     crate::trace::lap("sitemap.shards");
-    let mut out = Vec::with_capacity(n_shards + 1);
-    for (n, shard) in shards.iter().enumerate() {
-        let path = shard_path(n);
-        let render = || {
-            let entries: Vec<SitemapEntry> = shard
-                .iter()
-                .map(|&(dir, date)| SitemapEntry {
-                    loc: urls.permalink(dir),
-                    lastmod: date.map(rfc3339),
+    let mut out: Vec<OutputFile> = shards
+        .par_iter()
+        .enumerate()
+        .map(|(n, shard)| {
+            let path = shard_path(n);
+            let render = || {
+                let entries: Vec<SitemapEntry> = shard
+                    .iter()
+                    .map(|&(dir, date)| SitemapEntry {
+                        loc: urls.permalink(dir),
+                        lastmod: date.map(rfc3339),
+                    })
+                    .collect();
+                Ok(OutputFile {
+                    path: path.clone(),
+                    bytes: r.render("sitemap.xml", "entries", &entries)?,
                 })
-                .collect();
-            Ok(OutputFile {
-                path: path.clone(),
-                bytes: r.render("sitemap.xml", "entries", &entries)?,
-            })
-        };
-        // serve: what a shard lists, hashed, costs a fraction of listing it.
-        out.push(r.kept_file(&path, |site| sitemap_deps(urls, shard, site), render)?);
-    }
+            };
+            // serve: what a shard lists, hashed, costs a fraction of listing it.
+            r.kept_file(&path, |site| sitemap_deps(urls, shard, site), render)
+        })
+        .collect::<Result<_, String>>()?;
     if n_shards > 1 {
         let sitemaps: Vec<Link> = (0..n_shards)
             .map(|n| Link {

@@ -222,11 +222,15 @@ impl Rebuilder {
         let pages = Arc::new(pages);
         let base_path = crate::render::base_path(&base_url);
         let publish = |files: SiteFiles, errors: Vec<String>| {
-            *site.write().unwrap() = Arc::new(Site {
+            let new = Arc::new(Site {
                 files,
                 base_path: base_path.clone(),
                 errors,
             });
+            // The last site is freed after the reload goes out, not
+            // under the lock before it.
+            let last = std::mem::replace(&mut *site.write().unwrap(), new);
+            crate::drop_later::drop_later(last);
         };
         let last_search = current.files.part(1).cloned().unwrap_or_default();
         let generation = self.published.fetch_add(1, Ordering::SeqCst) + 1;

@@ -465,7 +465,7 @@ pub(super) fn rank_with_memo(
     let k = options.related_briefings;
     let past = options.related_scope == RelatedScope::Past;
     // Each text hashed once: for the stem memo and for the memo entries.
-    let text_hashes: Vec<u128> = briefings.iter().map(text_hash).collect();
+    let text_hashes: Vec<u128> = briefings.par_iter().map(text_hash).collect();
     crate::trace::lap("related.text_hashes");
     // Everything else a list depends on: source, time, features.
     let inputs: Vec<u128> = briefings
@@ -523,7 +523,7 @@ pub(super) fn rank_with_memo(
     // Feature ids by key, made at most once and only when needed (a text
     // edit changes no features and keeps the hubs).
     let feature_ids = std::cell::OnceCell::new();
-    let feature_of = || -> &HashMap<&str, u32> {
+    let feature_of = || -> &FastMap<&str, u32> {
         feature_ids.get_or_init(|| {
             (0..hubs.feature_keys.len() as u32)
                 .map(|f| (feature_label(hubs, f), f))
@@ -696,7 +696,7 @@ pub(super) fn rank_with_memo(
     if same_indices && !memo.moved_features.is_empty() {
         // Feature id -> from when its count moved, as `i`'s list counts.
         let ids = feature_of();
-        let moved: HashMap<u32, i64> = memo
+        let moved: FastMap<u32, i64> = memo
             .moved_features
             .iter()
             .filter_map(|(key, time)| Some((*ids.get(key.as_str())?, *time)))
@@ -719,7 +719,7 @@ pub(super) fn rank_with_memo(
     crate::trace::count("related.restated", restated.iter().filter(|r| **r).count());
     crate::trace::lap("related.restated");
     if !same_indices || restated.contains(&true) {
-        let index_of: HashMap<&str, usize> = briefings
+        let index_of: FastMap<&str, usize> = briefings
             .iter()
             .enumerate()
             .map(|(i, b)| (b.page.source.as_str(), i))
@@ -756,19 +756,19 @@ pub(super) fn rank_with_memo(
     // vocabulary); the others are made again.
     let mut last = std::mem::take(&mut memo.oldest_first).into_iter();
     let mut entries = Vec::with_capacity(n);
-    for &i in &order {
-        let old = last.next();
-        let entry = match old {
-            Some(mut e) if !wanted[i] => {
-                // Its bar too is the same: no changed document was or
-                // is in its selection.
-                e.text = text_hashes[i];
-                if !same_terms || e.vector.is_none() {
-                    e.vector = vector_of(i);
-                }
-                e
+    // The entries replaced, freed elsewhere (see `drop_later`).
+    let mut replaced = Vec::new();
+    // The new entries are made first, in parallel: each copies its
+    // briefing's feature names and its list's sources and reasons.
+    let kept_entries = last.len();
+    let mut made: Vec<Option<MemoEntry>> = order
+        .par_iter()
+        .enumerate()
+        .map(|(pos, &i)| {
+            if pos < kept_entries && !wanted[i] {
+                return None;
             }
-            _ => MemoEntry {
+            Some(MemoEntry {
                 source: briefings[i].page.source.clone(),
                 inputs: inputs[i],
                 time: docs[i].time,
@@ -794,10 +794,31 @@ pub(super) fn rank_with_memo(
                 vector: vector_of(i),
                 bar: bars[i],
                 candidates: candidates[i].clone(),
-            },
+            })
+        })
+        .collect();
+    for (&i, made) in order.iter().zip(&mut made) {
+        let old = last.next();
+        let entry = match (old, made.take()) {
+            (old, Some(new)) => {
+                replaced.extend(old);
+                new
+            }
+            (Some(mut e), None) => {
+                // Its bar too is the same: no changed document was or
+                // is in its selection.
+                e.text = text_hashes[i];
+                if !same_terms || e.vector.is_none() {
+                    e.vector = vector_of(i);
+                }
+                e
+            }
+            (None, None) => unreachable!("an entry is made for every position past the last"),
         };
         entries.push(entry);
     }
+    crate::drop_later::drop_later((replaced, last));
+    crate::trace::lap("related.entries");
     memo.oldest_first = entries;
     memo.vectors_generation = memo.stems.generation;
     let reused = wanted

@@ -566,9 +566,11 @@ pub(super) fn compute(
             }
         })
         .collect();
+    crate::drop_later::drop_later(last_lists);
     if !same_indices {
         memo.last_sources = briefings.iter().map(|b| b.page.source.clone()).collect();
     }
+    crate::trace::lap("related.lists");
     memo.last_lists = lists.clone();
     lists
 }
