@@ -21,6 +21,8 @@
 //! used, so it does not grow without bound.
 
 use std::collections::{HashMap, HashSet};
+
+use crate::fast_hash::{FastMap, FastSet};
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -154,10 +156,10 @@ pub fn hash_bytes(bytes: &[u8]) -> u128 {
 pub struct Caches {
     pub analysis: AnalysisCache,
     /// Body hash -> plain text (Markdown stripped) and its [`hash_bytes`].
-    texts: HashMap<u128, (Arc<String>, u128)>,
+    texts: FastMap<u128, (Arc<String>, u128)>,
     /// Document hash (title, text) -> its distinct terms (words and
     /// phrases) as [`term_hash`]es, sorted.
-    words: HashMap<u128, Arc<Vec<u64>>>,
+    words: FastMap<u128, Arc<Vec<u64>>>,
     /// The corpus of the last build, kept to update it by difference.
     corpus: Option<CorpusState>,
     /// Parsed content files (`serve` only).
@@ -210,12 +212,12 @@ pub struct Caches {
 
 struct CorpusState {
     /// Document hash -> how many documents have it.
-    docs: HashMap<u128, usize>,
+    docs: FastMap<u128, usize>,
     stats: Arc<CorpusStats>,
     /// Hash of (options, aliases) the keys below were made with.
     context: u128,
     /// Document hash + per-page options hash -> analysis key.
-    keys: HashMap<(u128, u128), u128>,
+    keys: FastMap<(u128, u128), u128>,
 }
 
 impl Caches {
@@ -363,7 +365,7 @@ impl Caches {
             .collect();
         // Forget bodies no longer in the site.
         if self.texts.len() > 2 * hashes.len() + 64 {
-            let live: HashSet<u128> = hashes.into_iter().collect();
+            let live: FastSet<u128> = hashes.into_iter().collect();
             self.texts.retain(|h, _| live.contains(h));
         }
         out
@@ -381,7 +383,7 @@ impl Caches {
         aliases: &Aliases,
     ) -> (Vec<u128>, Arc<CorpusStats>) {
         let doc_hashes: Vec<u128> = docs
-            .iter()
+            .par_iter()
             .zip(text_hashes)
             .map(|(d, text)| {
                 let mut h = StableHasher::default();
@@ -426,7 +428,8 @@ impl Caches {
                 .field(&serde_json::to_vec(aliases).unwrap_or_default());
             h.finish()
         };
-        let mut counts: HashMap<u128, usize> = HashMap::with_capacity(doc_hashes.len());
+        let mut counts: FastMap<u128, usize> =
+            FastMap::with_capacity_and_hasher(doc_hashes.len(), Default::default());
         for h in &doc_hashes {
             *counts.entry(*h).or_insert(0) += 1;
         }
@@ -439,16 +442,16 @@ impl Caches {
                 let keys = if same_n && prev.context == context {
                     prev.keys
                 } else {
-                    HashMap::new()
+                    FastMap::default()
                 };
                 (stats, changed, keys)
             }
-            None => (self.corpus_from(&counts), Vec::new(), HashMap::new()),
+            None => (self.corpus_from(&counts), Vec::new(), FastMap::default()),
         };
         crate::trace::lap("keys.corpus");
         let stats = Arc::new(stats);
         let option_hashes: Vec<u128> = page_options
-            .iter()
+            .par_iter()
             .map(|o| hash_bytes(&serde_json::to_vec(o).unwrap_or_default()))
             .collect();
         crate::trace::lap("keys.options");
@@ -489,15 +492,15 @@ impl Caches {
             .unzip();
         self.previous_keys = previous_keys;
         crate::trace::lap("keys.keys");
-        let key_map: HashMap<(u128, u128), u128> = doc_hashes
+        let key_map: FastMap<(u128, u128), u128> = doc_hashes
             .iter()
             .zip(&option_hashes)
             .zip(&keys)
             .map(|((d, o), k)| ((*d, *o), *k))
             .collect();
         if self.one_off {
-            self.words = HashMap::new();
-            self.texts = HashMap::new();
+            self.words = FastMap::default();
+            self.texts = FastMap::default();
             return (keys, stats);
         }
         if self.words.len() > 2 * counts.len() + 64 {
@@ -512,7 +515,7 @@ impl Caches {
         (keys, stats)
     }
 
-    fn corpus_from(&self, counts: &HashMap<u128, usize>) -> CorpusStats {
+    fn corpus_from(&self, counts: &FastMap<u128, usize>) -> CorpusStats {
         let mut stats = CorpusStats::default();
         for (h, n) in counts {
             stats.add(&self.words[h], *n as u32);
@@ -526,9 +529,9 @@ impl Caches {
     fn update_corpus(
         &self,
         prev: &CorpusState,
-        counts: &HashMap<u128, usize>,
+        counts: &FastMap<u128, usize>,
     ) -> (CorpusStats, Vec<u64>) {
-        let mut delta: HashMap<u128, i64> = HashMap::new();
+        let mut delta: FastMap<u128, i64> = FastMap::default();
         for (h, n) in counts {
             let before = prev.docs.get(h).copied().unwrap_or(0);
             if *n != before {
@@ -551,7 +554,7 @@ impl Caches {
             return (stats, all);
         }
         let mut stats = (*prev.stats).clone();
-        let mut word_delta: HashMap<u64, i64> = HashMap::new();
+        let mut word_delta: FastMap<u64, i64> = FastMap::default();
         for (h, d) in &delta {
             stats.documents = (stats.documents as i64 + d) as usize;
             for &w in self.words[h].iter() {
@@ -578,9 +581,9 @@ impl Caches {
 /// Analyses by key: in memory, backed by a file when opened on a directory.
 #[derive(Default)]
 pub struct AnalysisCache {
-    entries: HashMap<u128, Arc<Analysis>>,
+    entries: FastMap<u128, Arc<Analysis>>,
     /// Keys looked up or added since the last save.
-    used: HashSet<u128>,
+    used: FastSet<u128>,
     dir: Option<PathBuf>,
     /// Keys of the entries added since the last save.
     added: Vec<u128>,
@@ -1023,10 +1026,10 @@ pub struct RenderMemo {
     /// (`build` only).
     disk: Option<pages::PageManifest>,
     templates: Mutex<u128>,
-    pages: Mutex<HashMap<u128, Bytes>>,
-    bodies: Mutex<HashMap<u128, Arc<RenderedBody>>>,
-    used_pages: Mutex<HashSet<u128>>,
-    used_bodies: Mutex<HashSet<u128>>,
+    pages: Mutex<FastMap<u128, Bytes>>,
+    bodies: Mutex<FastMap<u128, Arc<RenderedBody>>>,
+    used_pages: Mutex<FastSet<u128>>,
+    used_bodies: Mutex<FastSet<u128>>,
     /// Values made from one briefing (its page, card...) by kind and name
     /// (`serve` only): see [`RenderMemo::per_briefing`]. In shards by key:
     /// the render threads look up every briefing's values at once.

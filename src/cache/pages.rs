@@ -10,7 +10,7 @@
 //! kept in the manifest itself. The manifest is void when the templates,
 //! the crate version or the render code change.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::io::{self, BufRead};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -37,10 +37,10 @@ enum Stored {
 pub struct PageManifest {
     /// Templates fingerprint the pages were rendered with.
     templates: u128,
-    entries: HashMap<u128, Stored>,
+    entries: crate::fast_hash::FastMap<u128, Stored>,
     /// Keys of the bodies the last build rendered (see
     /// [`PageManifest::body_was_clean`]).
-    bodies: HashSet<u128>,
+    bodies: crate::fast_hash::FastSet<u128>,
     output_dir: PathBuf,
     /// Pages taken from the output directory by this build.
     pub reused: AtomicUsize,
@@ -77,8 +77,8 @@ impl PageManifest {
         else {
             return PageManifest::default();
         };
-        let mut entries = HashMap::new();
-        let mut bodies = HashSet::new();
+        let mut entries = crate::fast_hash::FastMap::default();
+        let mut bodies = crate::fast_hash::FastSet::default();
         let mut count = 0;
         for line in lines {
             count += 1;
@@ -168,8 +168,8 @@ impl PageManifest {
     pub fn save(
         &mut self,
         cache_dir: &Path,
-        pages: &HashMap<u128, Bytes>,
-        bodies: &HashSet<u128>,
+        pages: &crate::fast_hash::FastMap<u128, Bytes>,
+        bodies: &crate::fast_hash::FastSet<u128>,
         files: &[OutputFile],
     ) -> io::Result<()> {
         let by_address: HashMap<usize, &OutputFile> =
@@ -257,14 +257,17 @@ mod tests {
         let fragment = Bytes::from("<li>entry \"quoted\"</li>\n");
         std::fs::create_dir_all(out.path().join("a")).unwrap();
         std::fs::write(out.path().join("a/index.html"), &*page).unwrap();
-        let pages: HashMap<u128, Bytes> = [(1, page.clone()), (2, fragment.clone())].into();
+        let pages: crate::fast_hash::FastMap<u128, Bytes> =
+            [(1, page.clone()), (2, fragment.clone())]
+                .into_iter()
+                .collect();
         let mut first = PageManifest::default();
         first.start(7, out.path().to_path_buf());
         first
             .save(
                 cache.path(),
                 &pages,
-                &HashSet::new(),
+                &Default::default(),
                 &[file("a/index.html", &page)],
             )
             .unwrap();
@@ -299,19 +302,19 @@ mod tests {
                 .count()
                 - 1
         };
-        let fragments = |keys: std::ops::Range<u128>| -> HashMap<u128, Bytes> {
+        let fragments = |keys: std::ops::Range<u128>| -> crate::fast_hash::FastMap<u128, Bytes> {
             keys.map(|k| (k, Bytes::from(format!("<li>{k}</li>"))))
                 .collect()
         };
         let mut m = PageManifest::load(cache.path());
         m.start(7, out.path().to_path_buf());
-        m.save(cache.path(), &fragments(0..100), &HashSet::new(), &[])
+        m.save(cache.path(), &fragments(0..100), &Default::default(), &[])
             .unwrap();
         assert_eq!(lines(), 100);
         // The next build keeps 99 and makes one new: one line appended.
         let mut m = PageManifest::load(cache.path());
         m.start(7, out.path().to_path_buf());
-        m.save(cache.path(), &fragments(1..101), &HashSet::new(), &[])
+        m.save(cache.path(), &fragments(1..101), &Default::default(), &[])
             .unwrap();
         assert_eq!(lines(), 101);
         let mut back = PageManifest::load(cache.path());
@@ -320,13 +323,13 @@ mod tests {
         // Mostly other pages: the file is written anew.
         let mut m = PageManifest::load(cache.path());
         m.start(7, out.path().to_path_buf());
-        m.save(cache.path(), &fragments(500..600), &HashSet::new(), &[])
+        m.save(cache.path(), &fragments(500..600), &Default::default(), &[])
             .unwrap();
         assert_eq!(lines(), 100);
         // Other templates: written anew, under the new fingerprint.
         let mut m = PageManifest::load(cache.path());
         m.start(8, out.path().to_path_buf());
-        m.save(cache.path(), &fragments(500..510), &HashSet::new(), &[])
+        m.save(cache.path(), &fragments(500..510), &Default::default(), &[])
             .unwrap();
         assert_eq!(lines(), 10);
         let mut back = PageManifest::load(cache.path());

@@ -13,7 +13,6 @@
 //! lists feed the corpus counts, so a damaged one must never be used; and
 //! since every record is checked, the file is not synced to disk.
 
-use std::collections::HashMap;
 use std::io;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -33,7 +32,7 @@ fn header() -> String {
 }
 
 /// Document hash -> its sorted term hashes.
-pub type TermLists = HashMap<u128, Arc<Vec<u64>>>;
+pub type TermLists = crate::fast_hash::FastMap<u128, Arc<Vec<u64>>>;
 
 /// What is known of the file on disk.
 #[derive(Debug, Default)]
@@ -52,12 +51,12 @@ pub fn load(dir: &Path) -> (TermLists, TermFile) {
         records: None,
     };
     let Ok(bytes) = std::fs::read(dir.join(FILE)) else {
-        return (TermLists::new(), file);
+        return (TermLists::default(), file);
     };
     let Some(mut rest) = bytes.strip_prefix(header().as_bytes()) else {
-        return (TermLists::new(), file);
+        return (TermLists::default(), file);
     };
-    let mut lists = TermLists::new();
+    let mut lists = TermLists::default();
     let mut records = 0;
     while !rest.is_empty() {
         records += 1;

@@ -213,7 +213,7 @@ impl LinkMemo {
         inline: &[Vec<InlineLink>],
     ) {
         // Reused hubs are the kept ones: no second copy.
-        let hubs = match self.last.take() {
+        let kept_hubs = match self.last.take() {
             Some(last) if self.hubs_reused => {
                 let Last {
                     hubs,
@@ -222,18 +222,23 @@ impl LinkMemo {
                     ..
                 } = last;
                 crate::drop_later::drop_later((briefings, inline));
-                hubs
+                Some(hubs)
             }
             last => {
                 crate::drop_later::drop_later(last);
-                hubs.clone()
+                None
             }
         };
         use rayon::prelude::*;
         // Copied in parallel: this runs on every rebuild of `serve`.
-        let (briefings, inline) = rayon::join(
-            || briefings.par_iter().cloned().collect(),
-            || inline.par_iter().cloned().collect(),
+        let (hubs, (briefings, inline)) = rayon::join(
+            || kept_hubs.unwrap_or_else(|| hubs.clone()),
+            || {
+                rayon::join(
+                    || briefings.par_iter().cloned().collect(),
+                    || inline.par_iter().cloned().collect(),
+                )
+            },
         );
         self.last = Some(Last {
             briefings,

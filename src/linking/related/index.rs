@@ -18,6 +18,10 @@ pub(super) struct Index {
     /// CSR postings: term id -> (position, weight), positions ascending.
     pub(super) term_offsets: Vec<usize>,
     pub(super) term_postings: Vec<(u32, f32)>,
+    /// The postings before the last patch ([`patch_index`]), kept as the
+    /// next patch's buffer: a fresh one of tens of megabytes cost more in
+    /// page faults than copying the postings into it.
+    pub(super) spare_postings: Vec<(u32, f32)>,
     /// CSR postings of features: feature id -> positions ascending.
     pub(super) feature_offsets: Vec<usize>,
     pub(super) feature_postings: Vec<u32>,
@@ -202,7 +206,9 @@ pub(super) fn patch_index(
         }
     }
     fresh.sort_unstable();
-    let (mut postings, offsets, fresh_at) = patched_postings(&last, &touched, &changed_at, &fresh);
+    let spare = std::mem::take(&mut last.spare_postings);
+    let (mut postings, offsets, fresh_at) =
+        patched_postings(&last, &touched, &changed_at, &fresh, spare);
     crate::trace::lap("index.patch_postings");
     // The changed documents' vectors: "past" IDF, the frequencies of the
     // documents up to each one's time group.
@@ -238,7 +244,7 @@ pub(super) fn patch_index(
     }
     crate::trace::lap("index.patch_weigh");
     last.vectors = vectors;
-    last.term_postings = postings;
+    last.spare_postings = std::mem::replace(&mut last.term_postings, postings);
     last.term_offsets = offsets;
     (last.feature_offsets, last.feature_postings) = feature_postings(docs, &last.order, n_features);
     crate::trace::lap("index.patch_features");
@@ -249,7 +255,8 @@ pub(super) fn patch_index(
 /// offsets, and where each of `fresh` went. Untouched lists are copied as
 /// they are; touched ones lose the changed documents' entries (at
 /// `changed_at` positions) and get their new ones, `fresh` as (term,
-/// position) sorted, with weight 0 for the caller to fill in.
+/// position) sorted, with weight 0 for the caller to fill in. The new
+/// postings are written over `buffer`.
 ///
 /// The touched lists are merged, and then every list copied into place,
 /// in parallel: the postings of 10,000 briefings are tens of megabytes,
@@ -259,6 +266,7 @@ fn patched_postings(
     touched: &[bool],
     changed_at: &[bool],
     fresh: &[(u32, u32)],
+    mut buffer: Vec<(u32, f32)>,
 ) -> (Vec<(u32, f32)>, Vec<usize>, Vec<usize>) {
     let old_list = |t: usize| &last.term_postings[last.term_offsets[t]..last.term_offsets[t + 1]];
     let touched_terms: Vec<usize> = (0..touched.len()).filter(|&t| touched[t]).collect();
@@ -313,7 +321,11 @@ fn patched_postings(
     // Copied in runs of terms holding about the same number of entries,
     // each into its own part of the output.
     let total = offsets[touched.len()];
-    let mut postings = vec![(0u32, 0f32); total];
+    // Every entry is written below: only a longer buffer's new part is
+    // filled here.
+    buffer.truncate(total);
+    buffer.resize(total, (0, 0.0));
+    let mut postings = buffer;
     let runs = (rayon::current_num_threads() * 8).max(1);
     let per_run = total.div_ceil(runs).max(1);
     // (first term, end of the terms, where their lists go)
@@ -439,6 +451,7 @@ pub(super) fn build_index(
         n_terms,
         term_offsets,
         term_postings,
+        spare_postings: Vec::new(),
         feature_offsets,
         feature_postings,
     }
