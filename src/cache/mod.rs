@@ -21,8 +21,6 @@
 //! used, so it does not grow without bound.
 
 use std::collections::{HashMap, HashSet};
-
-use crate::fast_hash::{FastMap, FastSet};
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -30,6 +28,8 @@ use std::sync::{Arc, Mutex};
 
 use rayon::prelude::*;
 use xxhash_rust::xxh3::Xxh3Default;
+
+use crate::fast_hash::{FastMap, FastSet};
 
 use crate::analysis::{
     document_terms, quantized_df, Aliases, Analysis, AnalysisOptions, CorpusStats, Document,

@@ -18,6 +18,8 @@ use std::sync::Mutex;
 
 use rayon::prelude::*;
 
+use crate::fast_hash::{FastMap, FastSet};
+
 use super::hash_bytes;
 use crate::output::{Bytes, OnDisk, OutputFile};
 
@@ -37,10 +39,10 @@ enum Stored {
 pub struct PageManifest {
     /// Templates fingerprint the pages were rendered with.
     templates: u128,
-    entries: crate::fast_hash::FastMap<u128, Stored>,
+    entries: FastMap<u128, Stored>,
     /// Keys of the bodies the last build rendered (see
     /// [`PageManifest::body_was_clean`]).
-    bodies: crate::fast_hash::FastSet<u128>,
+    bodies: FastSet<u128>,
     output_dir: PathBuf,
     /// Pages taken from the output directory by this build.
     pub reused: AtomicUsize,
@@ -77,8 +79,8 @@ impl PageManifest {
         else {
             return PageManifest::default();
         };
-        let mut entries = crate::fast_hash::FastMap::default();
-        let mut bodies = crate::fast_hash::FastSet::default();
+        let mut entries = FastMap::default();
+        let mut bodies = FastSet::default();
         let mut count = 0;
         for line in lines {
             count += 1;
@@ -168,8 +170,8 @@ impl PageManifest {
     pub fn save(
         &mut self,
         cache_dir: &Path,
-        pages: &crate::fast_hash::FastMap<u128, Bytes>,
-        bodies: &crate::fast_hash::FastSet<u128>,
+        pages: &FastMap<u128, Bytes>,
+        bodies: &FastSet<u128>,
         files: &[OutputFile],
     ) -> io::Result<()> {
         let by_address: HashMap<usize, &OutputFile> =
@@ -257,10 +259,9 @@ mod tests {
         let fragment = Bytes::from("<li>entry \"quoted\"</li>\n");
         std::fs::create_dir_all(out.path().join("a")).unwrap();
         std::fs::write(out.path().join("a/index.html"), &*page).unwrap();
-        let pages: crate::fast_hash::FastMap<u128, Bytes> =
-            [(1, page.clone()), (2, fragment.clone())]
-                .into_iter()
-                .collect();
+        let pages: FastMap<u128, Bytes> = [(1, page.clone()), (2, fragment.clone())]
+            .into_iter()
+            .collect();
         let mut first = PageManifest::default();
         first.start(7, out.path().to_path_buf());
         first
@@ -302,7 +303,7 @@ mod tests {
                 .count()
                 - 1
         };
-        let fragments = |keys: std::ops::Range<u128>| -> crate::fast_hash::FastMap<u128, Bytes> {
+        let fragments = |keys: std::ops::Range<u128>| -> FastMap<u128, Bytes> {
             keys.map(|k| (k, Bytes::from(format!("<li>{k}</li>"))))
                 .collect()
         };

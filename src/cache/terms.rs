@@ -19,6 +19,8 @@ use std::sync::Arc;
 
 use xxhash_rust::xxh3::xxh3_64;
 
+use crate::fast_hash::FastMap;
+
 /// The file in the cache directory.
 pub const FILE: &str = "terms.bin";
 const FORMAT: &str = "briefing-terms v1";
@@ -32,7 +34,7 @@ fn header() -> String {
 }
 
 /// Document hash -> its sorted term hashes.
-pub type TermLists = crate::fast_hash::FastMap<u128, Arc<Vec<u64>>>;
+pub type TermLists = FastMap<u128, Arc<Vec<u64>>>;
 
 /// What is known of the file on disk.
 #[derive(Debug, Default)]

@@ -7,6 +7,7 @@
 
 pub mod front_matter;
 
+use std::borrow::Cow;
 use std::path::Path;
 
 use chrono::{DateTime, NaiveDate, NaiveDateTime, NaiveTime, TimeZone, Utc};
@@ -14,6 +15,7 @@ use chrono_tz::Tz;
 use rayon::prelude::*;
 
 use crate::diagnostics::Diagnostic;
+use crate::fast_hash::FastMap;
 pub use front_matter::{EntityOverride, FrontMatter, KeyIssueOverride, Source};
 
 /// The content directory, under the site root.
@@ -465,18 +467,12 @@ fn fold_accent(c: char) -> char {
 pub fn find_collisions(pages: &[std::sync::Arc<Page>]) -> Vec<Diagnostic> {
     // Problems come in page order, so a hash map does: it runs on every
     // rebuild of `serve`, over every page, and a path is seldom copied.
-    let mut owners: crate::fast_hash::FastMap<std::borrow::Cow<str>, &str> =
-        crate::fast_hash::FastMap::default();
+    let mut owners: FastMap<Cow<str>, &str> = FastMap::default();
     owners.reserve(pages.len());
     let mut problems = Vec::new();
     for page in pages {
-        let alias_paths = page
-            .aliases
-            .iter()
-            .map(|a| std::borrow::Cow::Owned(normalize_alias(a)));
-        for path in
-            std::iter::once(std::borrow::Cow::Borrowed(page.path.as_str())).chain(alias_paths)
-        {
+        let alias_paths = page.aliases.iter().map(|a| Cow::Owned(normalize_alias(a)));
+        for path in std::iter::once(Cow::Borrowed(page.path.as_str())).chain(alias_paths) {
             if let Some(other) = owners.get(&path) {
                 problems.push(
                     Diagnostic::error(

@@ -3,6 +3,8 @@
 
 use std::sync::Arc;
 
+use rayon::prelude::*;
+
 use super::hubs::{self, HubSet};
 use super::inline::{self, HubRef, InlineLink};
 use super::{LinkOptions, RelatedMemo};
@@ -229,7 +231,6 @@ impl LinkMemo {
                 None
             }
         };
-        use rayon::prelude::*;
         // Copied in parallel: this runs on every rebuild of `serve`.
         let (hubs, (briefings, inline)) = rayon::join(
             || kept_hubs.unwrap_or_else(|| hubs.clone()),

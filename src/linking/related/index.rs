@@ -270,9 +270,9 @@ fn patched_postings(
 ) -> (Vec<(u32, f32)>, Vec<usize>, Vec<usize>) {
     let old_list = |t: usize| &last.term_postings[last.term_offsets[t]..last.term_offsets[t + 1]];
     let touched_terms: Vec<usize> = (0..touched.len()).filter(|&t| touched[t]).collect();
-    // Each touched list merged, with the indices of its fresh entries.
     // (position, weight) entries, positions ascending.
     type Postings = Vec<(u32, f32)>;
+    // Each touched list merged, with the indices of its fresh entries.
     let merged: Vec<(Postings, Vec<usize>)> = touched_terms
         .par_iter()
         .map(|&t| {
@@ -318,28 +318,42 @@ fn patched_postings(
             at.iter().map(move |&a| base + a)
         })
         .collect();
-    // Copied in runs of terms holding about the same number of entries,
-    // each into its own part of the output.
     let total = offsets[touched.len()];
     // Every entry is written below: only a longer buffer's new part is
     // filled here.
     buffer.truncate(total);
     buffer.resize(total, (0, 0.0));
     let mut postings = buffer;
-    let runs = (rayon::current_num_threads() * 8).max(1);
-    let per_run = total.div_ceil(runs).max(1);
-    // (first term, end of the terms, where their lists go)
-    type Run<'a> = (usize, usize, &'a mut [(u32, f32)]);
+    copy_lists(&mut postings, &offsets, |t| match merged_of[t] {
+        Some(m) => &merged[m].0[..],
+        None => old_list(t),
+    });
+    (postings, offsets, fresh_at)
+}
+
+/// Copies list `t` into `out[offsets[t]..offsets[t + 1]]` for every `t`,
+/// in runs of lists holding about the same number of entries, each run
+/// into its own part of `out`, on the rayon workers.
+fn copy_lists<'a>(
+    out: &mut [(u32, f32)],
+    offsets: &[usize],
+    list: impl Fn(usize) -> &'a [(u32, f32)] + Sync,
+) {
+    let n_lists = offsets.len() - 1;
+    let runs = rayon::current_num_threads() * 8;
+    let per_run = out.len().div_ceil(runs).max(1);
+    // (first list, end of the lists, where they go)
+    type Run<'o> = (usize, usize, &'o mut [(u32, f32)]);
     let mut parts: Vec<Run> = Vec::with_capacity(runs + 1);
-    let mut rest: &mut [(u32, f32)] = &mut postings;
+    let mut rest = out;
     let mut t = 0;
-    while t < touched.len() {
+    while t < n_lists {
         let start = t;
-        while t < touched.len() && offsets[t + 1] - offsets[start] < per_run {
+        while t < n_lists && offsets[t + 1] - offsets[start] < per_run {
             t += 1;
         }
-        // At least one term per run, however long its list.
-        t = t.max(start + 1).min(touched.len());
+        // At least one list per run, however long.
+        t = t.max(start + 1);
         let (part, tail) = std::mem::take(&mut rest).split_at_mut(offsets[t] - offsets[start]);
         rest = tail;
         parts.push((start, t, part));
@@ -347,14 +361,9 @@ fn patched_postings(
     parts.into_par_iter().for_each(|(from, to, part)| {
         let base = offsets[from];
         for t in from..to {
-            let list = match merged_of[t] {
-                Some(m) => &merged[m].0[..],
-                None => old_list(t),
-            };
-            part[offsets[t] - base..offsets[t + 1] - base].copy_from_slice(list);
+            part[offsets[t] - base..offsets[t + 1] - base].copy_from_slice(list(t));
         }
     });
-    (postings, offsets, fresh_at)
 }
 
 pub(super) fn build_index(
