@@ -452,18 +452,23 @@ pub fn build_with(
         reused: caches.render.as_ref().map_or(0, |m| m.reused()),
         ..Report::default()
     };
+    let deferred_search = if caches.defer_search {
+        Some(Arc::new(DeferredSearch {
+            model,
+            cards: rendered.cards,
+        }))
+    } else {
+        // The model is done with: freed while the site is written.
+        crate::drop_later::drop_later((model, rendered.cards));
+        None
+    };
     Ok(Built {
         files,
         report,
         output_dir: root.join(&config.output_dir),
         output_dir_name: config.output_dir.clone(),
         base_url: config.base_url.clone(),
-        deferred_search: caches.defer_search.then(|| {
-            Arc::new(DeferredSearch {
-                model,
-                cards: rendered.cards,
-            })
-        }),
+        deferred_search,
     })
 }
 
