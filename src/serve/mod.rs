@@ -227,8 +227,8 @@ impl Rebuilder {
                 base_path: base_path.clone(),
                 errors,
             });
-            // The last site is freed after the reload goes out, not
-            // under the lock before it.
+            // The last site is freed on a worker (`drop_later`), not here
+            // under the lock, where it held back the reload.
             let last = std::mem::replace(&mut *site.write().unwrap(), new);
             crate::drop_later::drop_later(last);
         };
