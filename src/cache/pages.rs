@@ -4,9 +4,12 @@
 //!
 //! A page's key hashes its template and its whole view (see
 //! [`super::RenderMemo`]), and the manifest records the hash of the bytes
-//! written for it; a page is reused only when the file still holds exactly
-//! those bytes, so an edited, missing or truncated output file is simply
-//! rendered again. Fragments that are not files (hub timeline entries) are
+//! written for it, and the file's stamp (size, modification time, inode)
+//! once written. A file with the same stamp is taken as it is, unread
+//! ([`Bytes::on_disk`]); one with another stamp (copied, restored from a
+//! CI cache) is read and reused only when it still holds exactly those
+//! bytes, and then stamped anew. So an edited, missing or truncated
+//! output file is simply rendered again. Fragments that are not files (hub timeline entries) are
 //! kept in the manifest itself. The manifest is void when the templates,
 //! the crate version or the render code change.
 
@@ -25,13 +28,76 @@ use crate::output::{Bytes, OnDisk, OutputFile};
 
 /// The manifest's file in the cache directory.
 pub const FILE: &str = "pages.txt";
-const FORMAT: &str = "briefing-page-manifest v1";
+const FORMAT: &str = "briefing-page-manifest v2";
 
 enum Stored {
-    /// Written to `path` (relative to the output directory) with this hash.
-    File { path: String, hash: u128 },
+    /// Written to `path` (relative to the output directory) with this
+    /// hash; the file's stamp once written, if it could be read.
+    File {
+        path: String,
+        hash: u128,
+        stamp: Option<FileStamp>,
+    },
     /// Not a file of its own: the bytes.
     Inline(Bytes),
+}
+
+/// What tells that a file was not touched since it was stamped: as `git`
+/// trusts its index, a file whose size, modification time (to the
+/// nanosecond, where the file system keeps it) and inode are as recorded
+/// is taken to hold what it held then. Writes by this program replace a
+/// file by renaming a new one over it: a new inode.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct FileStamp {
+    len: u64,
+    modified_ns: i128,
+    inode: u64,
+}
+
+impl FileStamp {
+    /// The stamp of the regular file at `path` (`None`: no such file, or
+    /// not a regular file, or no modification time here).
+    fn of(path: &Path) -> Option<FileStamp> {
+        let meta = std::fs::symlink_metadata(path).ok()?;
+        if !meta.is_file() {
+            return None;
+        }
+        let modified = meta.modified().ok()?;
+        let modified_ns = match modified.duration_since(std::time::UNIX_EPOCH) {
+            Ok(after) => after.as_nanos() as i128,
+            Err(before) => -(before.duration().as_nanos() as i128),
+        };
+        #[cfg(unix)]
+        let inode = std::os::unix::fs::MetadataExt::ino(&meta);
+        #[cfg(not(unix))]
+        let inode = 0;
+        Some(FileStamp {
+            len: meta.len(),
+            modified_ns,
+            inode,
+        })
+    }
+
+    /// `len.modified_ns.inode` in hex, one word of a manifest line.
+    fn word(stamp: Option<FileStamp>) -> String {
+        match stamp {
+            Some(s) => format!("{:x}.{:x}.{:x}", s.len, s.modified_ns, s.inode),
+            None => "-".to_string(),
+        }
+    }
+
+    fn parse(word: &str) -> Option<Option<FileStamp>> {
+        if word == "-" {
+            return Some(None);
+        }
+        let mut parts = word.split('.');
+        let stamp = FileStamp {
+            len: u64::from_str_radix(parts.next()?, 16).ok()?,
+            modified_ns: i128::from_str_radix(parts.next()?, 16).ok()?,
+            inode: u64::from_str_radix(parts.next()?, 16).ok()?,
+        };
+        parts.next().is_none().then_some(Some(stamp))
+    }
 }
 
 /// The last build's pages by key, and where to read them.
@@ -46,9 +112,12 @@ pub struct PageManifest {
     output_dir: PathBuf,
     /// Pages taken from the output directory by this build.
     pub reused: AtomicUsize,
-    /// The files those pages were read from: path -> address of the bytes
-    /// read, so the writer need not compare them again.
+    /// The files those pages were taken from: path -> address of their
+    /// bytes, so the writer need not compare them again.
     read_back: Mutex<OnDisk>,
+    /// Keys of the pages whose file had another stamp but the same bytes:
+    /// recorded again with the stamp it has now.
+    restamped: Mutex<FastSet<u128>>,
     /// Entry lines in the file, used or not (`None`: no file of ours for
     /// these templates).
     lines_in_file: Option<usize>,
@@ -122,18 +191,26 @@ impl PageManifest {
         self.output_dir = output_dir;
         self.reused.store(0, Ordering::Relaxed);
         self.read_back.lock().unwrap().clear();
+        self.restamped.lock().unwrap().clear();
     }
 
     /// The page the last build made for `key`, if its file still holds it.
     pub fn get(&self, key: u128) -> Option<Bytes> {
         let bytes = match self.entries.get(&key)? {
             Stored::Inline(bytes) => bytes.clone(),
-            Stored::File { path, hash } => {
-                let bytes = std::fs::read(self.output_dir.join(path)).ok()?;
-                if hash_bytes(&bytes) != *hash {
-                    return None;
-                }
-                let bytes = Bytes::from(bytes);
+            Stored::File { path, hash, stamp } => {
+                let file = self.output_dir.join(path);
+                let now = FileStamp::of(&file)?;
+                let bytes = if *stamp == Some(now) {
+                    Bytes::on_disk(file, now.len as usize, *hash)
+                } else {
+                    let bytes = std::fs::read(&file).ok()?;
+                    if hash_bytes(&bytes) != *hash {
+                        return None;
+                    }
+                    self.restamped.lock().unwrap().insert(key);
+                    Bytes::from(bytes)
+                };
                 self.read_back
                     .lock()
                     .unwrap()
@@ -180,7 +257,13 @@ impl PageManifest {
             let bytes = &pages[key];
             match by_address.get(&bytes.address()) {
                 Some(f) if f.bytes.len() == bytes.len() => {
-                    format!("{key:032x} F {:032x} {}\n", hash_bytes(bytes), f.path)
+                    let stamp = FileStamp::of(&self.output_dir.join(&f.path));
+                    format!(
+                        "{key:032x} F {:032x} {} {}\n",
+                        bytes.content_hash(),
+                        FileStamp::word(stamp),
+                        f.path
+                    )
                 }
                 _ => {
                     let text = String::from_utf8_lossy(bytes);
@@ -193,9 +276,10 @@ impl PageManifest {
             keys.sort();
             keys.iter().map(|k| format!("{k:032x} B\n")).collect()
         };
+        let restamped = self.restamped.get_mut().unwrap();
         let mut new: Vec<&u128> = pages
             .keys()
-            .filter(|k| !self.entries.contains_key(k))
+            .filter(|k| !self.entries.contains_key(k) || restamped.contains(k))
             .collect();
         new.sort();
         let mut new_bodies: Vec<&u128> =
@@ -228,10 +312,12 @@ fn parse_line(line: &str) -> Option<(u128, Stored)> {
     let (kind, rest) = rest.split_once(' ')?;
     let stored = match kind {
         "F" => {
-            let (hash, path) = rest.split_once(' ')?;
+            let (hash, rest) = rest.split_once(' ')?;
+            let (stamp, path) = rest.split_once(' ')?;
             Stored::File {
                 path: path.to_string(),
                 hash: u128::from_str_radix(hash, 16).ok()?,
+                stamp: FileStamp::parse(stamp)?,
             }
         }
         "I" => Stored::Inline(Bytes::from(serde_json::from_str::<String>(rest).ok()?)),
@@ -290,6 +376,63 @@ mod tests {
         let mut m = PageManifest::load(cache.path());
         m.start(7, out.path().to_path_buf());
         assert_eq!(m.get(2), None);
+    }
+
+    #[test]
+    fn a_file_with_its_stamp_is_taken_unread_and_a_copy_is_stamped_anew() {
+        let cache = tempfile::tempdir().unwrap();
+        let out = tempfile::tempdir().unwrap();
+        let page = Bytes::from("<p>page</p>");
+        std::fs::write(out.path().join("p.html"), &*page).unwrap();
+        let pages: FastMap<u128, Bytes> = [(1, page.clone())].into_iter().collect();
+        let mut first = PageManifest::default();
+        first.start(7, out.path().to_path_buf());
+        first
+            .save(
+                cache.path(),
+                &pages,
+                &Default::default(),
+                &[file("p.html", &page)],
+            )
+            .unwrap();
+
+        // Untouched since it was stamped: not read, and the writer is told so.
+        let mut m = PageManifest::load(cache.path());
+        m.start(7, out.path().to_path_buf());
+        let kept = m.get(1).unwrap();
+        assert!(kept.is_on_disk());
+        assert_eq!(kept.content_hash(), hash_bytes(b"<p>page</p>"));
+        assert_eq!(m.read_back().get("p.html"), Some(&kept.address()));
+
+        // A copy (as a CI cache restores it): another inode, so read and
+        // checked, then recorded with its new stamp.
+        let copy = out.path().join("p.copy");
+        std::fs::copy(out.path().join("p.html"), &copy).unwrap();
+        std::fs::rename(&copy, out.path().join("p.html")).unwrap();
+        let mut m = PageManifest::load(cache.path());
+        m.start(7, out.path().to_path_buf());
+        let read = m.get(1).unwrap();
+        assert!(!read.is_on_disk());
+        assert_eq!(read, page);
+        let pages: FastMap<u128, Bytes> = [(1, read.clone())].into_iter().collect();
+        m.save(
+            cache.path(),
+            &pages,
+            &Default::default(),
+            &[file("p.html", &read)],
+        )
+        .unwrap();
+        let mut m = PageManifest::load(cache.path());
+        m.start(7, out.path().to_path_buf());
+        assert!(m.get(1).unwrap().is_on_disk());
+
+        // The same size written in place: a new modification time, so
+        // read, and the other bytes are not taken.
+        std::thread::sleep(std::time::Duration::from_millis(20));
+        std::fs::write(out.path().join("p.html"), "<p>edit</p>").unwrap();
+        let mut m = PageManifest::load(cache.path());
+        m.start(7, out.path().to_path_buf());
+        assert_eq!(m.get(1), None);
     }
 
     #[test]

@@ -214,7 +214,7 @@ fn stage(
             if same && fs::hard_link(&old, &dest).is_ok() {
                 Ok(true)
             } else {
-                fs::write(&dest, &file.bytes).map(|()| false)
+                fs::write(&dest, file.bytes.contents()?).map(|()| false)
             }
         })
         .collect::<io::Result<Vec<bool>>>()?;

@@ -194,7 +194,7 @@ pub(super) fn apply(out_dir: &Path, files: &[OutputFile], plan: Plan) -> io::Res
             .map(|&i| {
                 let target = out_dir.join(&files[i].path);
                 let tmp = temporary(&target);
-                let r = fs::write(&tmp, &files[i].bytes);
+                let r = files[i].bytes.contents().and_then(|b| fs::write(&tmp, b));
                 (tmp, target, r)
             })
             .collect();

@@ -18,7 +18,7 @@ use std::io::{self, BufRead};
 use std::path::Path;
 
 use rayon::prelude::*;
-use xxhash_rust::xxh3::{xxh3_64, Xxh3Default};
+use xxhash_rust::xxh3::Xxh3Default;
 
 use super::{check_streaming_with_anchors, is_html, scan_bytes, Site};
 use crate::output::scan::Scan;
@@ -26,7 +26,7 @@ use crate::output::{BrokenLink, OutputFile};
 
 /// The file in the cache directory.
 pub const FILE: &str = "links.txt";
-const FORMAT: &str = "briefing-link-state v1";
+const FORMAT: &str = "briefing-link-state v2";
 
 /// What a checked build leaves for the next one's check.
 #[derive(Debug, Default, Clone, PartialEq)]
@@ -34,9 +34,11 @@ pub struct LinkState {
     /// Hash of the output directory, base path and base URL the links were
     /// resolved with.
     context: u64,
-    /// Every file of the build -> hashes of its bytes and of its anchors
-    /// (both 0 for files that are not HTML pages).
-    pages: HashMap<String, (u64, u64)>,
+    /// Every file of the build -> hashes of its bytes
+    /// ([`crate::output::Bytes::content_hash`]: a page left on disk is not
+    /// read for it) and of its anchors (both 0 for files that are not HTML
+    /// pages).
+    pages: HashMap<String, (u128, u64)>,
 }
 
 impl LinkState {
@@ -52,7 +54,7 @@ impl LinkState {
             let line = line.ok()?;
             let (bytes, rest) = line.split_once(' ')?;
             let (anchors, path) = rest.split_once(' ')?;
-            let bytes = u64::from_str_radix(bytes, 16).ok()?;
+            let bytes = u128::from_str_radix(bytes, 16).ok()?;
             let anchors = u64::from_str_radix(anchors, 16).ok()?;
             pages.insert(path.to_string(), (bytes, anchors));
         }
@@ -61,11 +63,11 @@ impl LinkState {
 
     /// Writes the state to `cache_dir` (a temporary file renamed over it).
     pub fn save(&self, cache_dir: &Path) -> io::Result<()> {
-        let mut paths: Vec<(&String, &(u64, u64))> = self.pages.iter().collect();
+        let mut paths: Vec<(&String, &(u128, u64))> = self.pages.iter().collect();
         paths.sort();
         let mut text = format!("{FORMAT} {:016x}\n", self.context);
         for (path, (bytes, anchors)) in paths {
-            text.push_str(&format!("{bytes:016x} {anchors:016x} {path}\n"));
+            text.push_str(&format!("{bytes:032x} {anchors:016x} {path}\n"));
         }
         crate::cache::write_synced(cache_dir, FILE, text.as_bytes())
     }
@@ -133,11 +135,16 @@ fn check_and_record<F: Borrow<OutputFile> + Sync>(
         .iter()
         .map(|f| (f.borrow().path.as_str(), f.borrow()))
         .collect();
-    let hashed: Vec<(&str, (u64, u64))> = page_anchors
+    let hashed: Vec<(&str, (u128, u64))> = page_anchors
         .par_iter()
-        .map(|(page, set)| (*page, (xxh3_64(&by_path[page].bytes), anchors_hash(set))))
+        .map(|(page, set)| {
+            (
+                *page,
+                (by_path[page].bytes.content_hash(), anchors_hash(set)),
+            )
+        })
         .collect();
-    let mut pages: HashMap<String, (u64, u64)> = files
+    let mut pages: HashMap<String, (u128, u64)> = files
         .iter()
         .map(|f| (f.borrow().path.clone(), (0, 0)))
         .collect();
@@ -167,17 +174,17 @@ fn check_changed<F: Borrow<OutputFile> + Sync>(
         return None;
     }
     // Each HTML page's hash, and a scan of those that changed.
-    let pages: Vec<(&str, u64, Option<Scan>)> = files
+    let pages: Vec<(&str, u128, Option<Scan>)> = files
         .par_iter()
         .map(|f| f.borrow())
         .filter(|f| is_html(&f.path))
         .map(|f| {
-            let hash = xxh3_64(&f.bytes);
+            let hash = f.bytes.content_hash();
             let same = previous.pages.get(&f.path).is_some_and(|p| p.0 == hash);
             (f.path.as_str(), hash, (!same).then(|| scan_bytes(&f.bytes)))
         })
         .collect();
-    let mut state: HashMap<String, (u64, u64)> = files
+    let mut state: HashMap<String, (u128, u64)> = files
         .iter()
         .map(|f| (f.borrow().path.clone(), (0, 0)))
         .collect();
