@@ -174,14 +174,15 @@ pub fn process_cpu_time() -> Duration {
 pub fn build(root: &Path, options: &BuildOptions) -> Result<Report, BuildError> {
     crate::trace::lap("build.open");
     let cache_dir = root.join(CACHE_DIR);
-    let (mut caches, (manifest, link_state)) = rayon::join(
+    let (mut caches, (manifest, link_state, last_tree)) = rayon::join(
         || Caches::open(root),
         || match options.write {
             true => (
                 Some(RenderMemo::with_manifest(&cache_dir)),
                 output::LinkState::load(&cache_dir),
+                output::TreeState::load(&cache_dir),
             ),
-            false => (None, None),
+            false => (None, None, None),
         },
     );
     caches.render = manifest;
@@ -201,9 +202,10 @@ pub fn build(root: &Path, options: &BuildOptions) -> Result<Report, BuildError> 
             .as_ref()
             .map(|m| m.pages_on_disk())
             .unwrap_or_default();
-        let stats = output::write_site_known(&out_dir, &files, &on_disk).map_err(|e| {
-            BuildError::Io(format!("{}: cannot write the site: {e}", out_dir.display()))
-        })?;
+        let (stats, tree) =
+            output::write_site_tracked(&out_dir, &files, &on_disk, last_tree.as_ref()).map_err(
+                |e| BuildError::Io(format!("{}: cannot write the site: {e}", out_dir.display())),
+            )?;
         report.written = stats.written;
         report.output = Some(out_dir);
         crate::trace::lap("write.site");
@@ -224,6 +226,21 @@ pub fn build(root: &Path, options: &BuildOptions) -> Result<Report, BuildError> 
                     "checks every page's links",
                 ));
             }
+        }
+        let tree_saved = match tree {
+            Some(tree) => tree.save(&cache_dir),
+            // Nothing to trust next time: the tree is listed then.
+            None => match std::fs::remove_file(cache_dir.join(output::tree::FILE)) {
+                Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(e),
+                _ => Ok(()),
+            },
+        };
+        if let Err(e) = tree_saved {
+            report.warnings.push(cache_not_saved(
+                "the output tree",
+                e,
+                "lists the output directory",
+            ));
         }
         crate::trace::lap("write.manifest");
         clock.lap("write");

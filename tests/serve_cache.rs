@@ -240,6 +240,7 @@ fn disk_cache_gives_the_same_site_as_a_cold_build() {
                 "search.bin",
                 "stems.bin",
                 "terms.bin",
+                "tree.txt",
             ]
             .contains(&n.as_str())
         })

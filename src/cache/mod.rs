@@ -754,7 +754,7 @@ pub(crate) fn write_synced(dir: &Path, file: &str, bytes: &[u8]) -> io::Result<(
 /// without waiting for the disk: for a file whose reader checks every
 /// record, so that a crash costs only its contents (at 100,000 briefings
 /// syncing the 370 MB term lists took 2.7 s of a cold build on disk).
-fn write_unsynced(dir: &Path, file: &str, bytes: &[u8]) -> io::Result<()> {
+pub(crate) fn write_unsynced(dir: &Path, file: &str, bytes: &[u8]) -> io::Result<()> {
     write_with(dir, file, false, |out| out.write_all(bytes))
 }
 

@@ -24,7 +24,7 @@ use rayon::prelude::*;
 use crate::fast_hash::{FastMap, FastSet};
 
 use super::hash_bytes;
-use crate::output::{Bytes, OnDisk, OutputFile};
+use crate::output::{Bytes, OnDisk, OutputFile, Stamp};
 
 /// The manifest's file in the cache directory.
 pub const FILE: &str = "pages.txt";
@@ -36,68 +36,10 @@ enum Stored {
     File {
         path: String,
         hash: u128,
-        stamp: Option<FileStamp>,
+        stamp: Option<Stamp>,
     },
     /// Not a file of its own: the bytes.
     Inline(Bytes),
-}
-
-/// What tells that a file was not touched since it was stamped: as `git`
-/// trusts its index, a file whose size, modification time (to the
-/// nanosecond, where the file system keeps it) and inode are as recorded
-/// is taken to hold what it held then. Writes by this program replace a
-/// file by renaming a new one over it: a new inode.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-struct FileStamp {
-    len: u64,
-    modified_ns: i128,
-    inode: u64,
-}
-
-impl FileStamp {
-    /// The stamp of the regular file at `path` (`None`: no such file, or
-    /// not a regular file, or no modification time here).
-    fn of(path: &Path) -> Option<FileStamp> {
-        let meta = std::fs::symlink_metadata(path).ok()?;
-        if !meta.is_file() {
-            return None;
-        }
-        let modified = meta.modified().ok()?;
-        let modified_ns = match modified.duration_since(std::time::UNIX_EPOCH) {
-            Ok(after) => after.as_nanos() as i128,
-            Err(before) => -(before.duration().as_nanos() as i128),
-        };
-        #[cfg(unix)]
-        let inode = std::os::unix::fs::MetadataExt::ino(&meta);
-        #[cfg(not(unix))]
-        let inode = 0;
-        Some(FileStamp {
-            len: meta.len(),
-            modified_ns,
-            inode,
-        })
-    }
-
-    /// `len.modified_ns.inode` in hex, one word of a manifest line.
-    fn word(stamp: Option<FileStamp>) -> String {
-        match stamp {
-            Some(s) => format!("{:x}.{:x}.{:x}", s.len, s.modified_ns, s.inode),
-            None => "-".to_string(),
-        }
-    }
-
-    fn parse(word: &str) -> Option<Option<FileStamp>> {
-        if word == "-" {
-            return Some(None);
-        }
-        let mut parts = word.split('.');
-        let stamp = FileStamp {
-            len: u64::from_str_radix(parts.next()?, 16).ok()?,
-            modified_ns: i128::from_str_radix(parts.next()?, 16).ok()?,
-            inode: u64::from_str_radix(parts.next()?, 16).ok()?,
-        };
-        parts.next().is_none().then_some(Some(stamp))
-    }
 }
 
 /// The last build's pages by key, and where to read them.
@@ -200,9 +142,9 @@ impl PageManifest {
             Stored::Inline(bytes) => bytes.clone(),
             Stored::File { path, hash, stamp } => {
                 let file = self.output_dir.join(path);
-                let now = FileStamp::of(&file)?;
+                let now = Stamp::of_file(&file)?;
                 let bytes = if *stamp == Some(now) {
-                    Bytes::on_disk(file, now.len as usize, *hash)
+                    Bytes::on_disk(file, now.file_len() as usize, *hash)
                 } else {
                     let bytes = std::fs::read(&file).ok()?;
                     if hash_bytes(&bytes) != *hash {
@@ -257,11 +199,11 @@ impl PageManifest {
             let bytes = &pages[key];
             match by_address.get(&bytes.address()) {
                 Some(f) if f.bytes.len() == bytes.len() => {
-                    let stamp = FileStamp::of(&self.output_dir.join(&f.path));
+                    let stamp = Stamp::of_file(&self.output_dir.join(&f.path));
                     format!(
                         "{key:032x} F {:032x} {} {}\n",
                         bytes.content_hash(),
-                        FileStamp::word(stamp),
+                        Stamp::word(stamp),
                         f.path
                     )
                 }
@@ -317,7 +259,7 @@ fn parse_line(line: &str) -> Option<(u128, Stored)> {
             Stored::File {
                 path: path.to_string(),
                 hash: u128::from_str_radix(hash, 16).ok()?,
-                stamp: FileStamp::parse(stamp)?,
+                stamp: Stamp::parse(stamp)?,
             }
         }
         "I" => Stored::Inline(Bytes::from(serde_json::from_str::<String>(rest).ok()?)),

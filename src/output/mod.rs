@@ -5,6 +5,8 @@
 mod bytes;
 mod links;
 mod scan;
+mod stamp;
+pub mod tree;
 mod update;
 
 use std::collections::{BTreeSet, HashMap, HashSet};
@@ -18,6 +20,8 @@ pub use links::{
     check_links, check_links_memo, check_links_since, check_links_with_base_url, LinkState,
     ScanMemo,
 };
+pub use stamp::Stamp;
+pub use tree::TreeState;
 
 /// One file of the generated site.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -87,15 +91,38 @@ pub fn write_site_known(
     files: &[OutputFile],
     on_disk: &OnDisk,
 ) -> io::Result<WriteStats> {
+    write_site_tracked(out_dir, files, on_disk, None).map(|(stats, _)| stats)
+}
+
+/// [`write_site_known`], taking the old tree from `last` (the state an
+/// earlier write returned) when the output directory still matches it,
+/// and returning the state of the tree written (`None` if it cannot be
+/// recorded).
+pub fn write_site_tracked(
+    out_dir: &Path,
+    files: &[OutputFile],
+    on_disk: &OnDisk,
+    last: Option<&TreeState>,
+) -> io::Result<(WriteStats, Option<TreeState>)> {
     validate(files)?;
     let out_dir = resolve_out_dir(out_dir)?;
     let known = |f: &OutputFile| on_disk.get(&f.path) == Some(&f.bytes.address());
     if fs::symlink_metadata(&out_dir).is_ok_and(|m| m.is_dir()) {
-        if let Some(plan) = update::plan(&out_dir, files, &known)? {
-            return update::apply(&out_dir, files, plan);
+        let recorded = last.and_then(|t| Some((t, t.still_there(&out_dir)?)));
+        let (last, old) = match recorded {
+            Some((last, old)) => (Some(last), Some(old)),
+            None => (None, None),
+        };
+        if let Some(plan) = update::plan(&out_dir, files, &known, old)? {
+            let (stats, touched) = update::apply(&out_dir, files, plan)?;
+            let tree = touched.and_then(|touched| {
+                TreeState::after_write(&out_dir, files, last.map(|l| (l, &touched)))
+            });
+            return Ok((stats, tree));
         }
     }
-    write_by_swap(&out_dir, files, &known)
+    let stats = write_by_swap(&out_dir, files, &known)?;
+    Ok((stats, TreeState::after_write(&out_dir, files, None)))
 }
 
 fn write_by_swap(

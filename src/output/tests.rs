@@ -607,3 +607,80 @@ fn the_link_state_round_trips_through_its_file() {
     fs::write(dir.path().join("links.txt"), "something else\n").unwrap();
     assert_eq!(LinkState::load(dir.path()), None);
 }
+
+/// Past the file system's clock tick, so that a change sets another
+/// modification time (a few ms on some file systems).
+fn next_tick() {
+    std::thread::sleep(Duration::from_millis(20));
+}
+
+#[test]
+fn a_recorded_tree_is_trusted_only_while_its_directories_are_untouched() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("public");
+    let cache = dir.path().join("cache");
+    let first = vec![
+        file("index.html", "home"),
+        file("a/index.html", "a"),
+        file("a/b/index.html", "b"),
+        file("gone/index.html", "gone"),
+    ];
+    let (_, state) = write_site_tracked(&out, &first, &OnDisk::default(), None).unwrap();
+    let state = state.unwrap();
+    state.save(&cache).unwrap();
+    let state = TreeState::load(&cache).unwrap();
+
+    // From the recorded tree: a new page, a changed one, one gone.
+    next_tick();
+    let second = vec![
+        file("index.html", "home"),
+        file("a/index.html", "a2"),
+        file("a/b/index.html", "b"),
+        file("c/index.html", "c"),
+    ];
+    let (stats, state) =
+        write_site_tracked(&out, &second, &OnDisk::default(), Some(&state)).unwrap();
+    assert_eq!(stats.written, 2);
+    let expected: BTreeMap<String, Vec<u8>> = second
+        .iter()
+        .map(|f| (f.path.clone(), f.bytes.to_vec()))
+        .collect();
+    assert_eq!(tree(&out), expected);
+    assert!(!out.join("gone").exists(), "its emptied directory went too");
+    let state = state.unwrap();
+    // The stamps it kept and the ones it took again are the tree's now.
+    assert_eq!(
+        TreeState::after_write(&out, &second, None).as_ref(),
+        Some(&state)
+    );
+
+    // Somebody adds a file in the output: its directory's stamp moves, so
+    // the tree is listed again and the stray file goes, as without a state.
+    next_tick();
+    fs::write(out.join("a/b/stray.html"), "stray").unwrap();
+    let (_, _) = write_site_tracked(&out, &second, &OnDisk::default(), Some(&state)).unwrap();
+    assert_eq!(tree(&out), expected);
+
+    // A state of another output directory is not used.
+    let other = dir.path().join("other");
+    write_site(&other, &second).unwrap();
+    fs::write(other.join("stray.html"), "stray").unwrap();
+    write_site_tracked(&other, &second, &OnDisk::default(), Some(&state)).unwrap();
+    assert!(!other.join("stray.html").exists());
+}
+
+#[test]
+fn a_damaged_tree_state_does_not_load() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("public");
+    let (_, state) =
+        write_site_tracked(&out, &[file("a/index.html", "a")], &OnDisk::default(), None).unwrap();
+    state.unwrap().save(dir.path()).unwrap();
+    let path = dir.path().join(tree::FILE);
+    let text = fs::read_to_string(&path).unwrap();
+    assert!(TreeState::load(dir.path()).is_some());
+    fs::write(&path, text.replace("D ", "D x")).unwrap();
+    assert_eq!(TreeState::load(dir.path()), None);
+    fs::write(&path, "garbage\n").unwrap();
+    assert_eq!(TreeState::load(dir.path()), None);
+}

@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
 
+use super::tree::parent_of;
 use super::{directories_of, same_bytes, OutputFile, WriteStats};
 
 /// What an update does.
@@ -23,8 +24,8 @@ pub(super) struct Plan {
 }
 
 /// Kinds of entries in the old tree.
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Kind {
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Kind {
     File,
     Dir,
     /// Symlinks and anything else: never written through.
@@ -35,12 +36,18 @@ enum Kind {
 /// when the old tree is in the way (a directory or symlink where a file
 /// goes, a file where a directory goes): the caller rebuilds the tree then.
 /// Files `known` vouches for are taken as unchanged without reading them.
+/// `recorded` is the old tree when known ([`super::tree::TreeState`]);
+/// else it is listed.
 pub(super) fn plan(
     out_dir: &Path,
     files: &[OutputFile],
     known: &(dyn Fn(&OutputFile) -> bool + Sync),
+    recorded: Option<HashMap<String, Kind>>,
 ) -> io::Result<Option<Plan>> {
-    let old = old_tree(out_dir)?;
+    let old = match recorded {
+        Some(old) => old,
+        None => old_tree(out_dir)?,
+    };
     for f in files {
         match old.get(f.path.as_str()) {
             None | Some(Kind::File) => {}
@@ -166,8 +173,15 @@ fn temporary(target: &Path) -> PathBuf {
 }
 
 /// Carries out a plan: writes everything new under temporary names, then
-/// renames them into place and deletes what is stale.
-pub(super) fn apply(out_dir: &Path, files: &[OutputFile], plan: Plan) -> io::Result<WriteStats> {
+/// renames them into place and deletes what is stale. Also returns the
+/// directories whose entries it changed (relative, `""` for `out_dir`),
+/// or `None` when a directory it meant to remove stayed (it holds files
+/// of somebody else's).
+pub(super) fn apply(
+    out_dir: &Path,
+    files: &[OutputFile],
+    plan: Plan,
+) -> io::Result<(WriteStats, Option<HashSet<String>>)> {
     // Directories the new files need that the old tree lacks (the plan
     // walked it), parents first.
     let old_dirs: HashSet<&str> = plan.old_dirs.iter().map(String::as_str).collect();
@@ -232,14 +246,30 @@ pub(super) fn apply(out_dir: &Path, files: &[OutputFile], plan: Plan) -> io::Res
     for path in &plan.stale {
         fs::remove_file(out_dir.join(path))?;
     }
+    let mut all_removed = true;
     for dir in &plan.unneeded_dirs {
         // Only empty directories go; a failure means the directory holds files.
-        let _ = fs::remove_dir(out_dir.join(dir));
+        all_removed &= fs::remove_dir(out_dir.join(dir)).is_ok();
     }
-    Ok(WriteStats {
+    let touched = all_removed.then(|| {
+        let mut touched: HashSet<String> = HashSet::new();
+        let changed = plan.write.iter().map(|&i| files[i].path.as_str());
+        let gone = plan.stale.iter().chain(&plan.unneeded_dirs);
+        for path in changed.chain(gone.map(String::as_str)) {
+            touched.insert(parent_of(path).to_string());
+        }
+        for dir in &made {
+            let dir = crate::diagnostics::slash_path(dir, out_dir);
+            touched.insert(parent_of(&dir).to_string());
+            touched.insert(dir);
+        }
+        touched
+    });
+    let stats = WriteStats {
         files: files.len(),
         bytes: files.iter().map(|f| f.bytes.len() as u64).sum(),
         written: plan.write.len(),
         unchanged: plan.unchanged,
-    })
+    };
+    Ok((stats, touched))
 }
