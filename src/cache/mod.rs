@@ -325,7 +325,7 @@ impl Caches {
         crate::trace::lap("save.stems");
         if memo.lists_changed() {
             let (options, lists) = memo.to_saved();
-            drop(memo);
+            crate::drop_later::drop_later(memo);
             if let Err(e) = related::save(&root.join(CACHE_DIR), options, &lists) {
                 self.stems_error.get_or_insert(e);
             }

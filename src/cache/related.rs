@@ -12,7 +12,9 @@
 //! ([`SavedList`]). It is written whole (through a temporary file) by
 //! every build that writes; one that does not read back whole is not used.
 
-use std::io::{self, BufRead, Write};
+use std::io::{self, Write};
+
+use rayon::prelude::*;
 use std::path::Path;
 
 use crate::linking::SavedList;
@@ -32,30 +34,44 @@ fn header(options: (usize, bool)) -> String {
 }
 
 /// The lists saved in `dir` with their options, if the file is whole and
-/// of this code.
+/// of this code. Lines are parsed in parallel (at 10,000 briefings the
+/// file is about 10 MB of JSON).
 pub fn load(dir: &Path) -> Option<((usize, bool), Vec<SavedList>)> {
-    let file = std::fs::File::open(dir.join(FILE)).ok()?;
-    let mut lines = io::BufReader::new(file).lines();
-    let head = lines.next()?.ok()?;
+    let text = std::fs::read_to_string(dir.join(FILE)).ok()?;
+    let mut lines = text.lines();
+    let head = lines.next()?;
     let mut words = head.rsplitn(3, ' ');
     let past: bool = words.next()?.parse().ok()?;
     let k: usize = words.next()?.parse().ok()?;
     if head != header((k, past)) {
         return None;
     }
+    let lines: Vec<&str> = lines.collect();
     let lists = lines
-        .map(|line| serde_json::from_str(&line.ok()?).ok())
+        .par_iter()
+        .map(|line| serde_json::from_str(line).ok())
         .collect::<Option<Vec<SavedList>>>()?;
     Some(((k, past), lists))
 }
 
-/// Saves `lists`, made with `options`, in `dir`, whole or not at all.
+/// Saves `lists`, made with `options`, in `dir`, whole or not at all. The
+/// lines are made in parallel, then written in order.
 pub fn save(dir: &Path, options: (usize, bool), lists: &[SavedList]) -> io::Result<()> {
+    let lines: Vec<Vec<u8>> = lists
+        .par_chunks(256)
+        .map(|chunk| {
+            let mut out = Vec::new();
+            for list in chunk {
+                serde_json::to_writer(&mut out, list)?;
+                out.push(b'\n');
+            }
+            Ok(out)
+        })
+        .collect::<io::Result<_>>()?;
     super::write_with(dir, FILE, false, |out| {
         writeln!(out, "{}", header(options))?;
-        for list in lists {
-            serde_json::to_writer(&mut *out, list)?;
-            out.write_all(b"\n")?;
+        for chunk in &lines {
+            out.write_all(chunk)?;
         }
         Ok(())
     })
