@@ -49,7 +49,9 @@ fn collect(dir: &Path, files: &mut Vec<PathBuf>) {
 fn main() {
     let analysis = fingerprint(&["src/analysis"]);
     println!("cargo:rustc-env=BRIEFING_ANALYSIS_HASH={analysis:016x}");
-    let render = fingerprint(&["src/render", "src/markdown"]);
+    // Cargo.lock: the page manifest must not outlive a new Tera or
+    // serde_json either.
+    let render = fingerprint(&["src/render", "src/markdown", "Cargo.lock"]);
     // The related lists' stems: the linking code, the analysis code it
     // borrows, and the stemmer's version.
     let link = fingerprint(&["src/linking", "src/analysis", "Cargo.lock"]);

@@ -56,7 +56,7 @@ pub struct RenderOutput {
 
 /// The search index files of a site rendered without them.
 pub fn search_files(model: &SiteModel, cards: &[Shared<BriefingCard>]) -> Vec<OutputFile> {
-    crate::search::build_index(model, cards, None).0
+    crate::search::build_index(model, cards, None, None).0
 }
 
 /// The path part of an absolute base URL: `https://e.org/briefs/` -> `/briefs/`.
@@ -252,7 +252,7 @@ pub fn render_site_memo(
     // tables (every briefing's terms, the postings) are freed before the
     // pages pile up, and the allocator gives their memory to the pages.
     let (search_index, search_terms) = if input.search_index {
-        let (files, update) = crate::search::build_index(model, &cards, input.search_terms);
+        let (files, update) = crate::search::build_index(model, &cards, input.search_terms, memo);
         (files, Some(update))
     } else {
         (Vec::new(), None)
