@@ -77,8 +77,8 @@ pub struct Report {
     pub output: Option<PathBuf>,
     /// Files written because they are new or changed (the others kept their bytes and mtime).
     pub written: usize,
-    /// Pages (and hub entries) taken back from the last build's output
-    /// instead of being rendered (see [`build`]).
+    /// Pages (and hub entries, search index shards) taken back from the
+    /// last build's output instead of being rendered (see [`build`]).
     pub reused: usize,
     pub warnings: Vec<Diagnostic>,
     /// Time of each stage, in pipeline order.

@@ -68,12 +68,17 @@ impl TreeState {
     /// not synced: a state lost or cut short fails to load, or does not
     /// match the tree, and the tree is listed).
     pub fn save(&self, cache_dir: &Path) -> io::Result<()> {
-        let mut text = format!("{FORMAT} {}\n", self.out_dir.display());
+        let mut text = String::with_capacity(64 * (self.dirs.len() + self.files.len()));
+        text.push_str(&format!("{FORMAT} {}\n", self.out_dir.display()));
         for (path, stamp) in &self.dirs {
-            text.push_str(&format!("D {} {path}\n", Stamp::word(Some(*stamp))));
+            for part in ["D ", &Stamp::word(Some(*stamp)), " ", path, "\n"] {
+                text.push_str(part);
+            }
         }
         for path in &self.files {
-            text.push_str(&format!("F {path}\n"));
+            for part in ["F ", path, "\n"] {
+                text.push_str(part);
+            }
         }
         crate::cache::write_unsynced(cache_dir, FILE, text.as_bytes())
     }
