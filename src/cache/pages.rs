@@ -279,6 +279,27 @@ mod tests {
         }
     }
 
+    /// The manifest saved in `cache`, started for `out` with templates `t`.
+    fn loaded(cache: &tempfile::TempDir, out: &tempfile::TempDir, t: u128) -> PageManifest {
+        let mut m = PageManifest::load(cache.path());
+        m.start(t, out.path().to_path_buf());
+        m
+    }
+
+    /// Saves a first build's `pages`, written as `files`.
+    fn first_build(
+        cache: &tempfile::TempDir,
+        out: &tempfile::TempDir,
+        pages: &FastMap<u128, Bytes>,
+        files: &[OutputFile],
+    ) {
+        let mut first = PageManifest::default();
+        first.start(7, out.path().to_path_buf());
+        first
+            .save(cache.path(), pages, &Default::default(), files)
+            .unwrap();
+    }
+
     #[test]
     fn pages_come_back_only_while_their_files_hold_them() {
         let cache = tempfile::tempdir().unwrap();
@@ -290,19 +311,9 @@ mod tests {
         let pages: FastMap<u128, Bytes> = [(1, page.clone()), (2, fragment.clone())]
             .into_iter()
             .collect();
-        let mut first = PageManifest::default();
-        first.start(7, out.path().to_path_buf());
-        first
-            .save(
-                cache.path(),
-                &pages,
-                &Default::default(),
-                &[file("a/index.html", &page)],
-            )
-            .unwrap();
+        first_build(&cache, &out, &pages, &[file("a/index.html", &page)]);
 
-        let mut m = PageManifest::load(cache.path());
-        m.start(7, out.path().to_path_buf());
+        let m = loaded(&cache, &out, 7);
         assert_eq!(m.get(1).as_deref(), Some(&b"<p>page</p>"[..]));
         assert_eq!(m.get(2).as_deref(), Some(&fragment[..]));
         assert_eq!(m.get(3), None);
@@ -310,13 +321,11 @@ mod tests {
         std::fs::write(out.path().join("a/index.html"), "<p>edited</p>").unwrap();
         assert_eq!(m.get(1), None);
         // Other templates: nothing is reused.
-        let mut m = PageManifest::load(cache.path());
-        m.start(8, out.path().to_path_buf());
+        let m = loaded(&cache, &out, 8);
         assert_eq!(m.get(2), None);
         // A damaged manifest is ignored.
         std::fs::write(cache.path().join(FILE), "garbage\n").unwrap();
-        let mut m = PageManifest::load(cache.path());
-        m.start(7, out.path().to_path_buf());
+        let m = loaded(&cache, &out, 7);
         assert_eq!(m.get(2), None);
     }
 
@@ -327,20 +336,10 @@ mod tests {
         let page = Bytes::from("<p>page</p>");
         std::fs::write(out.path().join("p.html"), &*page).unwrap();
         let pages: FastMap<u128, Bytes> = [(1, page.clone())].into_iter().collect();
-        let mut first = PageManifest::default();
-        first.start(7, out.path().to_path_buf());
-        first
-            .save(
-                cache.path(),
-                &pages,
-                &Default::default(),
-                &[file("p.html", &page)],
-            )
-            .unwrap();
+        first_build(&cache, &out, &pages, &[file("p.html", &page)]);
 
         // Untouched since it was stamped: not read, and the writer is told so.
-        let mut m = PageManifest::load(cache.path());
-        m.start(7, out.path().to_path_buf());
+        let m = loaded(&cache, &out, 7);
         let kept = m.get(1).unwrap();
         assert!(kept.is_on_disk());
         assert_eq!(kept.content_hash(), hash_bytes(b"<p>page</p>"));
@@ -351,8 +350,7 @@ mod tests {
         let copy = out.path().join("p.copy");
         std::fs::copy(out.path().join("p.html"), &copy).unwrap();
         std::fs::rename(&copy, out.path().join("p.html")).unwrap();
-        let mut m = PageManifest::load(cache.path());
-        m.start(7, out.path().to_path_buf());
+        let mut m = loaded(&cache, &out, 7);
         let read = m.get(1).unwrap();
         assert!(!read.is_on_disk());
         assert_eq!(read, page);
@@ -364,16 +362,14 @@ mod tests {
             &[file("p.html", &read)],
         )
         .unwrap();
-        let mut m = PageManifest::load(cache.path());
-        m.start(7, out.path().to_path_buf());
+        let m = loaded(&cache, &out, 7);
         assert!(m.get(1).unwrap().is_on_disk());
 
         // The same size written in place: a new modification time, so
         // read, and the other bytes are not taken.
         std::thread::sleep(std::time::Duration::from_millis(20));
         std::fs::write(out.path().join("p.html"), "<p>edit</p>").unwrap();
-        let mut m = PageManifest::load(cache.path());
-        m.start(7, out.path().to_path_buf());
+        let m = loaded(&cache, &out, 7);
         assert_eq!(m.get(1), None);
     }
 
@@ -392,34 +388,28 @@ mod tests {
             keys.map(|k| (k, Bytes::from(format!("<li>{k}</li>"))))
                 .collect()
         };
-        let mut m = PageManifest::load(cache.path());
-        m.start(7, out.path().to_path_buf());
+        let mut m = loaded(&cache, &out, 7);
         m.save(cache.path(), &fragments(0..100), &Default::default(), &[])
             .unwrap();
         assert_eq!(lines(), 100);
         // The next build keeps 99 and makes one new: one line appended.
-        let mut m = PageManifest::load(cache.path());
-        m.start(7, out.path().to_path_buf());
+        let mut m = loaded(&cache, &out, 7);
         m.save(cache.path(), &fragments(1..101), &Default::default(), &[])
             .unwrap();
         assert_eq!(lines(), 101);
-        let mut back = PageManifest::load(cache.path());
-        back.start(7, out.path().to_path_buf());
+        let back = loaded(&cache, &out, 7);
         assert_eq!(back.get(100).as_deref(), Some(&b"<li>100</li>"[..]));
         // Mostly other pages: the file is written anew.
-        let mut m = PageManifest::load(cache.path());
-        m.start(7, out.path().to_path_buf());
+        let mut m = loaded(&cache, &out, 7);
         m.save(cache.path(), &fragments(500..600), &Default::default(), &[])
             .unwrap();
         assert_eq!(lines(), 100);
         // Other templates: written anew, under the new fingerprint.
-        let mut m = PageManifest::load(cache.path());
-        m.start(8, out.path().to_path_buf());
+        let mut m = loaded(&cache, &out, 8);
         m.save(cache.path(), &fragments(500..510), &Default::default(), &[])
             .unwrap();
         assert_eq!(lines(), 10);
-        let mut back = PageManifest::load(cache.path());
-        back.start(8, out.path().to_path_buf());
+        let back = loaded(&cache, &out, 8);
         assert!(back.get(505).is_some());
     }
 }
