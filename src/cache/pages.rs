@@ -9,9 +9,10 @@
 //! ([`Bytes::on_disk`]); one with another stamp (copied, restored from a
 //! CI cache) is read and reused only when it still holds exactly those
 //! bytes, and then stamped anew. So an edited, missing or truncated
-//! output file is simply rendered again. Fragments that are not files (hub timeline entries) are
-//! kept in the manifest itself. The manifest is void when the templates,
-//! the crate version or the render code change.
+//! output file is simply rendered again. Fragments that are not files
+//! (hub timeline entries) are kept in the manifest itself. The manifest
+//! is void when the templates, the crate version, the render code or the
+//! locked crates change.
 
 use std::collections::HashMap;
 use std::io::{self, BufRead};
