@@ -326,8 +326,10 @@ fn a_warm_build_reuses_unchanged_pages_and_equals_a_cold_build() {
     );
 
     // One body edited, one briefing added (and with it a content file's
-    // URL, which only bodies that can hold an `@/` link depend on), and an
-    // unchanged page's output damaged by hand.
+    // URL, which only bodies that can hold an `@/` link depend on), an
+    // unchanged page's output damaged by hand, and a file that is not the
+    // site's put in one of its directories (the tree the last build
+    // recorded is not trusted then: the stray file goes).
     write(
         &root,
         "content/briefings/2026-03-05-b4.md",
@@ -343,7 +345,12 @@ fn a_warm_build_reuses_unchanged_pages_and_equals_a_cold_build() {
         ),
     );
     std::fs::write(out.join("archive/index.html"), "tampered").unwrap();
+    // Past the file system's clock tick (a few ms on some): a change in
+    // the same tick as the build's own can leave a directory's time as it was.
+    std::thread::sleep(std::time::Duration::from_millis(20));
+    std::fs::write(out.join("archive/stray.html"), "stray").unwrap();
     let log = build_cli_verbose(&root, &out);
+    assert!(!out.join("archive/stray.html").exists());
     assert!(reused(&log) > 10, "{log}");
 
     let fresh = tempfile::tempdir().unwrap();
