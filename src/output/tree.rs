@@ -10,6 +10,12 @@
 //! an entry sets its modification time. When every stamp holds, the old
 //! tree is the recorded one; when any does not (somebody touched the
 //! output), the tree is listed as before.
+//!
+//! As with `git`'s index, a change made within the same tick of the file
+//! system's clock as the build's own last change to that directory (a few
+//! milliseconds, on file systems without finer timestamps) leaves its
+//! time as it was: a file put there that soon after a build survives the
+//! next one. Deleting `tree.txt` makes the next build list the tree.
 
 use std::collections::{HashMap, HashSet};
 use std::io::{self, BufRead};
