@@ -178,8 +178,8 @@ impl PartialEq<Vec<u8>> for Bytes {
 
 impl fmt::Debug for Bytes {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if self.is_on_disk() {
-            if let Store::File(file) = &*self.0 {
+        if let Store::File(file) = &*self.0 {
+            if file.read.get().is_none() {
                 return write!(f, "Bytes({} bytes in {})", file.len, file.path.display());
             }
         }

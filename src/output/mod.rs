@@ -9,7 +9,7 @@ mod stamp;
 pub mod tree;
 mod update;
 
-use std::collections::{BTreeSet, HashMap, HashSet};
+use std::collections::{HashMap, HashSet};
 use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
@@ -108,11 +108,9 @@ pub fn write_site_tracked(
     let out_dir = resolve_out_dir(out_dir)?;
     let known = |f: &OutputFile| on_disk.get(&f.path) == Some(&f.bytes.address());
     if fs::symlink_metadata(&out_dir).is_ok_and(|m| m.is_dir()) {
-        let recorded = last.and_then(|t| Some((t, t.still_there(&out_dir)?)));
-        let (last, old) = match recorded {
-            Some((last, old)) => (Some(last), Some(old)),
-            None => (None, None),
-        };
+        let old = last.and_then(|t| t.still_there(&out_dir));
+        // Its stamps carry over only if the tree was still the recorded one.
+        let last = last.filter(|_| old.is_some());
         if let Some(plan) = update::plan(&out_dir, files, &known, old)? {
             let (stats, touched) = update::apply(&out_dir, files, plan)?;
             let tree = touched.and_then(|touched| {
@@ -255,19 +253,20 @@ fn stage(
 }
 
 /// Every directory the files at `paths` need (`a` and `a/b` for
-/// `a/b/c.html`), relative; in set order a parent comes before its children,
-/// so they can be created in order.
-fn directories_of<'a>(paths: impl IntoIterator<Item = &'a str>) -> BTreeSet<PathBuf> {
-    let mut dirs = BTreeSet::new();
-    for path in paths {
-        let mut dir = Path::new(path).parent();
-        while let Some(d) = dir.filter(|d| !d.as_os_str().is_empty()) {
-            if !dirs.insert(d.to_path_buf()) {
+/// `a/b/c.html`), relative, sorted: a parent (a prefix of its children)
+/// comes before them, so they can be created in order.
+fn directories_of<'a>(paths: impl IntoIterator<Item = &'a str>) -> Vec<&'a str> {
+    let mut dirs: crate::fast_hash::FastSet<&str> = Default::default();
+    for mut path in paths {
+        while let Some((dir, _)) = path.rsplit_once('/') {
+            if !dirs.insert(dir) {
                 break;
             }
-            dir = d.parent();
+            path = dir;
         }
     }
+    let mut dirs: Vec<&str> = dirs.into_iter().collect();
+    dirs.sort_unstable();
     dirs
 }
 

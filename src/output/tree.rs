@@ -24,8 +24,7 @@ use std::path::{Path, PathBuf};
 use rayon::prelude::*;
 
 use super::update::Kind;
-use super::{OutputFile, Stamp};
-use crate::fast_hash::FastSet;
+use super::{directories_of, OutputFile, Stamp};
 
 /// The file in the cache directory.
 pub const FILE: &str = "tree.txt";
@@ -124,20 +123,10 @@ impl TreeState {
         if !recordable(&out_dir.to_string_lossy()) || !files.iter().all(|f| recordable(&f.path)) {
             return None;
         }
-        // Every directory a file is in, and the output directory itself.
-        let mut dirs: FastSet<&str> = FastSet::default();
-        dirs.insert("");
-        for f in files {
-            let mut path = f.path.as_str();
-            while let Some((dir, _)) = path.rsplit_once('/') {
-                if !dirs.insert(dir) {
-                    break;
-                }
-                path = dir;
-            }
-        }
-        let mut dirs: Vec<&str> = dirs.into_iter().collect();
-        dirs.par_sort_unstable();
+        // Every directory a file is in, and the output directory itself
+        // (first: "" sorts before every other path).
+        let mut dirs = directories_of(files.iter().map(|f| f.path.as_str()));
+        dirs.insert(0, "");
         // The stamps kept from `last`: both lists are sorted.
         let mut kept: Vec<Option<Stamp>> = vec![None; dirs.len()];
         if let Some((last, touched)) = last {

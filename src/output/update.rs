@@ -188,10 +188,7 @@ pub(super) fn apply(
     let new_dirs = directories_of(plan.write.iter().map(|&i| files[i].path.as_str()));
     let mut made: Vec<PathBuf> = Vec::new();
     let mut result: io::Result<()> = Ok(());
-    for d in new_dirs
-        .iter()
-        .filter(|d| !d.to_str().is_some_and(|d| old_dirs.contains(d)))
-    {
+    for d in new_dirs.iter().filter(|d| !old_dirs.contains(*d)) {
         match fs::create_dir(out_dir.join(d)) {
             Ok(()) => made.push(out_dir.join(d)),
             Err(e) => {
