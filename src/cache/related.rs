@@ -21,7 +21,7 @@ use crate::linking::SavedList;
 
 /// The file in the cache directory.
 pub const FILE: &str = "related.jsonl";
-const FORMAT: &str = "briefing-related v1";
+const FORMAT: &str = "briefing-related v2";
 
 fn header(options: (usize, bool)) -> String {
     format!(

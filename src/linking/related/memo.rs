@@ -65,6 +65,21 @@ pub struct SavedList {
     pub text: u128,
     /// (target source, score bits, shared features).
     pub list: Vec<(String, u64, Vec<String>)>,
+    /// Its features by key, and what its ranking chose from (see
+    /// [`Ranked`]): what a later build needs to find the lists an edit
+    /// can change instead of ranking every newer one again.
+    pub ranked: Option<SavedRanking>,
+}
+
+/// The ranking state of a saved list: its features by key, its [`Bar`]
+/// and its candidates, floats kept as their bits.
+#[derive(Debug, serde::Serialize, serde::Deserialize)]
+pub struct SavedRanking {
+    pub features: Vec<String>,
+    pub bar: Option<u32>,
+    /// (position from the oldest, partial score bits, score bits), flat;
+    /// None when the list had none (no ranking was needed).
+    pub candidates: Option<Vec<u32>>,
 }
 
 impl RelatedMemo {
@@ -76,24 +91,38 @@ impl RelatedMemo {
         options: (usize, bool),
         lists: Vec<SavedList>,
     ) -> RelatedMemo {
+        // Without every list's ranking state, the lists are only reused
+        // when the briefings up to them are the same (see `lists_only`).
+        let lists_only = lists.iter().any(|l| l.ranked.is_none());
         let oldest_first: Vec<MemoEntry> = lists
             .into_iter()
-            .map(|l| MemoEntry {
-                source: l.source,
-                inputs: l.inputs,
-                time: l.time,
-                // Read only to follow an edit's moves, which lists from
-                // disk are not used for (see `lists_only`).
-                features: Vec::new(),
-                text: l.text,
-                bar: None,
-                candidates: None,
-                list: l
-                    .list
-                    .into_iter()
-                    .map(|(target, bits, common)| (target, f64::from_bits(bits), common))
-                    .collect(),
-                vector: None,
+            .map(|l| {
+                let (features, bar, candidates) = match l.ranked {
+                    Some(r) => (
+                        r.features,
+                        r.bar.map(f32::from_bits),
+                        r.candidates
+                            .map(|flat| Arc::new(candidates_from_bits(&flat))),
+                    ),
+                    None => (Vec::new(), None, None),
+                };
+                MemoEntry {
+                    source: l.source,
+                    inputs: l.inputs,
+                    time: l.time,
+                    features,
+                    text: l.text,
+                    bar,
+                    candidates,
+                    list: l
+                        .list
+                        .into_iter()
+                        .map(|(target, bits, common)| (target, f64::from_bits(bits), common))
+                        .collect(),
+                    // Made again from the stems when an edit needs them
+                    // (see `readers::VectorsBefore`).
+                    vector: None,
+                }
             })
             .collect();
         RelatedMemo {
@@ -101,7 +130,7 @@ impl RelatedMemo {
             oldest_first,
             options,
             stems,
-            lists_only: true,
+            lists_only,
             ..RelatedMemo::default()
         }
     }
@@ -129,6 +158,15 @@ impl RelatedMemo {
                         (target.clone(), score.to_bits(), common.clone())
                     })
                     .collect(),
+                ranked: (!self.lists_only).then(|| SavedRanking {
+                    features: e.features.clone(),
+                    bar: e.bar.map(f32::to_bits),
+                    candidates: e.candidates.as_ref().map(|c| {
+                        c.iter()
+                            .flat_map(|c| [c.oldest_first, c.partial.to_bits(), c.score.to_bits()])
+                            .collect()
+                    }),
+                }),
             })
             .collect();
         (self.options, lists)
@@ -138,6 +176,18 @@ impl RelatedMemo {
     pub fn take_stems(&mut self) -> StemMemo {
         std::mem::take(&mut self.stems)
     }
+}
+
+/// Candidates from their flat bits ([`SavedRanking::candidates`]); a
+/// trailing partial triple is dropped.
+fn candidates_from_bits(flat: &[u32]) -> Vec<Candidate> {
+    flat.chunks_exact(3)
+        .map(|c| Candidate {
+            oldest_first: c[0],
+            partial: f32::from_bits(c[1]),
+            score: f32::from_bits(c[2]),
+        })
+        .collect()
 }
 
 /// The hash of a briefing's text parts as [`compute`] makes its
@@ -574,6 +624,14 @@ pub(super) fn rank_with_memo(
     crate::trace::lap("related.term_counts");
     // A briefing whose features changed is read again like one whose
     // vector did (its vector is weighed again, to the same values).
+    // A memo from disk has no vectors: the edits make the last ones again.
+    let edited_before = match (
+        &edited,
+        memo.oldest_first.iter().any(|e| e.vector.is_none()),
+    ) {
+        (Some(edited), true) => Some(edited.clone()),
+        _ => None,
+    };
     let changed = edited
         .and_then(|edited| {
             // The last index, when in this call's term ids.
@@ -657,6 +715,12 @@ pub(super) fn rank_with_memo(
                 moved: &moved,
                 moved_features: &moved_features,
                 before,
+                edited: edited_before.map(|before| super::before::Edited {
+                    before,
+                    names: &memo.stems.names,
+                    term_of: &memo.stems.term_of,
+                    vocab: &memo.stems.vocab,
+                }),
             }
         }
         None => Wanted::Mask(wanted),
@@ -819,6 +883,8 @@ pub(super) fn rank_with_memo(
     }
     crate::drop_later::drop_later((replaced, last));
     crate::trace::lap("related.entries");
+    // Entries kept from lists-only ones still lack their ranking state.
+    memo.lists_only = memo.lists_only && order.iter().any(|&i| !wanted[i]);
     memo.oldest_first = entries;
     memo.vectors_generation = memo.stems.generation;
     let reused = wanted

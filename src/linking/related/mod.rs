@@ -35,6 +35,7 @@ use super::LinkOptions;
 use crate::briefings::Briefing;
 use crate::config::RelatedScope;
 
+mod before;
 mod index;
 mod memo;
 mod readers;
@@ -161,6 +162,9 @@ enum Wanted<'a> {
         /// The last ranking's vectors of changed documents (in the same term
         /// ids) and bars of every document, when known.
         before: Option<Before>,
+        /// When `before` lacks the vectors (lists from disk): the edits,
+        /// to make them again from (see [`before::vectors_before`]).
+        edited: Option<before::Edited<'a>>,
     },
 }
 
@@ -208,6 +212,13 @@ fn rank_with_vectors(
         assert_eq!(patched.feature_offsets, full.feature_offsets);
         assert_eq!(patched.feature_postings, full.feature_postings);
     }
+    // Today's counts, for making the last vectors again (see below).
+    let counts_now = match &wanted {
+        Wanted::ReadersOf {
+            edited: Some(_), ..
+        } => counts.as_ref().map(|c| c.0.clone()),
+        _ => None,
+    };
     let index = match patched {
         Some(index) => index,
         None => build_index(docs, scope, bonus.len(), counts, known),
@@ -226,8 +237,18 @@ fn rank_with_vectors(
             moved,
             moved_features,
             before: last,
+            edited,
         } => {
             before = last;
+            if let (Some(before), Some(edited), Some(counts)) = (&mut before, edited, counts_now) {
+                let made = before::vectors_before(&index, &counts, &changed, &edited);
+                for (i, v) in made.into_iter().enumerate() {
+                    if before.vectors[i].is_none() {
+                        before.vectors[i] = v;
+                    }
+                }
+                crate::trace::lap("related.vectors_before");
+            }
             readers(
                 &index,
                 docs,
@@ -934,6 +955,7 @@ mod tests {
                 moved: &gained,
                 moved_features: &[],
                 before: Some(before),
+                edited: None,
             },
             Known::default(),
         );
