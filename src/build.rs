@@ -172,6 +172,28 @@ pub fn process_cpu_time() -> Duration {
 /// last build are taken back from the output directory (checked against
 /// the hash the page manifest recorded) instead of being rendered again.
 pub fn build(root: &Path, options: &BuildOptions) -> Result<Report, BuildError> {
+    build_leaving(root, options).map(|(report, _)| report)
+}
+
+/// What a build leaves in memory once it is done: its caches and its
+/// output files, freed when this is dropped.
+pub struct Leftovers(Box<dyn std::any::Any + Send>);
+
+impl Leftovers {
+    /// Does not free them: for a process that exits right after (`briefing
+    /// build`), where the exit returns the memory at once. Freeing their
+    /// millions of small allocations one by one took 36 ms of a 1.3 s
+    /// warm build of 10,000 briefings.
+    pub fn leave_to_exit(self) {
+        std::mem::forget(self.0);
+    }
+}
+
+/// [`build`], handing back what it leaves in memory (see [`Leftovers`]).
+pub fn build_leaving(
+    root: &Path,
+    options: &BuildOptions,
+) -> Result<(Report, Leftovers), BuildError> {
     crate::trace::lap("build.open");
     let cache_dir = root.join(CACHE_DIR);
     let (mut caches, (manifest, link_state, last_tree)) = rayon::join(
@@ -246,7 +268,7 @@ pub fn build(root: &Path, options: &BuildOptions) -> Result<Report, BuildError> 
         clock.lap("write");
         report.timings.extend(clock.timings);
     }
-    Ok(report)
+    Ok((report, Leftovers(Box::new((caches, files, last_tree)))))
 }
 
 /// The warning for a cache file (`what`) that could not be saved: the

@@ -24,8 +24,8 @@ mod build;
 mod drop_later;
 pub mod init;
 pub use build::{
-    build, build_in_memory, build_with, BuildError, BuildOptions, Built, Report, StageTiming,
-    STATIC_DIR,
+    build, build_in_memory, build_leaving, build_with, BuildError, BuildOptions, Built, Leftovers,
+    Report, StageTiming, STATIC_DIR,
 };
 pub mod cache;
 pub mod serve;

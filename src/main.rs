@@ -175,12 +175,13 @@ fn run_build(cli: &Cli, root: &std::path::Path, options: BuildOptions) -> i32 {
     if progress {
         eprint!("Building {} …\r", root.display());
     }
-    let result = briefing::build(root, &options);
+    let result = briefing::build_leaving(root, &options);
     if progress {
         eprint!("\x1b[2K");
     }
     match result {
-        Ok(report) => {
+        Ok((report, leftovers)) => {
+            leftovers.leave_to_exit();
             print_warnings(cli, &report.warnings);
             print_report(cli, &report, writing);
             EXIT_OK
