@@ -310,6 +310,7 @@ fn build_and_save_analyses(
                 "reads every briefing's search terms again",
             ));
         }
+        caches.related_saved();
         if let Some(e) = caches.stems_error.take() {
             problems.push(cache_not_saved(
                 "the related lists or the texts' stems",

@@ -56,7 +56,11 @@ pub fn load(dir: &Path) -> Option<((usize, bool), Vec<SavedList>)> {
 
 /// Saves `lists`, made with `options`, in `dir`, whole or not at all. The
 /// lines are made in parallel, then written in order.
-pub fn save(dir: &Path, options: (usize, bool), lists: &[SavedList]) -> io::Result<()> {
+pub fn save<L: serde::Serialize + Sync>(
+    dir: &Path,
+    options: (usize, bool),
+    lists: &[L],
+) -> io::Result<()> {
     let lines: Vec<Vec<u8>> = lists
         .par_chunks(256)
         .map(|chunk| {

@@ -28,7 +28,8 @@ pub use hubs::{entity_key, issue_key, Hub, HubKind};
 pub use inline::{HubRef, InlineLink};
 pub use memo::LinkMemo;
 pub use related::{
-    related_for_corpus, Related, RelatedInput, RelatedMemo, SavedList, SavedStems, StemMemo,
+    related_for_corpus, Related, RelatedInput, RelatedMemo, SavedList, SavedListRef, SavedStems,
+    StemMemo,
 };
 
 /// What the link stage needs from the configuration.

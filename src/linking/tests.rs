@@ -694,7 +694,7 @@ fn saved_related_lists_are_reused_below_the_oldest_change() {
             "{what}"
         );
         stems::save(memo.take_stems(), &mut stems_file).unwrap();
-        let (options, lists) = memo.to_saved();
+        let (options, lists) = memo.saved_lists();
         related::save(dir.path(), options, &lists).unwrap();
         (memo.ranked, memo.rescored)
     };

@@ -42,7 +42,7 @@ mod readers;
 
 use index::*;
 use memo::*;
-pub use memo::{RelatedMemo, SavedList, SavedStems, StemMemo};
+pub use memo::{RelatedMemo, SavedList, SavedListRef, SavedStems, StemMemo};
 use readers::*;
 
 /// A link to a related briefing and why it is there.
