@@ -37,7 +37,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use rayon::prelude::*;
 use serde::Serialize;
 
-use crate::cache::search_terms::{self, SearchTermFile, Update};
+use crate::cache::search_terms::{SearchTermFile, Update};
 use crate::cache::{RenderMemo, StableHasher};
 use crate::fast_hash::WordList;
 use crate::linking::FastMap;
@@ -284,6 +284,95 @@ fn doc_terms<'a>(model: &'a SiteModel, i: usize, card: &'a BriefingCard) -> Weig
         .collect()
 }
 
+/// The terms of the briefings a build tokenised, numbered after those of
+/// the cache file (see `cache::search_terms`).
+struct Numbered<'a> {
+    /// How many terms the file numbers: new ones count from there.
+    base: usize,
+    new_terms: Vec<&'a str>,
+    /// (model index, its (term number, weight), numbers ascending), by
+    /// index.
+    fresh: Vec<(usize, Vec<(u32, u32)>)>,
+}
+
+/// Numbers the terms of the briefings counted here (`per_doc[i].1`):
+/// those the file has keep its numbers, the others get new ones, in the
+/// order the briefings first use them. Chunks of briefings number their
+/// terms locally in parallel (a cold build counts every briefing), then
+/// the chunks' terms are numbered in order.
+fn number_terms<'a>(
+    per_doc: &'a [(u128, Option<Weighted<'a>>)],
+    known: Option<&'a SearchTermFile>,
+) -> Numbered<'a> {
+    let base = known.map_or(0, SearchTermFile::term_count);
+    let fresh: Vec<(usize, &Weighted)> = per_doc
+        .iter()
+        .enumerate()
+        .filter_map(|(i, d)| Some((i, d.1.as_ref()?)))
+        .collect();
+    let mut numbered = Numbered {
+        base,
+        new_terms: Vec::new(),
+        fresh: Vec::with_capacity(fresh.len()),
+    };
+    if fresh.is_empty() {
+        return numbered;
+    }
+    // (the chunk's terms, each briefing's (local number, weight)).
+    type Chunk<'a> = (Vec<&'a str>, Vec<Vec<(u32, u32)>>);
+    let chunks: Vec<Chunk> = fresh
+        .par_chunks(256)
+        .map(|chunk| {
+            let mut local: FastMap<&str, u32> = FastMap::default();
+            let mut names = Vec::new();
+            let docs = chunk
+                .iter()
+                .map(|(_, terms)| {
+                    terms
+                        .iter()
+                        .map(|(t, w)| {
+                            let id = *local.entry(t.as_ref()).or_insert_with(|| {
+                                names.push(t.as_ref());
+                                names.len() as u32 - 1
+                            });
+                            (id, *w)
+                        })
+                        .collect()
+                })
+                .collect();
+            (names, docs)
+        })
+        .collect();
+    let mut ids: FastMap<&str, u32> = match known {
+        Some(file) => (0..base as u32)
+            .filter_map(|id| Some((file.term(id)?, id)))
+            .collect(),
+        None => FastMap::default(),
+    };
+    let mut at = 0;
+    for (names, docs) in chunks {
+        let global: Vec<u32> = names
+            .into_iter()
+            .map(|name| {
+                *ids.entry(name).or_insert_with(|| {
+                    numbered.new_terms.push(name);
+                    (base + numbered.new_terms.len() - 1) as u32
+                })
+            })
+            .collect();
+        for doc in docs {
+            let mut pairs: Vec<(u32, u32)> = doc
+                .into_iter()
+                .map(|(local, w)| (global[local as usize], w))
+                .collect();
+            pairs.sort_unstable();
+            numbered.fresh.push((fresh[at].0, pairs));
+            at += 1;
+        }
+    }
+    numbered
+}
+
 /// Builds the search index of the site's briefings. `cards[i]` is the card
 /// of `model.briefings[i]` (its URL, title and date as the site shows them).
 /// Deterministic: the same model gives the same bytes. A briefing's terms
@@ -307,103 +396,112 @@ pub fn build_index(
     // new briefing's words stay byte for byte what they were, and a deploy
     // uploads only those that changed.
     let card_of = |doc: usize| -> &BriefingCard { &cards[n - 1 - doc] };
-    // term -> postings (doc, weight), docs ascending.
-    // Tokenising is per briefing: in parallel; the merge is in doc order.
-    // (key, terms, whether they were counted here rather than known).
-    let mut per_doc: Vec<(u128, Weighted, bool)> = cards[..n]
+    // Each briefing's key, and its terms when the cache does not have
+    // them: tokenising is per briefing, in parallel.
+    let per_doc: Vec<(u128, Option<Weighted>)> = cards[..n]
         .par_iter()
         .enumerate()
         .map(|(i, card)| {
             let key = doc_key(model, i, card);
-            match known.and_then(|k| k.get(key)) {
-                Some(terms) => (key, terms, false),
-                None => (key, doc_terms(model, i, card), true),
+            match known.filter(|k| k.has(key)) {
+                Some(_) => (key, None),
+                None => (key, Some(doc_terms(model, i, card))),
             }
         })
         .collect();
-    let mut update = Update {
-        live: per_doc.iter().map(|d| d.0).collect(),
-        ..Update::default()
+    let keys: Vec<u128> = per_doc.iter().map(|d| d.0).collect();
+    let Numbered {
+        base,
+        new_terms,
+        fresh,
+    } = number_terms(&per_doc, known);
+    let new_terms: Vec<String> = new_terms.into_iter().map(str::to_string).collect();
+    // The terms as text go: in a cold build, a hundred megabytes at
+    // 10,000 briefings.
+    drop(per_doc);
+    let term = |id: u32| -> &str {
+        match (id as usize).checked_sub(base) {
+            None => known.and_then(|k| k.term(id)).unwrap_or_default(),
+            Some(new) => &new_terms[new],
+        }
     };
-    // Encoded in parallel: every briefing is fresh in a cold build.
-    let records: Vec<Option<Vec<u8>>> = per_doc
-        .par_iter()
-        .map(|(key, terms, fresh)| {
-            let terms = terms.iter().map(|(t, w)| (t.as_ref(), *w));
-            fresh.then(|| search_terms::record(*key, terms)).flatten()
+    // Model index -> its place in `fresh`.
+    let mut fresh_at: Vec<Option<usize>> = vec![None; n];
+    for (at, (i, _)) in fresh.iter().enumerate() {
+        fresh_at[*i] = Some(at);
+    }
+    // (term number, weight) of every briefing, oldest first.
+    let pairs: Vec<Cow<[(u32, u32)]>> = (0..n)
+        .into_par_iter()
+        .map(|doc| {
+            let i = n - 1 - doc;
+            match fresh_at[i] {
+                Some(at) => Cow::Borrowed(&fresh[at].1[..]),
+                None => Cow::Owned(known.and_then(|k| k.get(keys[i])).unwrap_or_default()),
+            }
         })
         .collect();
-    for ((key, _, _), record) in per_doc.iter().zip(records) {
-        if let Some(record) = record {
-            update.add_record(*key, &record);
-        }
-    }
-    let per_doc: Vec<Weighted> = {
-        per_doc.reverse();
-        per_doc.into_iter().map(|d| d.1).collect()
-    };
     crate::trace::lap("search.terms");
-    // Postings of runs of documents in parallel (at 100,000 briefings one
-    // thread took 3.7 s here), then joined run after run, so that every
-    // list stays in document order.
-    let run = per_doc
-        .len()
-        .div_ceil(4 * rayon::current_num_threads())
-        .max(1);
-    let runs: Vec<FastMap<&str, Vec<(u32, u32)>>> = per_doc
-        .par_chunks(run)
-        .enumerate()
-        .map(|(r, docs)| {
-            let mut by_term: FastMap<&str, Vec<(u32, u32)>> = FastMap::default();
-            for (j, terms) in docs.iter().enumerate() {
-                for (term, w) in terms {
-                    by_term
-                        .entry(term.as_ref())
-                        .or_default()
-                        .push(((r * run + j) as u32, *w));
-                }
-            }
-            by_term
-        })
-        .collect();
-    let mut by_term: FastMap<&str, Vec<(u32, u32)>> = FastMap::default();
-    for run in runs {
-        for (term, list) in run {
-            match by_term.get_mut(term) {
-                Some(all) => all.extend(list),
-                None => {
-                    by_term.insert(term, list);
-                }
-            }
+    // Postings by term number (CSR), filled in document order, so that
+    // every list is in document order.
+    let n_terms = base + new_terms.len();
+    let mut offsets = vec![0usize; n_terms + 1];
+    for doc in &pairs {
+        for &(id, _) in doc.iter() {
+            offsets[id as usize + 1] += 1;
         }
     }
-    let mut sorted: Vec<(&str, Vec<(u32, u32)>)> = by_term.into_iter().collect();
-    sorted.par_sort_unstable_by(|a, b| a.0.cmp(b.0));
-    let postings: BTreeMap<&str, Vec<(u32, u32)>> = sorted.into_iter().collect();
+    for t in 0..n_terms {
+        offsets[t + 1] += offsets[t];
+    }
+    let mut fill = offsets.clone();
+    let mut flat = vec![(0u32, 0u32); offsets[n_terms]];
+    for (doc, terms) in pairs.iter().enumerate() {
+        for &(id, w) in terms.iter() {
+            flat[fill[id as usize]] = (doc as u32, w);
+            fill[id as usize] += 1;
+        }
+    }
+    // The terms in use, in text order.
+    let mut used: Vec<u32> = (0..n_terms as u32)
+        .filter(|&t| offsets[t as usize + 1] > offsets[t as usize])
+        .collect();
+    used.par_sort_unstable_by(|&a, &b| term(a).cmp(term(b)));
+    if used.windows(2).any(|w| term(w[0]) == term(w[1])) && known.is_some() {
+        // A term numbered twice: only a file made by other code could do
+        // that. Counted afresh instead.
+        return build_index(model, cards, None, memo);
+    }
+    let postings: Vec<(&str, &[(u32, u32)])> = used
+        .iter()
+        .map(|&t| (term(t), &flat[offsets[t as usize]..offsets[t as usize + 1]]))
+        .collect();
+    drop(pairs);
     crate::trace::lap("search.postings");
 
     // The documents whose metadata a term's shard carries: its best ones,
     // which its one-word queries show first (weight down, then newer first,
     // as `search.js` ranks them), and those with the term in their title,
     // which rank first for most queries of several words.
-    let mut shown: BTreeMap<&str, BTreeSet<usize>> = postings
+    let mut shown: Vec<BTreeSet<usize>> = postings
         .par_iter()
-        .map(|(term, list)| {
+        .map(|(_, list)| {
             // The TOP_DOCS best by weight, then newer: the higher id (a
             // total order, so the set is the same whichever way it is
             // selected).
-            let mut best = list.clone();
-            if best.len() > TOP_DOCS {
-                best.select_nth_unstable_by(TOP_DOCS - 1, |a, b| b.1.cmp(&a.1).then(b.0.cmp(&a.0)));
-                best.truncate(TOP_DOCS);
+            if list.len() <= TOP_DOCS {
+                return list.iter().map(|p| p.0 as usize).collect();
             }
-            (*term, best.iter().map(|p| p.0 as usize).collect())
+            let mut best = list.to_vec();
+            best.select_nth_unstable_by(TOP_DOCS - 1, |a, b| b.1.cmp(&a.1).then(b.0.cmp(&a.0)));
+            best.truncate(TOP_DOCS);
+            best.iter().map(|p| p.0 as usize).collect()
         })
         .collect();
     for doc in 0..n {
-        for term in tokenize(&card_of(doc).title) {
-            if let Some(docs) = shown.get_mut(term.as_str()) {
-                docs.insert(doc);
+        for word in tokenize(&card_of(doc).title) {
+            if let Ok(at) = postings.binary_search_by(|p| p.0.cmp(word.as_str())) {
+                shown[at].insert(doc);
             }
         }
     }
@@ -428,7 +526,8 @@ pub fn build_index(
     // Each term's size and shown documents, once, whatever the prefix.
     let estimates: Vec<(&str, usize, &BTreeSet<usize>)> = postings
         .par_iter()
-        .map(|(term, list)| (*term, estimate(term, list), &shown[*term]))
+        .zip(&shown)
+        .map(|((term, list), docs)| (*term, estimate(term, list), docs))
         .collect();
     let mut prefix = 1;
     while prefix < MAX_PREFIX {
@@ -451,17 +550,17 @@ pub fn build_index(
 
     crate::trace::lap("search.prefix");
     let mut shards: BTreeMap<&str, Shard> = BTreeMap::new();
-    for (term, list) in &postings {
+    for ((term, list), docs) in postings.iter().zip(&shown) {
         let mut flat = Vec::with_capacity(list.len() * 2);
         let mut last = 0;
-        for &(doc, w) in list {
+        for &(doc, w) in list.iter() {
             flat.push(doc - last);
             flat.push(w);
             last = doc;
         }
         let shard = shards.entry(shard_key(term, prefix)).or_default();
         shard.t.insert(term, flat);
-        shard.docs.extend(&shown[*term]);
+        shard.docs.extend(docs);
     }
 
     crate::trace::lap("search.shards");
@@ -527,6 +626,12 @@ pub fn build_index(
         shards: stems,
     };
     files.push(json_file("search/index.json".into(), &manifest));
+    let update = Update {
+        fresh: fresh.into_iter().map(|(i, p)| (keys[i], p)).collect(),
+        live: keys,
+        base,
+        new_terms,
+    };
     (files, update)
 }
 

@@ -3,17 +3,27 @@
 //! index: at 10,000 briefings that was 0.25-0.3 s of a 2.6 s warm build
 //! (`search.terms` in a trace).
 //!
-//! A briefing's record is keyed by a hash of everything its terms are
-//! counted from (`search::doc_key`). The file is a header line naming the
-//! format, the crate version and a fingerprint of `src/search.rs`, then
-//! records, little-endian: the key (16 bytes), the number of terms (4
-//! bytes), each term (2-byte length, UTF-8 bytes, 2-byte weight), and a
-//! checksum of the record (8 bytes). A build appends the records of the
+//! Terms are numbered: the file holds each distinct term once, and a
+//! briefing's record holds term numbers. Building the index from numbers
+//! files postings by number instead of hashing and comparing three million
+//! strings (at 10,000 briefings that halved `search.terms` and
+//! `search.postings`).
+//!
+//! The file is a header line naming the format, the crate version and a
+//! fingerprint of `src/search.rs`, then records, little-endian, each ending
+//! in a checksum of the record (8 bytes):
+//! - `T`, terms: their number (4 bytes), then each term (2-byte length,
+//!   UTF-8 bytes). Terms are numbered in the order the file gives them.
+//! - `D`, a briefing: its key (16 bytes, a hash of everything its terms
+//!   are counted from, `search::doc_key`), the number of terms (4 bytes),
+//!   then each term's number (4 bytes) and weight (2 bytes).
+//!
+//! A build appends the terms new to the file and the records of the
 //! briefings it tokenised, and writes the file anew with the live ones
-//! once a quarter of it is dead. A record that does not check out ends
-//! the reading, and the next save writes the file anew.
+//! (and only the terms they use) once a quarter of it is dead. A record
+//! that does not check out ends the reading, and the next save writes the
+//! file anew.
 
-use std::borrow::Cow;
 use std::collections::HashMap;
 use std::io::{self, Write};
 use std::ops::Range;
@@ -23,7 +33,9 @@ use xxhash_rust::xxh3::xxh3_64;
 
 /// The file in the cache directory.
 pub const FILE: &str = "search.bin";
-const FORMAT: &str = "briefing-search-terms v1";
+const FORMAT: &str = "briefing-search-terms v2";
+const TERMS: u8 = b'T';
+const DOC: u8 = b'D';
 
 fn header() -> String {
     format!(
@@ -38,46 +50,40 @@ fn header() -> String {
 pub struct SearchTermFile {
     dir: PathBuf,
     bytes: Vec<u8>,
-    /// Key -> where its record is in `bytes`.
-    records: HashMap<u128, Range<usize>>,
-    /// Records in the file, live or not (`None`: no usable file, or one
-    /// to write anew).
+    /// Every term of the file, one after the other (checked UTF-8), and
+    /// where each is in it, by number.
+    text: String,
+    terms: Vec<Range<usize>>,
+    /// Key -> where its (number, weight) pairs are in `bytes`.
+    docs: HashMap<u128, Range<usize>>,
+    /// Briefing records in the file, live or not (`None`: no usable
+    /// file, or one to write anew).
     in_file: Option<usize>,
 }
 
-/// What a build adds: its briefings' keys, in order, and the records of
-/// those it tokenised, encoded.
+/// What a build adds: its briefings' keys, in order, the terms it met
+/// that the file did not have, and the terms of the briefings it
+/// tokenised.
 #[derive(Debug, Default)]
 pub struct Update {
     pub live: Vec<u128>,
-    pub fresh: Vec<u8>,
-    pub fresh_at: HashMap<u128, Range<usize>>,
+    /// How many terms the file had when the build numbered terms: the
+    /// numbers from there on are `new_terms`.
+    pub base: usize,
+    pub new_terms: Vec<String>,
+    /// Key -> (term number, weight) of each briefing tokenised.
+    pub fresh: Vec<(u128, Vec<(u32, u32)>)>,
 }
 
 impl Update {
-    /// Adds the record of `key`, unless a term is too long for the format
-    /// (the briefing is then tokenised again next time).
-    pub fn add<'a>(&mut self, key: u128, terms: impl ExactSizeIterator<Item = (&'a str, u32)>) {
-        if let Some(record) = record(key, terms) {
-            self.add_record(key, &record);
+    /// The term with number `id`, from the file (below [`Update::base`])
+    /// or new.
+    fn term<'a>(&'a self, file: &'a SearchTermFile, id: u32) -> Option<&'a str> {
+        match (id as usize).checked_sub(self.base) {
+            None => file.term(id),
+            Some(new) => self.new_terms.get(new).map(String::as_str),
         }
     }
-
-    /// Adds a record made by [`record`].
-    pub fn add_record(&mut self, key: u128, record: &[u8]) {
-        let start = self.fresh.len();
-        self.fresh.extend_from_slice(record);
-        self.fresh_at.insert(key, start..self.fresh.len());
-    }
-}
-
-/// The record of `key`, or `None` when a term is too long for the format.
-pub fn record<'a>(
-    key: u128,
-    terms: impl ExactSizeIterator<Item = (&'a str, u32)>,
-) -> Option<Vec<u8>> {
-    let mut out = Vec::new();
-    encode(&mut out, key, terms).then_some(out)
 }
 
 /// Reads `dir/search.bin`; a missing, foreign or damaged file yields the
@@ -93,56 +99,123 @@ pub fn load(dir: &Path) -> SearchTermFile {
     if !bytes.starts_with(header().as_bytes()) {
         return file;
     }
+    let mut text = Vec::new();
+    let mut terms = Vec::new();
+    let mut docs = HashMap::new();
     let mut at = header().len();
     let mut count = 0;
     let mut whole = true;
     while at < bytes.len() {
-        match record_len(&bytes[at..]) {
-            Some((key, len)) => {
-                file.records.insert(key, at..at + len);
-                at += len;
-                count += 1;
+        let Some(len) = record_len(&bytes[at..], terms.len()) else {
+            whole = false;
+            break;
+        };
+        let record = &bytes[at..at + len];
+        if record[0] == TERMS {
+            let n = u32::from_le_bytes(record[1..5].try_into().unwrap_or_default());
+            let mut t = 5;
+            for _ in 0..n {
+                let len = u16::from_le_bytes([record[t], record[t + 1]]) as usize;
+                let start = text.len();
+                text.extend_from_slice(&record[t + 2..t + 2 + len]);
+                terms.push(start..text.len());
+                t += 2 + len;
             }
-            None => {
-                whole = false;
-                break;
-            }
+        } else {
+            let key = u128::from_le_bytes(record[1..17].try_into().unwrap_or_default());
+            docs.insert(key, at + 21..at + len - 8);
+            count += 1;
         }
+        at += len;
+    }
+    // Checked once, whole; then each term must start and end on a
+    // character boundary.
+    let Ok(text) = String::from_utf8(text) else {
+        return file;
+    };
+    if !terms
+        .iter()
+        .all(|r| text.is_char_boundary(r.start) && text.is_char_boundary(r.end))
+    {
+        return file;
     }
     file.bytes = bytes;
+    file.text = text;
+    file.terms = terms;
+    file.docs = docs;
     file.in_file = whole.then_some(count);
     file
 }
 
-/// The key and length of the record at the start of `bytes`, if it checks out.
-fn record_len(bytes: &[u8]) -> Option<(u128, usize)> {
-    let key = u128::from_le_bytes(bytes.get(..16)?.try_into().ok()?);
-    let n = u32::from_le_bytes(bytes.get(16..20)?.try_into().ok()?);
-    let mut at = 20;
-    for _ in 0..n {
-        let len = u16::from_le_bytes(bytes.get(at..at + 2)?.try_into().ok()?) as usize;
-        at += 2 + len + 2;
-    }
-    let sum = u64::from_le_bytes(bytes.get(at..at + 8)?.try_into().ok()?);
-    (xxh3_64(bytes.get(..at)?) == sum).then_some((key, at + 8))
+/// The length of the record at the start of `bytes`, if it checks out:
+/// its kind, its lengths, its checksum, and (a briefing's) term numbers
+/// below `terms`, the number of terms read before it.
+fn record_len(bytes: &[u8], terms: usize) -> Option<usize> {
+    let u32_at = |at: usize| -> Option<usize> {
+        Some(u32::from_le_bytes(bytes.get(at..at + 4)?.try_into().ok()?) as usize)
+    };
+    let end = match *bytes.first()? {
+        TERMS => {
+            let mut at = 5;
+            for _ in 0..u32_at(1)? {
+                let len = u16::from_le_bytes(bytes.get(at..at + 2)?.try_into().ok()?) as usize;
+                at += 2 + len;
+            }
+            at
+        }
+        DOC => {
+            let n = u32_at(17)?;
+            let end = 21 + n.checked_mul(6)?;
+            let pairs = bytes.get(21..end)?;
+            if !pairs
+                .chunks_exact(6)
+                .all(|p| (u32::from_le_bytes([p[0], p[1], p[2], p[3]]) as usize) < terms)
+            {
+                return None;
+            }
+            end
+        }
+        _ => return None,
+    };
+    let sum = u64::from_le_bytes(bytes.get(end..end + 8)?.try_into().ok()?);
+    (xxh3_64(bytes.get(..end)?) == sum).then_some(end + 8)
 }
 
-/// Appends the record of `key` to `out`; false (and `out` partly
+/// Appends a record of `terms` to `out`; false (and `out` partly
 /// written) when a term is longer than 65,535 bytes.
-fn encode<'a>(
-    out: &mut Vec<u8>,
-    key: u128,
-    terms: impl ExactSizeIterator<Item = (&'a str, u32)>,
-) -> bool {
+fn write_terms<'a>(out: &mut Vec<u8>, terms: impl ExactSizeIterator<Item = &'a str>) -> bool {
     let start = out.len();
-    out.extend_from_slice(&key.to_le_bytes());
+    out.push(TERMS);
     out.extend_from_slice(&(terms.len() as u32).to_le_bytes());
-    for (term, weight) in terms {
-        let (Ok(len), Ok(weight)) = (u16::try_from(term.len()), u16::try_from(weight)) else {
+    for term in terms {
+        let Ok(len) = u16::try_from(term.len()) else {
             return false;
         };
         out.extend_from_slice(&len.to_le_bytes());
         out.extend_from_slice(term.as_bytes());
+    }
+    let sum = xxh3_64(&out[start..]);
+    out.extend_from_slice(&sum.to_le_bytes());
+    true
+}
+
+/// Appends the record of briefing `key` to `out`; false when a weight is
+/// above 65,535 (search weights are at most 999).
+fn write_doc(
+    out: &mut Vec<u8>,
+    key: u128,
+    pairs: impl ExactSizeIterator<Item = (u32, u32)>,
+) -> bool {
+    let start = out.len();
+    out.push(DOC);
+    out.extend_from_slice(&key.to_le_bytes());
+    out.extend_from_slice(&(pairs.len() as u32).to_le_bytes());
+    for (id, weight) in pairs {
+        let Ok(weight) = u16::try_from(weight) else {
+            out.truncate(start);
+            return false;
+        };
+        out.extend_from_slice(&id.to_le_bytes());
         out.extend_from_slice(&weight.to_le_bytes());
     }
     let sum = xxh3_64(&out[start..]);
@@ -151,56 +224,143 @@ fn encode<'a>(
 }
 
 impl SearchTermFile {
-    /// The terms recorded for `key`, borrowing the file's bytes.
-    pub fn get(&self, key: u128) -> Option<Vec<(Cow<'_, str>, u32)>> {
-        let record = &self.bytes[self.records.get(&key)?.clone()];
-        let n = u32::from_le_bytes(record[16..20].try_into().ok()?) as usize;
-        let mut terms = Vec::with_capacity(n);
-        let mut at = 20;
-        for _ in 0..n {
-            let len = u16::from_le_bytes(record[at..at + 2].try_into().ok()?) as usize;
-            let term = std::str::from_utf8(&record[at + 2..at + 2 + len]).ok()?;
-            let weight = u16::from_le_bytes(record[at + 2 + len..at + 4 + len].try_into().ok()?);
-            terms.push((Cow::Borrowed(term), u32::from(weight)));
-            at += 4 + len;
-        }
-        Some(terms)
+    /// How many terms the file numbers.
+    pub fn term_count(&self) -> usize {
+        self.terms.len()
     }
 
-    /// Records a build's terms: appends its fresh records, or writes the
-    /// file anew with the live ones when it is unusable or would be more
-    /// than about a quarter dead records.
+    /// The term with number `id`.
+    pub fn term(&self, id: u32) -> Option<&str> {
+        self.text.get(self.terms.get(id as usize)?.clone())
+    }
+
+    /// Whether the file has the terms of briefing `key`.
+    pub fn has(&self, key: u128) -> bool {
+        self.docs.contains_key(&key)
+    }
+
+    /// The (term number, weight) pairs recorded for `key`.
+    pub fn get(&self, key: u128) -> Option<Vec<(u32, u32)>> {
+        let pairs = &self.bytes[self.docs.get(&key)?.clone()];
+        Some(
+            pairs
+                .chunks_exact(6)
+                .map(|p| {
+                    (
+                        u32::from_le_bytes([p[0], p[1], p[2], p[3]]),
+                        u32::from(u16::from_le_bytes([p[4], p[5]])),
+                    )
+                })
+                .collect(),
+        )
+    }
+
+    /// Records a build's terms: appends the new terms and its fresh
+    /// records, or writes the file anew with the live ones when it is
+    /// unusable, would be more than about a quarter dead records, or the
+    /// build numbered its terms against another file.
     pub fn save(&mut self, update: &Update) -> io::Result<()> {
-        let added = update.fresh_at.len();
+        let added = update.fresh.len();
         match self.in_file {
-            Some(n) if super::appending_keeps_it_lean(n, added, update.live.len()) => {
-                if added > 0 {
-                    // Not synced: every record is checked on reading.
-                    super::append(&self.dir, FILE, &update.fresh, false)?;
+            Some(n)
+                if update.base == self.terms.len()
+                    && super::appending_keeps_it_lean(n, added, update.live.len()) =>
+            {
+                let mut out = Vec::new();
+                // A term too long for the format is written empty, so that
+                // the numbers after it stay; no record uses it.
+                let too_long = |t: &String| t.len() > usize::from(u16::MAX);
+                if !update.new_terms.is_empty() {
+                    let terms =
+                        update
+                            .new_terms
+                            .iter()
+                            .map(|t| if too_long(t) { "" } else { t.as_str() });
+                    write_terms(&mut out, terms);
                 }
-                self.in_file = Some(n + added);
-            }
-            _ => {
-                // Streamed, not gathered: at 10,000 briefings the records
-                // are 30 MB, all of them fresh in a cold build.
-                let mut written = std::collections::HashSet::new();
-                super::write_with(&self.dir, FILE, false, |out| {
-                    out.write_all(header().as_bytes())?;
-                    for key in &update.live {
-                        let record = match (update.fresh_at.get(key), self.records.get(key)) {
-                            (Some(at), _) => &update.fresh[at.clone()],
-                            (None, Some(at)) => &self.bytes[at.clone()],
-                            (None, None) => continue,
-                        };
-                        if written.insert(*key) {
-                            out.write_all(record)?;
-                        }
+                let mut written = 0;
+                for (key, pairs) in &update.fresh {
+                    let fits = pairs.iter().all(|&(id, _)| {
+                        (id as usize)
+                            .checked_sub(update.base)
+                            .is_none_or(|new| !too_long(&update.new_terms[new]))
+                    });
+                    if fits && write_doc(&mut out, *key, pairs.iter().copied()) {
+                        written += 1;
                     }
-                    Ok(())
-                })?;
-                self.in_file = Some(written.len());
+                }
+                // Not synced: every record is checked on reading.
+                super::append(&self.dir, FILE, &out, false)?;
+                self.in_file = Some(n + written);
+            }
+            _ => self.rewrite(update)?,
+        }
+        Ok(())
+    }
+
+    /// Writes the file anew with the live briefings' records, numbering
+    /// anew the terms they use.
+    fn rewrite(&mut self, update: &Update) -> io::Result<()> {
+        let fresh: HashMap<u128, &Vec<(u32, u32)>> =
+            update.fresh.iter().map(|(k, p)| (*k, p)).collect();
+        let mut seen = std::collections::HashSet::new();
+        // (key, pairs) of each live briefing, once.
+        let mut live: Vec<(u128, Vec<(u32, u32)>)> = Vec::new();
+        for key in &update.live {
+            if !seen.insert(*key) {
+                continue;
+            }
+            let pairs = match fresh.get(key) {
+                Some(p) => (*p).clone(),
+                None => match self.get(*key).filter(|_| update.base == self.terms.len()) {
+                    Some(p) => p,
+                    None => continue,
+                },
+            };
+            live.push((*key, pairs));
+        }
+        // The terms in use, numbered anew in their old order.
+        let mut renumber: HashMap<u32, u32> = HashMap::new();
+        let mut used: Vec<u32> = live
+            .iter()
+            .flat_map(|(_, p)| p.iter().map(|&(id, _)| id))
+            .collect();
+        used.sort_unstable();
+        used.dedup();
+        let mut names: Vec<&str> = Vec::with_capacity(used.len());
+        for id in used {
+            // A term too long for the format leaves out its briefings.
+            let Some(term) = update
+                .term(self, id)
+                .filter(|t| t.len() <= usize::from(u16::MAX))
+            else {
+                continue;
+            };
+            renumber.insert(id, names.len() as u32);
+            names.push(term);
+        }
+        let mut out = Vec::new();
+        if !names.is_empty() {
+            write_terms(&mut out, names.iter().copied());
+        }
+        let mut written = 0;
+        for (key, pairs) in &live {
+            let Some(pairs) = pairs
+                .iter()
+                .map(|(id, w)| Some((*renumber.get(id)?, *w)))
+                .collect::<Option<Vec<_>>>()
+            else {
+                continue;
+            };
+            if write_doc(&mut out, *key, pairs.into_iter()) {
+                written += 1;
             }
         }
+        super::write_with(&self.dir, FILE, false, |file| {
+            file.write_all(header().as_bytes())?;
+            file.write_all(&out)
+        })?;
+        self.in_file = Some(written);
         Ok(())
     }
 }
@@ -210,17 +370,37 @@ mod tests {
     use super::*;
 
     fn terms(file: &SearchTermFile, key: u128) -> Option<Vec<(String, u32)>> {
-        file.get(key)
-            .map(|t| t.into_iter().map(|(s, w)| (s.into_owned(), w)).collect())
+        file.get(key).map(|t| {
+            t.into_iter()
+                .map(|(id, w)| (file.term(id).unwrap().to_string(), w))
+                .collect()
+        })
     }
 
-    fn update(live: &[u128], fresh: &[(u128, &[(&str, u32)])]) -> Update {
+    /// The update of a build that tokenised `fresh`, numbering its terms
+    /// after those of `file`.
+    fn update(file: &SearchTermFile, live: &[u128], fresh: &[(u128, &[(&str, u32)])]) -> Update {
+        let mut ids: HashMap<String, u32> = (0..file.term_count() as u32)
+            .map(|id| (file.term(id).unwrap().to_string(), id))
+            .collect();
         let mut u = Update {
             live: live.to_vec(),
+            base: file.term_count(),
             ..Update::default()
         };
         for (key, t) in fresh {
-            u.add(*key, t.iter().copied());
+            let pairs = t
+                .iter()
+                .map(|(term, w)| {
+                    let next = (u.base + u.new_terms.len()) as u32;
+                    let id = *ids.entry(term.to_string()).or_insert_with(|| {
+                        u.new_terms.push(term.to_string());
+                        next
+                    });
+                    (id, *w)
+                })
+                .collect();
+            u.fresh.push((*key, pairs));
         }
         u
     }
@@ -230,11 +410,12 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let mut file = load(dir.path());
         assert_eq!(terms(&file, 1), None);
-        file.save(&update(
+        let u = update(
+            &file,
             &[1, 2],
             &[(1, &[("oman", 8), ("talks", 3)]), (2, &[])],
-        ))
-        .unwrap();
+        );
+        file.save(&u).unwrap();
         let file_len = || std::fs::metadata(dir.path().join(FILE)).unwrap().len();
         let first = file_len();
         let mut file = load(dir.path());
@@ -243,25 +424,35 @@ mod tests {
             Some(vec![("oman".into(), 8), ("talks".into(), 3)])
         );
         assert_eq!(terms(&file, 2), Some(vec![]));
-        // One briefing changed: its record is appended.
-        file.save(&update(&[1, 3], &[(3, &[("muscat", 2)])]))
-            .unwrap();
-        assert_eq!(file_len(), first + 16 + 4 + 2 + 6 + 2 + 8);
+        assert_eq!(file.term_count(), 2);
+        // One briefing changed: the new term and its record are appended;
+        // the terms it shares are not written again.
+        let u = update(&file, &[1, 3], &[(3, &[("muscat", 2), ("oman", 1)])]);
+        file.save(&u).unwrap();
+        let terms_record = 1 + 4 + 2 + 6 + 8;
+        let doc_record = 1 + 16 + 4 + 2 * 6 + 8;
+        assert_eq!(file_len(), first + terms_record + doc_record);
         let mut file = load(dir.path());
-        assert_eq!(terms(&file, 3), Some(vec![("muscat".into(), 2)]));
+        assert_eq!(
+            terms(&file, 3),
+            Some(vec![("muscat".into(), 2), ("oman".into(), 1)])
+        );
+        assert_eq!(file.term_count(), 3);
         // 200 briefings, then 200 others: the second time, the file would
-        // be more than a quarter dead, so it is written anew with the live.
+        // be more than a quarter dead, so it is written anew with the live
+        // and the terms they use.
         let words = |keys: &[u128]| -> Vec<(u128, &[(&str, u32)])> {
             keys.iter().map(|k| (*k, &[("word", 1)][..])).collect()
         };
         let first: Vec<u128> = (1000..1200).collect();
-        file.save(&update(&first, &words(&first))).unwrap();
+        file.save(&update(&file, &first, &words(&first))).unwrap();
         let mut file = load(dir.path());
-        assert_eq!(file.records.len(), 203);
+        assert_eq!(file.docs.len(), 203);
         let live: Vec<u128> = (100..300).collect();
-        file.save(&update(&live, &words(&live))).unwrap();
+        file.save(&update(&file, &live, &words(&live))).unwrap();
         let file = load(dir.path());
-        assert_eq!(file.records.len(), 200);
+        assert_eq!(file.docs.len(), 200);
+        assert_eq!(file.term_count(), 1);
         assert_eq!(terms(&file, 1), None);
         assert_eq!(terms(&file, 1100), None);
         assert_eq!(terms(&file, 150), Some(vec![("word".into(), 1)]));
@@ -271,38 +462,73 @@ mod tests {
     fn a_damaged_record_ends_the_reading_and_the_next_save_rewrites() {
         let dir = tempfile::tempdir().unwrap();
         let mut file = load(dir.path());
-        file.save(&update(
-            &[1, 2, 3],
-            &[(1, &[("a1", 1)]), (2, &[("b2", 2)]), (3, &[("c3", 3)])],
-        ))
-        .unwrap();
+        let fresh: [(u128, &[(&str, u32)]); 3] =
+            [(1, &[("a1", 1)]), (2, &[("b2", 2)]), (3, &[("c3", 3)])];
+        file.save(&update(&file, &[1, 2, 3], &fresh)).unwrap();
         let path = dir.path().join(FILE);
         let good = std::fs::read(&path).unwrap();
-        let record = 16 + 4 + 2 + 2 + 2 + 8;
+        let terms_record = 1 + 4 + 3 * (2 + 2) + 8;
+        let doc_record = 1 + 16 + 4 + 6 + 8;
         let mut bytes = good.clone();
-        // A bit of the second record's term flipped.
-        bytes[header().len() + record + 22] ^= 1;
+        // A bit of the second briefing's term number flipped.
+        bytes[header().len() + terms_record + doc_record + 21] ^= 1;
         std::fs::write(&path, &bytes).unwrap();
         let mut file = load(dir.path());
         assert_eq!(terms(&file, 1), Some(vec![("a1".into(), 1)]));
         assert_eq!(terms(&file, 2), None);
         assert_eq!(terms(&file, 3), None);
-        file.save(&update(&[1, 2, 3], &[(2, &[("b2", 2)]), (3, &[("c3", 3)])]))
-            .unwrap();
+        let fresh = &fresh[1..];
+        file.save(&update(&file, &[1, 2, 3], fresh)).unwrap();
         assert_eq!(std::fs::read(&path).unwrap(), good);
         // Cut short: read up to the cut.
         std::fs::write(&path, &good[..good.len() - 3]).unwrap();
-        assert_eq!(load(dir.path()).records.len(), 2);
+        assert_eq!(load(dir.path()).docs.len(), 2);
+        // A term that is not UTF-8: nothing.
+        let mut bytes = good.clone();
+        let first_term = header().len() + 1 + 4 + 2;
+        bytes[first_term] = 0xff;
+        let sum = xxh3_64(&bytes[header().len()..header().len() + terms_record - 8]);
+        bytes[header().len() + terms_record - 8..header().len() + terms_record]
+            .copy_from_slice(&sum.to_le_bytes());
+        std::fs::write(&path, &bytes).unwrap();
+        assert!(load(dir.path()).docs.is_empty());
         // Another format or code: nothing.
         std::fs::write(&path, b"briefing-search-terms v0 x y\n").unwrap();
-        assert!(load(dir.path()).records.is_empty());
+        assert!(load(dir.path()).docs.is_empty());
     }
 
     #[test]
     fn a_term_too_long_for_the_format_leaves_its_briefing_out() {
+        let dir = tempfile::tempdir().unwrap();
         let long = "x".repeat(70_000);
-        let u = update(&[1, 2], &[(1, &[(long.as_str(), 1)]), (2, &[("ok", 1)])]);
-        assert!(!u.fresh_at.contains_key(&1));
-        assert_eq!(u.fresh_at[&2], 0..u.fresh.len());
+        let mut file = load(dir.path());
+        file.save(&update(&file, &[9], &[(9, &[("ok", 1)])]))
+            .unwrap();
+        let mut file = load(dir.path());
+        let u = update(
+            &file,
+            &[9, 1, 2],
+            &[(1, &[(long.as_str(), 1)]), (2, &[("ok", 1), ("fine", 2)])],
+        );
+        // Appended: the long term is kept in place, empty.
+        file.save(&u).unwrap();
+        let mut file = load(dir.path());
+        assert_eq!(terms(&file, 1), None);
+        assert_eq!(
+            terms(&file, 2),
+            Some(vec![("ok".into(), 1), ("fine".into(), 2)])
+        );
+        // Numbered against no file: written anew, the same.
+        let none = SearchTermFile::default();
+        let u = update(
+            &none,
+            &[1, 2],
+            &[(1, &[(long.as_str(), 1)]), (2, &[("ok", 1)])],
+        );
+        file.save(&u).unwrap();
+        let file = load(dir.path());
+        assert_eq!(terms(&file, 1), None);
+        assert_eq!(terms(&file, 2), Some(vec![("ok".into(), 1)]));
+        assert_eq!(file.term_count(), 1);
     }
 }
