@@ -143,11 +143,13 @@ pub fn link_with(mut briefings: Vec<Briefing>, options: &LinkOptions, kept: Kept
             let hub_set = hubs::build(&briefings, options);
             let ((related, inline_links), dated) =
                 beside_dated(&briefings, &hub_set, options, || {
-                    let related = related::compute(&briefings, &hub_set, options, memo);
-                    crate::trace::lap("link.related");
-                    let inline_links =
-                        inline::phrases(&briefings, &hub_set, options.inline_links, |_| None);
-                    crate::trace::lap("link.inline");
+                    // Side by side: ranking has serial stretches (the
+                    // index's "past" sweep) that the phrase search fills.
+                    let (related, inline_links) = rayon::join(
+                        || related::compute(&briefings, &hub_set, options, memo),
+                        || inline::phrases(&briefings, &hub_set, options.inline_links, |_| None),
+                    );
+                    crate::trace::lap("link.related+inline");
                     (related, inline_links)
                 });
             (hub_set, related, inline_links, dated)
