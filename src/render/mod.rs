@@ -248,15 +248,6 @@ pub fn render_site_memo(
         })
         .collect();
     crate::trace::lap("render.cards");
-    // The search index first, while few pages are held: its working
-    // tables (every briefing's terms, the postings) are freed before the
-    // pages pile up, and the allocator gives their memory to the pages.
-    let (search_index, search_terms) = if input.search_index {
-        let (files, update) = crate::search::build_index(model, &cards, input.search_terms, memo);
-        (files, Some(update))
-    } else {
-        (Vec::new(), None)
-    };
     let renderer = Renderer {
         tera: input.tera,
         site: &site,
@@ -265,37 +256,60 @@ pub fn render_site_memo(
     let site_hash = renderer.memo.map_or(0, |(_, h)| h);
     let mut files: Vec<OutputFile> = Vec::new();
 
+    // The search index: in a cold build first, while few pages are held
+    // (its working tables, every briefing's terms and the postings, are
+    // freed before the pages pile up, and the allocator gives their memory
+    // to the pages); after an edit, when few pages are rendered, beside
+    // them, to fill the cores its serial stretches leave idle.
+    let search_index = || {
+        if input.search_index {
+            let (files, update) =
+                crate::search::build_index(model, &cards, input.search_terms, memo);
+            (files, Some(update))
+        } else {
+            (Vec::new(), None)
+        }
+    };
     // Briefing pages, in parallel: the bulk of the work on a large site.
-    let briefing_files: Result<Vec<OutputFile>, String> = model
-        .briefings
-        .par_iter()
-        .enumerate()
-        .map(|(i, b)| {
-            let path = output_path(&b.page.path);
-            // The page's key is its view without the body, and the body's
-            // key: a page whose key is known needs no body rendered.
-            let render = || {
-                renderer.render_keyed(
-                    b.page.template.as_deref().unwrap_or("briefing.html"),
-                    "briefing",
-                    |h| {
-                        let bodiless = Rendered::default();
-                        let view = briefing_view(model, i, &cards, &bodiless, &urls, true);
-                        RenderMemo::hash_into(h, &view);
-                        h.wide(body_keys[i]);
-                    },
-                    || {
-                        let body = body_of(i);
-                        briefing_view(model, i, &cards, &body.0, &urls, memo.is_some())
-                    },
-                )
-            };
-            // serve: a page whose inputs are all unchanged is not even viewed.
-            let deps = || briefing_deps(model, i, &cards, body_keys[i], &urls, site_hash);
-            let bytes = kept(memo, "page", b, deps, render)?;
-            Ok(OutputFile { path, bytes })
-        })
-        .collect();
+    let briefing_pages = || -> Result<Vec<OutputFile>, String> {
+        model
+            .briefings
+            .par_iter()
+            .enumerate()
+            .map(|(i, b)| {
+                let path = output_path(&b.page.path);
+                // The page's key is its view without the body, and the body's
+                // key: a page whose key is known needs no body rendered.
+                let render = || {
+                    renderer.render_keyed(
+                        b.page.template.as_deref().unwrap_or("briefing.html"),
+                        "briefing",
+                        |h| {
+                            let bodiless = Rendered::default();
+                            let view = briefing_view(model, i, &cards, &bodiless, &urls, true);
+                            RenderMemo::hash_into(h, &view);
+                            h.wide(body_keys[i]);
+                        },
+                        || {
+                            let body = body_of(i);
+                            briefing_view(model, i, &cards, &body.0, &urls, memo.is_some())
+                        },
+                    )
+                };
+                // serve: a page whose inputs are all unchanged is not even viewed.
+                let deps = || briefing_deps(model, i, &cards, body_keys[i], &urls, site_hash);
+                let bytes = kept(memo, "page", b, deps, render)?;
+                Ok(OutputFile { path, bytes })
+            })
+            .collect()
+    };
+    let warm = memo.is_some_and(RenderMemo::has_manifest);
+    let ((search_index, search_terms), briefing_files) = if warm {
+        rayon::join(search_index, briefing_pages)
+    } else {
+        let search = search_index();
+        (search, briefing_pages())
+    };
     files.extend(briefing_files?);
     let briefing_pages = files.len();
     crate::trace::lap("render.briefings");
