@@ -196,19 +196,36 @@ pub fn build_leaving(
 ) -> Result<(Report, Leftovers), BuildError> {
     crate::trace::lap("build.open");
     let cache_dir = root.join(CACHE_DIR);
-    let (mut caches, (manifest, link_state, last_tree)) = rayon::join(
-        || Caches::open(root),
-        || match options.write {
-            true => (
-                Some(RenderMemo::with_manifest(&cache_dir)),
-                output::LinkState::load(&cache_dir),
-                output::TreeState::load(&cache_dir),
-            ),
-            false => (None, None, None),
+    // The content is read beside the caches: reading it is mostly system
+    // calls, which leave room on the cores the caches' parsing fills.
+    let ((mut caches, (manifest, link_state, last_tree)), read_content) = rayon::join(
+        || {
+            rayon::join(
+                || Caches::open(root),
+                || match options.write {
+                    true => (
+                        Some(RenderMemo::with_manifest(&cache_dir)),
+                        output::LinkState::load(&cache_dir),
+                        output::TreeState::load(&cache_dir),
+                    ),
+                    false => (None, None, None),
+                },
+            )
+        },
+        || {
+            // With a broken site.toml, build_with reads it (with the
+            // defaults) once it has reported it.
+            let config = Config::from_root(root).ok()?;
+            let load_options = LoadOptions {
+                include_drafts: options.drafts,
+                timezone: config.timezone,
+            };
+            Some((load_options, content::load(root, load_options)))
         },
     );
     caches.render = manifest;
     caches.link_state = link_state;
+    caches.read_content = read_content;
     crate::trace::lap("build.caches");
     let Built {
         files,
@@ -369,9 +386,14 @@ pub fn build_with(
         include_drafts: options.drafts,
         timezone: tz,
     };
-    let (mut content, mut content_problems) = match caches.content.as_mut() {
-        Some(cache) => cache.load(root, load_options),
-        None => content::load(root, load_options),
+    let read = caches
+        .read_content
+        .take()
+        .filter(|(options, _)| *options == load_options);
+    let (mut content, mut content_problems) = match (read, caches.content.as_mut()) {
+        (Some((_, read)), _) => read,
+        (None, Some(cache)) => cache.load(root, load_options),
+        (None, None) => content::load(root, load_options),
     };
     problems.append(&mut content_problems);
     crate::trace::lap("content");

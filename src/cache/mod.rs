@@ -164,6 +164,12 @@ pub struct Caches {
     corpus: Option<CorpusState>,
     /// Parsed content files (`serve` only).
     pub content: Option<ContentCache>,
+    /// The content, read while the caches were (see `build`), with the
+    /// options it was read with.
+    pub read_content: Option<(
+        crate::content::LoadOptions,
+        (crate::content::Content, Vec<crate::diagnostics::Diagnostic>),
+    )>,
     /// Rendered pages and bodies (`serve` only).
     pub render: Option<RenderMemo>,
     /// Related lists of the last build (`serve` only).

@@ -96,7 +96,7 @@ pub struct Content {
 }
 
 /// Options of the loading stage.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, PartialEq)]
 pub struct LoadOptions {
     pub include_drafts: bool,
     pub timezone: Tz,
