@@ -290,8 +290,8 @@ impl Caches {
         let mut caches = Caches::read(root, false);
         let mut link = crate::linking::LinkMemo::default();
         if let Some(mut related) = caches.related.take() {
-            // The stems only: serve's memo keeps vectors and candidates
-            // the saved lists do not have.
+            // The stems only: serve ranks every list once and then keeps
+            // in memory what the saved lists lack (the vectors, the index).
             link.related.start_from(related.take_stems());
         }
         Caches {
