@@ -54,28 +54,21 @@ pub fn load(dir: &Path) -> Option<((usize, bool), Vec<SavedList>)> {
     Some(((k, past), lists))
 }
 
-/// Saves `lists`, made with `options`, in `dir`, whole or not at all. The
-/// lines are made in parallel, then written in order.
-pub fn save<L: serde::Serialize + Sync>(
+/// Saves `lists`, made with `options`, in `dir`, whole or not at all,
+/// written straight to the file. Serial: a build saves them on a thread
+/// of its own while it renders (see `Caches::done_with_related`), where
+/// work handed to the thread pool would wait for the rendering to end
+/// (at 100,000 briefings the memo was then held through it).
+pub fn save<L: serde::Serialize>(
     dir: &Path,
     options: (usize, bool),
     lists: &[L],
 ) -> io::Result<()> {
-    let lines: Vec<Vec<u8>> = lists
-        .par_chunks(256)
-        .map(|chunk| {
-            let mut out = Vec::new();
-            for list in chunk {
-                serde_json::to_writer(&mut out, list)?;
-                out.push(b'\n');
-            }
-            Ok(out)
-        })
-        .collect::<io::Result<_>>()?;
     super::write_with(dir, FILE, false, |out| {
         writeln!(out, "{}", header(options))?;
-        for chunk in &lines {
-            out.write_all(chunk)?;
+        for list in lists {
+            serde_json::to_writer(&mut *out, list)?;
+            out.write_all(b"\n")?;
         }
         Ok(())
     })

@@ -142,12 +142,13 @@ impl RelatedMemo {
     }
 
     /// The options and lists of the last call, oldest first, to save,
-    /// borrowed from the memo (made in parallel: 10,000 copied one by one
-    /// took 15 ms).
+    /// borrowed from the memo (copying 10,000 took 15 ms). Serial, for
+    /// the thread that saves them beside the rendering (see
+    /// `cache::related::save`).
     pub fn saved_lists(&self) -> ((usize, bool), Vec<SavedListRef<'_>>) {
         let lists = self
             .oldest_first
-            .par_iter()
+            .iter()
             .map(|e| SavedListRef {
                 source: &e.source,
                 inputs: e.inputs,
