@@ -140,7 +140,18 @@ pub fn link_with(mut briefings: Vec<Briefing>, options: &LinkOptions, kept: Kept
                 Kept::Related(memo) => Some(memo),
                 _ => None,
             };
-            let hub_set = hubs::build(&briefings, options);
+            // The texts are hashed and stemmed for the related lists
+            // while the hubs are made: neither needs the other.
+            let (hub_set, memo) = match memo {
+                Some(memo) => {
+                    let (hub_set, ()) = rayon::join(
+                        || hubs::build(&briefings, options),
+                        || memo.prepare(&briefings, options),
+                    );
+                    (hub_set, Some(memo))
+                }
+                None => (hubs::build(&briefings, options), None),
+            };
             let ((related, inline_links), dated) =
                 beside_dated(&briefings, &hub_set, options, || {
                     // Side by side: ranking has serial stretches (the

@@ -52,6 +52,8 @@ pub struct RelatedMemo {
     pub(super) lists_only: bool,
     /// How many lists it was made from.
     loaded: usize,
+    /// Made before the hubs ([`RelatedMemo::prepare`]), for the next call.
+    prepared: Option<Prepared>,
 }
 
 /// A briefing's related list as `build` keeps it on disk (see
@@ -167,6 +169,22 @@ impl RelatedMemo {
             })
             .collect();
         (self.options, lists)
+    }
+
+    /// Hashes and stems the texts of `briefings` (sorted as the linking
+    /// sorts them) before the hubs are made, so that a build does it
+    /// beside them; the next call of the ranking takes it.
+    pub fn prepare(&mut self, briefings: &[Briefing], options: &LinkOptions) {
+        let docs: Vec<RankDoc> = briefings
+            .iter()
+            .map(|b| RankDoc {
+                parts: vec![b.title.as_str(), b.text.as_str()],
+                features: Vec::new(),
+                time: crate::linking::date_of(b).timestamp(),
+            })
+            .collect();
+        let prepared = prepare(briefings, &docs, options, self);
+        self.prepared = Some(prepared);
     }
 
     /// Takes the stems, leaving none.
@@ -526,6 +544,71 @@ pub(super) struct MemoEntry {
 /// everything older are unchanged since the last call (see [`RelatedMemo`]),
 /// and, when only texts changed, every list that reads no changed vector
 /// (see [`readers`]).
+/// What [`rank_with_memo`] does before it needs the hubs: a one-off
+/// build does it beside them ([`RelatedMemo::prepare`]).
+pub(super) struct Prepared {
+    /// Each text hashed once: for the stem memo and for the memo entries.
+    text_hashes: Vec<u128>,
+    /// Positions oldest first, as build_index orders them (newest first,
+    /// ties by index) reversed.
+    order: Vec<usize>,
+    /// The same briefings at the same times, in the same order, as the
+    /// last call's: only texts and features can have changed.
+    same_places: bool,
+    /// Then, the briefings whose text changed, with their stem counts of
+    /// the last call, taken before the stem memo drops them.
+    edited: Option<Vec<(usize, StemCounts)>>,
+    /// Every text's term counts ([`StemMemo::term_counts`]).
+    counts: TermCounts,
+}
+
+/// See [`Prepared`]. `docs` need not have their features.
+pub(super) fn prepare(
+    briefings: &[Briefing],
+    docs: &[RankDoc],
+    options: &LinkOptions,
+    memo: &mut RelatedMemo,
+) -> Prepared {
+    let n = docs.len();
+    let past = options.related_scope == RelatedScope::Past;
+    let text_hashes: Vec<u128> = briefings.par_iter().map(text_hash).collect();
+    crate::trace::lap("related.text_hashes");
+    let mut order: Vec<usize> = (0..n).collect();
+    order.sort_by(|&a, &b| docs[b].time.cmp(&docs[a].time).then(a.cmp(&b)));
+    order.reverse();
+    let same_places = past
+        && !memo.lists_only
+        && memo.options == (options.related_briefings, past)
+        && memo.oldest_first.len() == n
+        && order.iter().enumerate().all(|(pos, &i)| {
+            let e = &memo.oldest_first[pos];
+            e.time == docs[i].time && e.source == briefings[i].page.source
+        });
+    let edited: Option<Vec<(usize, StemCounts)>> = if same_places {
+        order
+            .iter()
+            .enumerate()
+            .filter(|&(pos, &i)| memo.oldest_first[pos].text != text_hashes[i])
+            .map(|(pos, &i)| {
+                let before = memo.stems.texts.get(&memo.oldest_first[pos].text)?;
+                Some((i, Arc::clone(before)))
+            })
+            .collect()
+    } else {
+        None
+    };
+    crate::trace::lap("related.order");
+    let counts = memo.stems.term_counts(docs, &text_hashes);
+    crate::trace::lap("related.term_counts");
+    Prepared {
+        text_hashes,
+        order,
+        same_places,
+        edited,
+        counts,
+    }
+}
+
 pub(super) fn rank_with_memo(
     briefings: &[Briefing],
     docs: &[RankDoc],
@@ -538,9 +621,16 @@ pub(super) fn rank_with_memo(
     let n = docs.len();
     let k = options.related_briefings;
     let past = options.related_scope == RelatedScope::Past;
-    // Each text hashed once: for the stem memo and for the memo entries.
-    let text_hashes: Vec<u128> = briefings.par_iter().map(text_hash).collect();
-    crate::trace::lap("related.text_hashes");
+    let Prepared {
+        text_hashes,
+        order,
+        same_places,
+        edited,
+        counts,
+    } = match memo.prepared.take() {
+        Some(prepared) if prepared.text_hashes.len() == n => prepared,
+        _ => prepare(briefings, docs, options, memo),
+    };
     // Everything else a list depends on: source, time, features.
     let inputs: Vec<u128> = briefings
         .par_iter()
@@ -554,11 +644,6 @@ pub(super) fn rank_with_memo(
             h.finish()
         })
         .collect();
-    // Positions oldest first, as build_index orders them (newest first, ties
-    // by index) reversed.
-    let mut order: Vec<usize> = (0..n).collect();
-    order.sort_by(|&a, &b| docs[b].time.cmp(&docs[a].time).then(a.cmp(&b)));
-    order.reverse();
     let same_options = memo.options == (k, past);
     let same_entry = |pos: usize, i: usize| {
         memo.oldest_first.get(pos).is_some_and(|e| {
@@ -582,18 +667,8 @@ pub(super) fn rank_with_memo(
             unchanged -= 1;
         }
     }
-    // Only texts and features changed (the same briefings at the same
-    // times, in the same order): the briefings whose text changed, with
-    // their stem counts of the last call, taken before the stem memo drops
-    // them, and what those whose features changed gained or lost.
-    let same_places = past
-        && !memo.lists_only
-        && same_options
-        && memo.oldest_first.len() == n
-        && order.iter().enumerate().all(|(pos, &i)| {
-            let e = &memo.oldest_first[pos];
-            e.time == docs[i].time && e.source == briefings[i].page.source
-        });
+    // Only texts and features changed (`same_places`): what those whose
+    // features changed gained or lost.
     // Feature ids by key, made at most once and only when needed (a text
     // edit changes no features and keeps the hubs).
     let feature_ids = std::cell::OnceCell::new();
@@ -630,22 +705,7 @@ pub(super) fn rank_with_memo(
     } else {
         (Vec::new(), Vec::new())
     };
-    let edited: Option<Vec<(usize, StemCounts)>> = if same_places {
-        order
-            .iter()
-            .enumerate()
-            .filter(|&(pos, &i)| memo.oldest_first[pos].text != text_hashes[i])
-            .map(|(pos, &i)| {
-                let before = memo.stems.texts.get(&memo.oldest_first[pos].text)?;
-                Some((i, Arc::clone(before)))
-            })
-            .collect()
-    } else {
-        None
-    };
-    crate::trace::lap("related.inputs+order");
-    let counts = memo.stems.term_counts(docs, &text_hashes);
-    crate::trace::lap("related.term_counts");
+    crate::trace::lap("related.inputs");
     // A briefing whose features changed is read again like one whose
     // vector did (its vector is weighed again, to the same values).
     // A memo from disk has no vectors: the edits make the last ones again.
