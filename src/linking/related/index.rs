@@ -373,6 +373,25 @@ pub(super) fn build_index(
     counts: Option<TermCounts>,
     known: Option<&[Option<Arc<TermVector>>]>,
 ) -> Index {
+    let mut index = term_index(docs, scope, counts, known);
+    with_features(&mut index, docs, n_features);
+    index
+}
+
+/// Gives `index` (from [`term_index`]) the feature postings of `docs`.
+pub(super) fn with_features(index: &mut Index, docs: &[RankDoc], n_features: usize) {
+    (index.feature_offsets, index.feature_postings) =
+        feature_postings(docs, &index.order, n_features);
+}
+
+/// [`build_index`] without the feature postings, which are all that
+/// needs the documents' features: a build makes it beside the hubs.
+pub(super) fn term_index(
+    docs: &[RankDoc],
+    scope: RelatedScope,
+    counts: Option<TermCounts>,
+    known: Option<&[Option<Arc<TermVector>>]>,
+) -> Index {
     let n = docs.len();
     let mut order: Vec<usize> = (0..n).collect();
     order.sort_by(|&a, &b| docs[b].time.cmp(&docs[a].time).then(a.cmp(&b)));
@@ -451,7 +470,6 @@ pub(super) fn build_index(
         }
     }
     crate::trace::lap("index.postings");
-    let (feature_offsets, feature_postings) = feature_postings(docs, &order, n_features);
     Index {
         order,
         pos_of,
@@ -461,8 +479,8 @@ pub(super) fn build_index(
         term_offsets,
         term_postings,
         spare_postings: Vec::new(),
-        feature_offsets,
-        feature_postings,
+        feature_offsets: Vec::new(),
+        feature_postings: Vec::new(),
     }
 }
 

@@ -560,6 +560,9 @@ pub(super) struct Prepared {
     edited: Option<Vec<(usize, StemCounts)>>,
     /// Every text's term counts ([`StemMemo::term_counts`]).
     counts: TermCounts,
+    /// The index's term part, when the ranking will build it whole
+    /// (nothing of the last one to patch or reuse: a memo from disk).
+    terms: Option<Index>,
 }
 
 /// See [`Prepared`]. `docs` need not have their features.
@@ -600,12 +603,15 @@ pub(super) fn prepare(
     crate::trace::lap("related.order");
     let counts = memo.stems.term_counts(docs, &text_hashes);
     crate::trace::lap("related.term_counts");
+    let whole = memo.index.is_none() && memo.oldest_first.iter().all(|e| e.vector.is_none());
+    let terms = whole.then(|| term_index(docs, options.related_scope, Some(counts.clone()), None));
     Prepared {
         text_hashes,
         order,
         same_places,
         edited,
         counts,
+        terms,
     }
 }
 
@@ -627,6 +633,7 @@ pub(super) fn rank_with_memo(
         same_places,
         edited,
         counts,
+        terms,
     } = match memo.prepared.take() {
         Some(prepared) if prepared.text_hashes.len() == n => prepared,
         _ => prepare(briefings, docs, options, memo),
@@ -830,6 +837,7 @@ pub(super) fn rank_with_memo(
             counts: Some(counts),
             vectors: Some(&known),
             index: last_index,
+            terms,
         },
     );
     memo.index = index;

@@ -134,6 +134,9 @@ struct Known<'a> {
     vectors: Option<&'a [Option<Arc<TermVector>>]>,
     /// The last call's index (see [`patch_index`]).
     index: Option<Index>,
+    /// This call's index without its feature postings, made already
+    /// ([`term_index`]) from these counts and no known vectors.
+    terms: Option<Index>,
 }
 
 /// A document's query: its [`QUERY_TERMS`] heaviest terms, heaviest first
@@ -183,6 +186,7 @@ fn rank_with_vectors(
         counts,
         vectors: known,
         index: last,
+        terms,
     } = known;
     let n = docs.len();
     if k == 0 || n < 2 {
@@ -219,9 +223,13 @@ fn rank_with_vectors(
         } => counts.as_ref().map(|c| c.0.clone()),
         _ => None,
     };
-    let index = match patched {
-        Some(index) => index,
-        None => build_index(docs, scope, bonus.len(), counts, known),
+    let index = match (patched, terms) {
+        (Some(index), _) => index,
+        (None, Some(mut index)) => {
+            with_features(&mut index, docs, bonus.len());
+            index
+        }
+        (None, None) => build_index(docs, scope, bonus.len(), counts, known),
     };
     crate::trace::lap("related.build_index");
     let past = scope == RelatedScope::Past;
