@@ -17,13 +17,13 @@
 //! time as it was: a file put there that soon after a build survives the
 //! next one. Deleting `tree.txt` makes the next build list the tree.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 use std::io::{self, BufRead};
 use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
 
-use super::update::Kind;
+use super::update::{Kind, Tree};
 use super::{directories_of, OutputFile, Stamp};
 
 /// The file in the cache directory.
@@ -90,7 +90,7 @@ impl TreeState {
 
     /// The tree under `out_dir` as recorded, by relative path, if it is
     /// the directory recorded and every directory has its stamp still.
-    pub(super) fn still_there(&self, out_dir: &Path) -> Option<HashMap<String, Kind>> {
+    pub(super) fn still_there(&self, out_dir: &Path) -> Option<Tree> {
         if self.out_dir != out_dir {
             return None;
         }

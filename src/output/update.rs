@@ -1,6 +1,6 @@
 //! Updating an existing output directory in place (see [`super::write_site`]).
 
-use std::collections::{BTreeSet, HashMap, HashSet};
+use std::collections::HashSet;
 use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
@@ -8,6 +8,10 @@ use std::path::{Path, PathBuf};
 use rayon::prelude::*;
 
 use super::tree::parent_of;
+use crate::fast_hash::{FastMap, FastSet};
+
+/// The old tree: every entry by relative path, with its kind.
+pub(super) type Tree = FastMap<String, Kind>;
 use super::{directories_of, same_bytes, OutputFile, WriteStats};
 
 /// What an update does.
@@ -42,7 +46,7 @@ pub(super) fn plan(
     out_dir: &Path,
     files: &[OutputFile],
     known: &(dyn Fn(&OutputFile) -> bool + Sync),
-    recorded: Option<HashMap<String, Kind>>,
+    recorded: Option<Tree>,
 ) -> io::Result<Option<Plan>> {
     let old = match recorded {
         Some(old) => old,
@@ -71,27 +75,25 @@ pub(super) fn plan(
         .collect();
     crate::trace::lap("write.compare");
     let write: Vec<usize> = (0..files.len()).filter(|&i| changed[i]).collect();
-    let new: BTreeSet<&str> = files.iter().map(|f| f.path.as_str()).collect();
+    let new: FastSet<&str> = files.iter().map(|f| f.path.as_str()).collect();
     let mut stale: Vec<String> = Vec::new();
-    let mut old_dirs: Vec<String> = Vec::new();
+    // (depth, path) of the old directories.
+    let mut old_dirs: Vec<(usize, String)> = Vec::new();
     for (path, kind) in old {
         match kind {
-            Kind::Dir => old_dirs.push(path),
+            Kind::Dir => old_dirs.push((path.matches('/').count(), path)),
             _ if !new.contains(path.as_str()) => stale.push(path),
             _ => {}
         }
     }
-    stale.sort();
-    // Deepest first, so a parent is looked at after its children.
-    old_dirs.sort_by(|a, b| {
-        b.matches('/')
-            .count()
-            .cmp(&a.matches('/').count())
-            .then(a.cmp(b))
-    });
+    stale.sort_unstable();
+    // Deepest first, so a parent is looked at after its children (the
+    // depth counted once per directory, not in every comparison).
+    old_dirs.sort_unstable_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+    let old_dirs: Vec<String> = old_dirs.into_iter().map(|(_, d)| d).collect();
     // Trying to remove every old directory cost a failing system call
     // per page directory (45 ms at 10,000 briefings).
-    let needed: HashSet<&str> = files
+    let needed: FastSet<&str> = files
         .iter()
         .flat_map(|f| f.path.match_indices('/').map(|(i, _)| &f.path[..i]))
         .collect();
@@ -114,7 +116,7 @@ pub(super) fn plan(
 /// walked in parallel: a site has a directory per page (10,000 under
 /// `briefings/` alone), and one thread listing them took 180 ms of a warm
 /// build.
-fn old_tree(out_dir: &Path) -> io::Result<HashMap<String, Kind>> {
+fn old_tree(out_dir: &Path) -> io::Result<Tree> {
     let kind_of = |t: fs::FileType| {
         if t.is_file() {
             Kind::File
@@ -124,7 +126,7 @@ fn old_tree(out_dir: &Path) -> io::Result<HashMap<String, Kind>> {
             Kind::Other
         }
     };
-    let mut old: HashMap<String, Kind> = HashMap::new();
+    let mut old = Tree::default();
     let mut second_level: Vec<PathBuf> = Vec::new();
     for first in fs::read_dir(out_dir)? {
         let first = first?;
@@ -184,7 +186,7 @@ pub(super) fn apply(
 ) -> io::Result<(WriteStats, Option<HashSet<String>>)> {
     // Directories the new files need that the old tree lacks (the plan
     // walked it), parents first.
-    let old_dirs: HashSet<&str> = plan.old_dirs.iter().map(String::as_str).collect();
+    let old_dirs: FastSet<&str> = plan.old_dirs.iter().map(String::as_str).collect();
     let new_dirs = directories_of(plan.write.iter().map(|&i| files[i].path.as_str()));
     let mut made: Vec<PathBuf> = Vec::new();
     let mut result: io::Result<()> = Ok(());
