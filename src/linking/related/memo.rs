@@ -540,10 +540,6 @@ pub(super) struct MemoEntry {
     pub(super) vector: Option<Arc<TermVector>>,
 }
 
-/// [`rank`], reusing the lists of the oldest briefings when they and
-/// everything older are unchanged since the last call (see [`RelatedMemo`]),
-/// and, when only texts changed, every list that reads no changed vector
-/// (see [`readers`]).
 /// What [`rank_with_memo`] does before it needs the hubs: a one-off
 /// build does it beside them ([`RelatedMemo::prepare`]).
 pub(super) struct Prepared {
@@ -615,6 +611,10 @@ pub(super) fn prepare(
     }
 }
 
+/// [`rank`], reusing the lists of the oldest briefings when they and
+/// everything older are unchanged since the last call (see [`RelatedMemo`]),
+/// and, when only texts changed, every list that reads no changed vector
+/// (see [`readers`]).
 pub(super) fn rank_with_memo(
     briefings: &[Briefing],
     docs: &[RankDoc],
