@@ -237,7 +237,7 @@ fn is_html(path: &str) -> bool {
 type SitePath = (String, Option<String>);
 
 struct Site<'a> {
-    files: HashSet<&'a str>,
+    files: crate::fast_hash::FastSet<&'a str>,
     /// Each HTML page's ids and `<a name>`s.
     anchors: &'a HashMap<&'a str, &'a HashSet<String>>,
     base_path: &'a str,

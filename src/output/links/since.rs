@@ -21,6 +21,7 @@ use rayon::prelude::*;
 use xxhash_rust::xxh3::Xxh3Default;
 
 use super::{check_streaming_with_anchors, is_html, scan_bytes, Site};
+use crate::fast_hash::FastMap;
 use crate::output::scan::Scan;
 use crate::output::{BrokenLink, OutputFile};
 
@@ -38,7 +39,7 @@ pub struct LinkState {
     /// ([`crate::output::Bytes::content_hash`]: a page left on disk is not
     /// read for it) and of its anchors (both 0 for files that are not HTML
     /// pages).
-    pages: HashMap<String, (u128, u64)>,
+    pages: FastMap<String, (u128, u64)>,
 }
 
 impl LinkState {
@@ -49,7 +50,7 @@ impl LinkState {
         let head = lines.next()?.ok()?;
         let context = head.strip_prefix(FORMAT)?.trim();
         let context = u64::from_str_radix(context, 16).ok()?;
-        let mut pages = HashMap::new();
+        let mut pages = FastMap::default();
         for line in lines {
             let line = line.ok()?;
             let (bytes, rest) = line.split_once(' ')?;
@@ -144,7 +145,7 @@ fn check_and_record<F: Borrow<OutputFile> + Sync>(
             )
         })
         .collect();
-    let mut pages: HashMap<String, (u128, u64)> = files
+    let mut pages: FastMap<String, (u128, u64)> = files
         .iter()
         .map(|f| (f.borrow().path.clone(), (0, 0)))
         .collect();
@@ -162,7 +163,7 @@ fn check_changed<F: Borrow<OutputFile> + Sync>(
     base_url: &str,
     previous: &LinkState,
 ) -> Option<(Vec<BrokenLink>, LinkState)> {
-    let by_path: HashMap<&str, &OutputFile> = files
+    let by_path: FastMap<&str, &OutputFile> = files
         .iter()
         .map(|f| (f.borrow().path.as_str(), f.borrow()))
         .collect();
@@ -184,7 +185,7 @@ fn check_changed<F: Borrow<OutputFile> + Sync>(
             (f.path.as_str(), hash, (!same).then(|| scan_bytes(&f.bytes)))
         })
         .collect();
-    let mut state: HashMap<String, (u128, u64)> = files
+    let mut state: FastMap<String, (u128, u64)> = files
         .iter()
         .map(|f| (f.borrow().path.clone(), (0, 0)))
         .collect();
