@@ -227,6 +227,16 @@ fn rank_with_vectors(
         (Some(index), _) => index,
         (None, Some(mut index)) => {
             with_features(&mut index, docs, bonus.len());
+            // The same index as one built here.
+            #[cfg(test)]
+            {
+                let full = build_index(docs, scope, bonus.len(), counts.clone(), known);
+                assert_eq!(index.order, full.order);
+                assert_eq!(index.vectors, full.vectors);
+                assert_eq!(index.term_offsets, full.term_offsets);
+                assert_eq!(index.term_postings, full.term_postings);
+                assert_eq!(index.feature_postings, full.feature_postings);
+            }
             index
         }
         (None, None) => build_index(docs, scope, bonus.len(), counts, known),
