@@ -378,6 +378,18 @@ pub(super) fn build_index(
     index
 }
 
+/// Asserts that an index made another way (patched, or completed from a
+/// term part made early) is the one [`build_index`] makes (`full`).
+#[cfg(test)]
+pub(super) fn assert_same_index(index: &Index, full: &Index) {
+    assert_eq!(index.order, full.order);
+    assert_eq!(index.vectors, full.vectors);
+    assert_eq!(index.term_offsets, full.term_offsets);
+    assert_eq!(index.term_postings, full.term_postings);
+    assert_eq!(index.feature_offsets, full.feature_offsets);
+    assert_eq!(index.feature_postings, full.feature_postings);
+}
+
 /// Gives `index` (from [`term_index`]) the feature postings of `docs`.
 pub(super) fn with_features(index: &mut Index, docs: &[RankDoc], n_features: usize) {
     (index.feature_offsets, index.feature_postings) =

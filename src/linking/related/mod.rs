@@ -209,12 +209,10 @@ fn rank_with_vectors(
     };
     #[cfg(test)]
     if let Some(patched) = &patched {
-        let full = build_index(docs, scope, bonus.len(), counts.clone(), None);
-        assert_eq!(patched.term_offsets, full.term_offsets);
-        assert_eq!(patched.term_postings, full.term_postings);
-        assert_eq!(patched.vectors, full.vectors);
-        assert_eq!(patched.feature_offsets, full.feature_offsets);
-        assert_eq!(patched.feature_postings, full.feature_postings);
+        assert_same_index(
+            patched,
+            &build_index(docs, scope, bonus.len(), counts.clone(), None),
+        );
     }
     // Today's counts, for making the last vectors again (see below).
     let counts_now = match &wanted {
@@ -229,14 +227,10 @@ fn rank_with_vectors(
             with_features(&mut index, docs, bonus.len());
             // The same index as one built here.
             #[cfg(test)]
-            {
-                let full = build_index(docs, scope, bonus.len(), counts.clone(), known);
-                assert_eq!(index.order, full.order);
-                assert_eq!(index.vectors, full.vectors);
-                assert_eq!(index.term_offsets, full.term_offsets);
-                assert_eq!(index.term_postings, full.term_postings);
-                assert_eq!(index.feature_postings, full.feature_postings);
-            }
+            assert_same_index(
+                &index,
+                &build_index(docs, scope, bonus.len(), counts.clone(), known),
+            );
             index
         }
         (None, None) => build_index(docs, scope, bonus.len(), counts, known),
