@@ -30,7 +30,9 @@ done
 # "wall user system maxrss_kb".
 build() {
   local dir=$work/$1 oldest
-  oldest=$(ls "$dir"/content/briefings/2*.md | sort | head -1)
+  # sed, not head: head closes the pipe early, and with pipefail the
+  # SIGPIPE of a long listing would end the script.
+  oldest=$(ls "$dir"/content/briefings/2*.md | sort | sed -n 1p)
   printf '\nA line added for an A/B run %s.\n' "$RANDOM" >> "$oldest"
   /usr/bin/time -f "%e %U %S %M" "$2" build --root "$dir" -q 2>&1 | tail -1
 }

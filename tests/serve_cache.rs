@@ -380,6 +380,66 @@ fn a_warm_build_reuses_unchanged_pages_and_equals_a_cold_build() {
 }
 
 /// The `<loc>`s of one sitemap file.
+/// The site a cold build of `root` (a copy without its cache) makes.
+fn cold_tree(root: &Path) -> BTreeMap<String, Vec<u8>> {
+    let fresh = tempfile::tempdir().unwrap();
+    let copy = fresh.path().join("s");
+    let o = Command::new("cp")
+        .arg("-r")
+        .arg(root)
+        .arg(&copy)
+        .output()
+        .unwrap();
+    assert!(o.status.success());
+    let _ = std::fs::remove_dir_all(copy.join(CACHE_DIR));
+    let cold = fresh.path().join("cold");
+    build_cli(&copy, &cold);
+    read_tree(&cold)
+}
+
+#[test]
+fn warm_builds_after_front_matter_edits_equal_cold_builds() {
+    // A warm build finds an unchanged briefing page by a hash of its page
+    // and analysis: every value an editor can set must reach it. The
+    // template shows those the default one does not.
+    let dir = site();
+    let root = dir.path().join("s");
+    let template = std::fs::read_to_string(root.join("templates/briefing.html")).unwrap();
+    let shows = "<p>{{ briefing.extra | json_encode }} {{ briefing.author }} \
+        {{ briefing.updated }} {{ briefing.source.name | default(value='') }}</p>\n\
+        {% endblock content %}";
+    write(
+        &root,
+        "templates/briefing.html",
+        &template.replace("{% endblock content %}", shows),
+    );
+    let out = dir.path().join("out");
+    build_cli(&root, &out);
+    let path = "content/briefings/2026-03-03-b2.md";
+    let edits = [
+        "updated = 2026-03-20T08:00:00Z\n",
+        "author = \"A. Writer\"\n",
+        "bottom_line = \"Inspectors may return.\"\n",
+        "summary = [\"Diplomats in Vienna said talks would resume.\"]\n",
+        "key_issues = [\"nuclear inspections\"]\n",
+        "entities = [{ name = \"Vienna\", kind = \"place\" }]\n",
+        "[source]\nname = \"Wire\"\n",
+        "[extra]\ndesk = \"Europe\"\n",
+        "[extra]\ndesk = \"Gulf\"\n",
+    ];
+    for edit in edits {
+        let text = briefing("Briefing 2", 3, BODIES[2]);
+        // Tables go last in TOML front matter.
+        let text = match edit.starts_with('[') {
+            true => text.replacen("+++\n\n", &format!("{edit}+++\n\n"), 1),
+            false => text.replacen("+++\n", &format!("+++\n{edit}"), 1),
+        };
+        write(&root, path, &text);
+        build_cli(&root, &out);
+        assert_same(&cold_tree(&root), &read_tree(&out), edit);
+    }
+}
+
 fn locs(xml: &[u8]) -> Vec<String> {
     let xml = std::str::from_utf8(xml).unwrap();
     xml.split("<loc>")

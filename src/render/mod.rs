@@ -1,6 +1,7 @@
 //! The render stage: builds the view objects of every page and renders them
 //! with Tera into [`OutputFile`]s. Writes nothing itself.
 
+mod identity;
 pub mod shared;
 pub mod templates;
 pub mod views;
@@ -278,17 +279,25 @@ pub fn render_site_memo(
             .enumerate()
             .map(|(i, b)| {
                 let path = output_path(&b.page.path);
-                // The page's key is its view without the body, and the body's
-                // key: a page whose key is known needs no body rendered.
+                // The page's key is what its view is made of: its page and
+                // analysis by content, and everything else it shows
+                // (`briefing_deps`, with the body's key). A page whose key
+                // is known needs neither a view nor a body rendered.
                 let render = || {
                     renderer.render_keyed(
                         b.page.template.as_deref().unwrap_or("briefing.html"),
                         "briefing",
                         |h| {
-                            let bodiless = Rendered::default();
-                            let view = briefing_view(model, i, &cards, &bodiless, &urls, true);
-                            RenderMemo::hash_into(h, &view);
-                            h.wide(body_keys[i]);
+                            h.wide(identity::page_identity(&b.page))
+                                .wide(identity::analysis_identity(&b.analysis))
+                                .wide(briefing_deps(
+                                    model,
+                                    i,
+                                    &cards,
+                                    body_keys[i],
+                                    &urls,
+                                    site_hash,
+                                ));
                         },
                         || {
                             let body = body_of(i);
