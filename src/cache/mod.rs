@@ -305,13 +305,24 @@ impl Caches {
         }
     }
 
-    /// Records the search terms of the briefings this build tokenised in
-    /// the cache directory they would have come from.
-    pub fn save_search_terms(&mut self) -> io::Result<()> {
-        match (self.search_terms.as_mut(), self.search_update.take()) {
-            (Some(file), Some(update)) => file.save(&update),
-            _ => Ok(()),
-        }
+    /// Saves the analysis cache ([`AnalysisCache::save`]) and the search
+    /// terms this build counted (`search.bin`), side by side: they write
+    /// different files.
+    pub fn save_analyses_and_search_terms(&mut self) -> (io::Result<()>, io::Result<()>) {
+        let Caches {
+            analysis,
+            search_terms,
+            search_update,
+            ..
+        } = self;
+        let update = search_update.take();
+        rayon::join(
+            || analysis.save(),
+            || match (search_terms.as_mut(), update) {
+                (Some(file), Some(update)) => file.save(&update),
+                _ => Ok(()),
+            },
+        )
     }
 
     /// Once the related lists are made: saves them and the texts' stems

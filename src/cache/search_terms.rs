@@ -301,64 +301,88 @@ impl SearchTermFile {
     /// Writes the file anew with the live briefings' records, numbering
     /// anew the terms they use.
     fn rewrite(&mut self, update: &Update) -> io::Result<()> {
-        let fresh: HashMap<u128, &Vec<(u32, u32)>> =
-            update.fresh.iter().map(|(k, p)| (*k, p)).collect();
-        let mut seen = std::collections::HashSet::new();
-        // (key, pairs) of each live briefing, once.
-        let mut live: Vec<(u128, Vec<(u32, u32)>)> = Vec::new();
+        use rayon::prelude::*;
+        use std::borrow::Cow;
+        let fresh: crate::fast_hash::FastMap<u128, &[(u32, u32)]> =
+            update.fresh.iter().map(|(k, p)| (*k, &p[..])).collect();
+        let mut seen = crate::fast_hash::FastSet::default();
+        // (key, pairs) of each live briefing, once; a cold build's are all
+        // fresh, and borrowed.
+        let mut live: Vec<(u128, Cow<[(u32, u32)]>)> = Vec::with_capacity(update.live.len());
         for key in &update.live {
             if !seen.insert(*key) {
                 continue;
             }
             let pairs = match fresh.get(key) {
-                Some(p) => (*p).clone(),
+                Some(p) => Cow::Borrowed(*p),
                 None => match self.get(*key).filter(|_| update.base == self.terms.len()) {
-                    Some(p) => p,
+                    Some(p) => Cow::Owned(p),
                     None => continue,
                 },
             };
             live.push((*key, pairs));
         }
-        // The terms in use, numbered anew in their old order.
-        let mut renumber: HashMap<u32, u32> = HashMap::new();
-        let mut used: Vec<u32> = live
+        // The terms in use, numbered anew in their old order: old number
+        // -> new one (`NONE` for a term no live briefing uses). Numbers
+        // are dense, so a table, not a map: a cold build looks up every
+        // pair of every briefing (three million at 10,000 briefings).
+        const NONE: u32 = u32::MAX;
+        let top = live
             .iter()
-            .flat_map(|(_, p)| p.iter().map(|&(id, _)| id))
-            .collect();
-        used.sort_unstable();
-        used.dedup();
-        let mut names: Vec<&str> = Vec::with_capacity(used.len());
-        for id in used {
-            // A term too long for the format leaves out its briefings.
-            let Some(term) = update
-                .term(self, id)
-                .filter(|t| t.len() <= usize::from(u16::MAX))
-            else {
-                continue;
-            };
-            renumber.insert(id, names.len() as u32);
-            names.push(term);
-        }
-        let mut out = Vec::new();
-        if !names.is_empty() {
-            write_terms(&mut out, names.iter().copied());
-        }
-        let mut written = 0;
-        for (key, pairs) in &live {
-            let Some(pairs) = pairs
-                .iter()
-                .map(|(id, w)| Some((*renumber.get(id)?, *w)))
-                .collect::<Option<Vec<_>>>()
-            else {
-                continue;
-            };
-            if write_doc(&mut out, *key, pairs.into_iter()) {
-                written += 1;
+            .flat_map(|(_, p)| p.iter().map(|&(id, _)| id as usize + 1))
+            .max()
+            .unwrap_or(0);
+        let mut renumber = vec![NONE; top];
+        for (_, pairs) in &live {
+            for &(id, _) in pairs.iter() {
+                renumber[id as usize] = 0;
             }
         }
+        let mut names: Vec<&str> = Vec::new();
+        for (id, new) in renumber.iter_mut().enumerate() {
+            if *new == NONE {
+                continue;
+            }
+            // A term too long for the format leaves out its briefings.
+            match update
+                .term(self, id as u32)
+                .filter(|t| t.len() <= usize::from(u16::MAX))
+            {
+                Some(term) => {
+                    *new = names.len() as u32;
+                    names.push(term);
+                }
+                None => *new = NONE,
+            }
+        }
+        let mut head = Vec::new();
+        if !names.is_empty() {
+            write_terms(&mut head, names.iter().copied());
+        }
+        // Records encoded in parallel runs, written in order.
+        let runs: Vec<(Vec<u8>, usize)> = live
+            .par_chunks(256)
+            .map(|chunk| {
+                let mut out = Vec::new();
+                let mut written = 0;
+                for (key, pairs) in chunk {
+                    let known = pairs.iter().all(|&(id, _)| renumber[id as usize] != NONE);
+                    let renumbered = pairs.iter().map(|&(id, w)| (renumber[id as usize], w));
+                    if known && write_doc(&mut out, *key, renumbered) {
+                        written += 1;
+                    }
+                }
+                (out, written)
+            })
+            .collect();
+        let written = runs.iter().map(|r| r.1).sum();
         super::write_with(&self.dir, FILE, false, |file| {
             file.write_all(header().as_bytes())?;
-            file.write_all(&out)
+            file.write_all(&head)?;
+            for (run, _) in &runs {
+                file.write_all(run)?;
+            }
+            Ok(())
         })?;
         self.in_file = Some(written);
         Ok(())
