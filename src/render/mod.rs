@@ -320,6 +320,9 @@ pub fn render_site_memo(
         (search, briefing_pages())
     };
     files.extend(briefing_files?);
+    // The bodies are in their pages now: freed before the hub pages pile
+    // up (half a gigabyte of HTML at 100,000 briefings).
+    crate::drop_later::drop_later(bodies);
     let briefing_pages = files.len();
     crate::trace::lap("render.briefings");
 
