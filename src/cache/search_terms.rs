@@ -308,7 +308,9 @@ impl SearchTermFile {
         let mut seen = crate::fast_hash::FastSet::default();
         // (key, pairs) of each live briefing, once; a cold build's are all
         // fresh, and borrowed.
-        let mut live: Vec<(u128, Cow<[(u32, u32)]>)> = Vec::with_capacity(update.live.len());
+        /// A briefing's key and its (term number, weight) pairs.
+        type Record<'a> = (u128, Cow<'a, [(u32, u32)]>);
+        let mut live: Vec<Record> = Vec::with_capacity(update.live.len());
         for key in &update.live {
             if !seen.insert(*key) {
                 continue;
