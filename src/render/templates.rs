@@ -119,18 +119,27 @@ pub fn from_sources(user: &[(String, String)]) -> Result<Tera, String> {
 
 /// Escapes text for HTML and XML. Unlike Tera's default it leaves `/`
 /// alone, so URLs stay readable in the output and to the link checker.
+///
+/// The text between the characters it replaces is copied in runs: they
+/// are all ASCII, so a byte scan finds them in UTF-8, and pushing every
+/// character on its own was 1.5 % of a cold build's CPU.
 pub fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
+    let mut out = String::with_capacity(text.len() + text.len() / 8);
+    let mut start = 0;
+    for (i, b) in text.bytes().enumerate() {
+        let entity = match b {
+            b'&' => "&amp;",
+            b'<' => "&lt;",
+            b'>' => "&gt;",
+            b'"' => "&quot;",
+            b'\'' => "&#39;",
+            _ => continue,
+        };
+        out.push_str(&text[start..i]);
+        out.push_str(entity);
+        start = i + 1;
     }
+    out.push_str(&text[start..]);
     out
 }
 
@@ -191,6 +200,38 @@ pub fn error_chain(error: &dyn std::error::Error) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    /// Escaping one character at a time: what [`escape`] must equal.
+    fn escape_each(text: &str) -> String {
+        text.chars()
+            .map(|c| match c {
+                '&' => "&amp;".to_string(),
+                '<' => "&lt;".to_string(),
+                '>' => "&gt;".to_string(),
+                '"' => "&quot;".to_string(),
+                '\'' => "&#39;".to_string(),
+                c => c.to_string(),
+            })
+            .collect()
+    }
+
+    #[test]
+    fn escape_replaces_the_five_characters_and_keeps_the_rest() {
+        assert_eq!(
+            escape("Tom & Jerry's <b>\"café\"</b> / €5"),
+            "Tom &amp; Jerry&#39;s &lt;b&gt;&quot;café&quot;&lt;/b&gt; / €5"
+        );
+        assert_eq!(escape(""), "");
+        assert_eq!(escape("&"), "&amp;");
+    }
+
+    proptest! {
+        #[test]
+        fn escape_equals_escaping_each_character(text in "[a-z&<>\"' éü€\u{2028}😀]{0,40}") {
+            prop_assert_eq!(escape(&text), escape_each(&text));
+        }
+    }
 
     #[test]
     fn json_script_cannot_close_the_script_element() {
