@@ -783,10 +783,12 @@ fn related_score(score: f64) -> String {
 }
 
 /// The hash of what a briefing's page shows beyond its page and analysis
-/// (which [`RenderMemo::per_briefing`] compares as Arcs): the site, its
+/// (which [`RenderMemo::per_briefing`] compares as Arcs, and a build's
+/// page key by their content hashes, see [`identity`]): the site, its
 /// URLs, its card, its body's inputs, the hubs it links to, its related briefings'
 /// cards and reasons, and its digest. Kept in step with [`briefing_view`]:
-/// `tests/serve_cache.rs` compares incremental and full builds.
+/// `tests/serve_cache.rs` compares incremental and warm builds with full
+/// and cold ones.
 fn briefing_deps(
     model: &SiteModel,
     i: usize,
