@@ -1352,8 +1352,8 @@ impl RenderMemo {
     }
 }
 
-/// Feeds serialised bytes straight into a hasher.
-struct HashWriter<'a>(&'a mut StableHasher);
+/// Feeds serialised or formatted bytes straight into a hasher.
+pub(crate) struct HashWriter<'a>(pub(crate) &'a mut StableHasher);
 
 impl Write for HashWriter<'_> {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {

@@ -9,22 +9,11 @@
 //! [`Analysis`] does not compile here until it is hashed or said to be
 //! covered elsewhere.
 
-use std::fmt::Write as _;
+use std::io::Write as _;
 
 use crate::analysis::{Analysis, Entity, KeyIssue};
-use crate::cache::StableHasher;
+use crate::cache::{HashWriter, StableHasher};
 use crate::content::{FrontMatter, Page};
-
-/// Feeds `Debug` output into a hasher (front matter holds TOML values,
-/// whose `Debug` form is the only complete one they share).
-struct DebugInto<'a>(&'a mut StableHasher);
-
-impl std::fmt::Write for DebugInto<'_> {
-    fn write_str(&mut self, s: &str) -> std::fmt::Result {
-        self.0.field(s.as_bytes());
-        Ok(())
-    }
-}
 
 fn optional(h: &mut StableHasher, s: Option<&str>) {
     match s {
@@ -76,7 +65,7 @@ pub fn page_identity(page: &Page) -> u128 {
         .number(*draft as u64)
         .number(*body_line as u64)
         .wide(page.body_hash());
-    let _ = write!(DebugInto(&mut h), "{kind:?}");
+    let _ = write!(HashWriter(&mut h), "{kind:?}");
     optional(&mut h, title.as_deref());
     instant(&mut h, *date);
     instant(&mut h, *updated);
@@ -128,14 +117,15 @@ fn front_matter_rest(h: &mut StableHasher, front_matter: &FrontMatter) {
     } = front_matter;
     h.number(summary_sentences.map_or(0, |n| n as u64 + 1));
     optional(h, bottom_line.as_deref());
-    // `Debug` only when set: formatting every briefing's front matter cost
-    // as much as the rest of the page's hash.
+    // `Debug` (the one complete form TOML values and the overrides share)
+    // only when set: formatting every briefing's front matter cost as
+    // much as the rest of the page's hash.
     if summary.is_some() || key_issues.is_some() || entities.is_some() {
-        let _ = write!(DebugInto(h), "{summary:?}{key_issues:?}{entities:?}");
+        let _ = write!(HashWriter(h), "{summary:?}{key_issues:?}{entities:?}");
     }
     match generated {
         Some(table) => {
-            let _ = write!(DebugInto(h.number(1)), "{table:?}");
+            let _ = write!(HashWriter(h.number(1)), "{table:?}");
         }
         None => {
             h.number(0);
@@ -143,7 +133,7 @@ fn front_matter_rest(h: &mut StableHasher, front_matter: &FrontMatter) {
     }
     h.number(extra.len() as u64);
     if !extra.is_empty() {
-        let _ = write!(DebugInto(h), "{extra:?}");
+        let _ = write!(HashWriter(h), "{extra:?}");
     }
 }
 
