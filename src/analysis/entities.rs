@@ -362,7 +362,7 @@ pub fn extract(p: &Prepared, aliases: &Aliases) -> Vec<Entity> {
             let run = &toks[i..j];
             let initial = clause_initial(p, toks, i, si);
             i = j;
-            let lowers: Vec<&str> = run.iter().map(|t| p.word(t).lower.as_str()).collect();
+            let lowers: Vec<&str> = run.iter().map(|t| &*p.word(t).lower).collect();
             if run.len() == 1 {
                 let w = p.word(&run[0]);
                 if (initial && w.inner_cap_count == 0)
@@ -437,7 +437,7 @@ fn match_alias<'s>(
             && words
                 .iter()
                 .zip(&toks[i..i + len])
-                .all(|(w, t)| *w == p.word(t).lower);
+                .all(|(w, t)| **w == *p.word(t).lower);
         fits.then_some((len, *canonical))
     })
 }
@@ -457,7 +457,7 @@ fn match_gazetteer(
         }
         let key = span
             .iter()
-            .map(|t| p.word(t).lower.as_str())
+            .map(|t| &*p.word(t).lower)
             .collect::<Vec<_>>()
             .join(" ");
         if let Some((name, kind)) = gazetteer::lookup(&key) {

@@ -188,7 +188,7 @@ impl Classes {
                                 !plural(&pw.lower)
                                     && (attested[toks[i].word as usize]
                                         || toks.get(i + 1).is_none_or(|n| {
-                                            let l = &p.word(n).lower;
+                                            let l: &str = &p.word(n).lower;
                                             n.break_before
                                                 || !(l == "to"
                                                     || is_determiner(l)
@@ -254,7 +254,7 @@ fn render(p: &Prepared, t: &Tok) -> String {
     if acronym || (w.lower_count == 0 && capital && (w.inner_cap_count > 0 || known_name())) {
         surface
     } else {
-        w.lower.clone()
+        w.lower.to_string()
     }
 }
 
@@ -805,7 +805,7 @@ mod tests {
                     let t = p
                         .tokens
                         .iter()
-                        .find(|t| p.word(t).lower == w)
+                        .find(|t| *p.word(t).lower == *w)
                         .expect("word");
                     p.word(t).stem
                 })
