@@ -219,29 +219,57 @@ struct BriefingKeys {
 /// The keys of a briefing's labels before the site is known: issue and tag
 /// keys (curated ones prefixed) and entity keys. Stemming and slugging are
 /// the costly part of the hub stage and independent per briefing.
-fn raw_keys(b: &Briefing, curated: &HashMap<String, String>, stems: &mut Stems) -> BriefingKeys {
-    let mut issue_hub_key = |label: &str| -> String {
-        let key = issue_key_with(label, stems);
-        match curated.get(&key) {
-            Some(name) => format!("{CURATED}{name}"),
-            None => key,
-        }
-    };
+fn raw_keys(b: &Briefing, curated: &HashMap<String, String>, keys: &mut LabelKeys) -> BriefingKeys {
     BriefingKeys {
         issues: b
             .analysis
             .key_issues
             .iter()
-            .map(|k| issue_hub_key(&k.label))
+            .map(|k| keys.issue(&k.label, curated))
             .collect(),
-        tags: b.page.tags.iter().map(|t| issue_hub_key(t)).collect(),
+        tags: b.page.tags.iter().map(|t| keys.issue(t, curated)).collect(),
         tag_entities: Vec::new(),
         entities: b
             .analysis
             .entities
             .iter()
-            .map(|e| entity_key(&e.name))
+            .map(|e| keys.entity(&e.name))
             .collect(),
+    }
+}
+
+/// Hub keys of labels, remembered: a site's briefings share most of their
+/// key issues, tags and entities, and a label's key is the same wherever
+/// it appears (making them was half of the hub stage in a warm build).
+#[derive(Default)]
+struct LabelKeys {
+    stems: Stems,
+    issues: HashMap<String, String>,
+    entities: HashMap<String, String>,
+}
+
+impl LabelKeys {
+    /// The hub key of an issue or tag label (curated ones prefixed).
+    fn issue(&mut self, label: &str, curated: &HashMap<String, String>) -> String {
+        if let Some(key) = self.issues.get(label) {
+            return key.clone();
+        }
+        let key = issue_key_with(label, &mut self.stems);
+        let key = match curated.get(&key) {
+            Some(name) => format!("{CURATED}{name}"),
+            None => key,
+        };
+        self.issues.insert(label.to_string(), key.clone());
+        key
+    }
+
+    fn entity(&mut self, name: &str) -> String {
+        if let Some(key) = self.entities.get(name) {
+            return key.clone();
+        }
+        let key = entity_key(name);
+        self.entities.insert(name.to_string(), key.clone());
+        key
     }
 }
 
@@ -283,7 +311,7 @@ impl State {
         let curated = curated_keys(options, &mut Stems::default());
         let raw: Vec<BriefingKeys> = briefings
             .par_iter()
-            .map_init(Stems::default, |stems, b| raw_keys(b, &curated, stems))
+            .map_init(LabelKeys::default, |keys, b| raw_keys(b, &curated, keys))
             .collect();
         crate::trace::lap("hubs.keys");
         let mut entity_key_uses: HashMap<String, usize> = HashMap::default();
@@ -374,10 +402,10 @@ impl State {
         options: &LinkOptions,
     ) -> Option<State> {
         let curated = curated_keys(options, &mut Stems::default());
-        let mut stems = Stems::default();
+        let mut keys = LabelKeys::default();
         let raw: Vec<BriefingKeys> = changed
             .iter()
-            .map(|&i| raw_keys(&new[i], &curated, &mut stems))
+            .map(|&i| raw_keys(&new[i], &curated, &mut keys))
             .collect();
         for (&i, fresh) in changed.iter().zip(&raw) {
             for e in &self.keys[i].entities {
