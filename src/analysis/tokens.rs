@@ -368,34 +368,40 @@ pub fn word_spans(text: &str) -> Vec<RawWord> {
                 j += 1;
             }
         }
-        let mut end = j.min(len);
-        // Drop a possessive 's.
-        let word = &text[start..end];
-        for suffix in ["'s", "’s", "'S", "’S"] {
-            if word.len() > suffix.len() + 1 && word.ends_with(suffix) {
-                end -= suffix.len();
-                break;
-            }
-        }
-        // A trailing apostrophe (plural possessive) is not part of the word.
-        while end > start && text[..end].ends_with(is_apostrophe) {
-            end -= text[..end].chars().last().map_or(1, char::len_utf8);
-        }
-        let gap = &text[prev_end..start];
-        let break_before = !first && gap.chars().any(|c| !c.is_whitespace());
-        out.push(RawWord {
-            start,
-            end,
-            break_before,
-        });
+        let word = finish_word(text, start, j.min(len), prev_end, first);
         // The gap to the next word starts at the end of this one, so a
         // dropped possessive counts as punctuation: "Tehran's nuclear
         // programme" yields no phrase "Tehran nuclear".
-        prev_end = end;
+        prev_end = word.end;
         first = false;
+        out.push(word);
         i = j;
     }
     out
+}
+
+/// The word at `text[start..end]` as found, trimmed of a possessive, and
+/// whether punctuation stands between it and the last word (which ended
+/// at `prev_end`; `first` when there was none).
+fn finish_word(text: &str, start: usize, mut end: usize, prev_end: usize, first: bool) -> RawWord {
+    // Drop a possessive 's.
+    let word = &text[start..end];
+    for suffix in ["'s", "’s", "'S", "’S"] {
+        if word.len() > suffix.len() + 1 && word.ends_with(suffix) {
+            end -= suffix.len();
+            break;
+        }
+    }
+    // A trailing apostrophe (plural possessive) is not part of the word.
+    while end > start && text[..end].ends_with(is_apostrophe) {
+        end -= text[..end].chars().last().map_or(1, char::len_utf8);
+    }
+    let gap = &text[prev_end..start];
+    RawWord {
+        start,
+        end,
+        break_before: !first && gap.chars().any(|c| !c.is_whitespace()),
+    }
 }
 
 #[cfg(test)]
@@ -459,31 +465,12 @@ mod tests {
                 j += 1;
             }
             let start = chars[start_idx].0;
-            let mut end = chars.get(j).map_or(text.len(), |x| x.0);
-            // Drop a possessive 's.
-            let word = &text[start..end];
-            for suffix in ["'s", "’s", "'S", "’S"] {
-                if word.len() > suffix.len() + 1 && word.ends_with(suffix) {
-                    end -= suffix.len();
-                    break;
-                }
-            }
-            // A trailing apostrophe (plural possessive) is not part of the word.
-            while end > start && text[..end].ends_with(is_apostrophe) {
-                end -= text[..end].chars().last().map_or(1, char::len_utf8);
-            }
-            let gap = &text[prev_end..start];
-            let break_before = !first && gap.chars().any(|c| !c.is_whitespace());
-            out.push(RawWord {
-                start,
-                end,
-                break_before,
-            });
-            // The gap to the next word starts at the end of this one, so a
-            // dropped possessive counts as punctuation: "Tehran's nuclear
-            // programme" yields no phrase "Tehran nuclear".
-            prev_end = end;
+            let end = chars.get(j).map_or(text.len(), |x| x.0);
+            // Trimming the word is shared: what this checks is finding it.
+            let word = finish_word(text, start, end, prev_end, first);
+            prev_end = word.end;
             first = false;
+            out.push(word);
             i = j;
         }
         out
