@@ -241,10 +241,12 @@ pub fn build_leaving(
             .as_ref()
             .map(|m| m.pages_on_disk())
             .unwrap_or_default();
+        let staging = caches.render.as_mut().and_then(|m| m.take_staging());
         let (stats, tree) =
-            output::write_site_tracked(&out_dir, &files, &on_disk, last_tree.as_ref()).map_err(
-                |e| BuildError::Io(format!("{}: cannot write the site: {e}", out_dir.display())),
-            )?;
+            output::write_site_tracked(&out_dir, &files, &on_disk, last_tree.as_ref(), staging)
+                .map_err(|e| {
+                    BuildError::Io(format!("{}: cannot write the site: {e}", out_dir.display()))
+                })?;
         report.written = stats.written;
         report.output = Some(out_dir);
         crate::trace::lap("write.site");
@@ -459,6 +461,12 @@ pub fn build_with(
         .unwrap_or_else(|| root.join(&config.output_dir));
     if let (Some(memo), Some(fingerprint)) = (caches.render.as_mut(), fingerprint) {
         memo.start(fingerprint, &out_dir);
+        // A first build writes its pages as it renders them, into the
+        // tree that becomes the output directory: at 100,000 briefings
+        // they would otherwise hold gigabytes until the write.
+        if options.write && memo.has_manifest() {
+            memo.write_pages_into(output::Staging::for_new_output(&out_dir));
+        }
     }
     let mut rendered = render::render_site_memo(
         &RenderInput {

@@ -587,7 +587,7 @@ pub fn build_index(
             match memo {
                 Some(memo) => {
                     let json = || serde_json::to_string(&*shard).map_err(|e| e.to_string());
-                    match memo.page(shard_memo_key(&path, shard), json) {
+                    match memo.page(shard_memo_key(&path, shard), Some(&path), json) {
                         Ok(bytes) => OutputFile { path, bytes },
                         Err(_) => json_file(path, &*shard),
                     }

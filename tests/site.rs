@@ -394,6 +394,36 @@ fn a_failed_build_leaves_the_previous_site_untouched() {
 }
 
 #[test]
+fn a_first_build_that_fails_late_leaves_nothing_behind() {
+    // A first build writes its pages into a staging directory as it
+    // renders them; a broken link found afterwards (in a template, so
+    // only the check of the output sees it) must still leave no site and
+    // no staging directory.
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("site");
+    copy_tree(&fixture("basic"), &root);
+    std::fs::write(
+        root.join("templates/page.html"),
+        "<html><body><a href=\"/no-such-page/\">gone</a>{{ page.body_html | safe }}</body></html>",
+    )
+    .unwrap();
+    let out = dir.path().join("public");
+    let o = build(&root, &out, &[]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("broken link `/no-such-page/`"),
+        "{}",
+        stderr(&o)
+    );
+    assert!(stderr(&o).contains("nothing was written"), "{}", stderr(&o));
+    let siblings: Vec<String> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(siblings, ["site"], "no output, no staging directory");
+}
+
+#[test]
 fn a_successful_build_leaves_no_stale_files() {
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path().join("site");

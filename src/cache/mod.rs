@@ -1082,6 +1082,9 @@ pub struct RenderMemo {
     /// Pages rendered by Tera in the last render (the others came from the memo).
     pub pages_rendered: AtomicUsize,
     pub bodies_rendered: AtomicUsize,
+    /// Where pages go as they are rendered, for a first build (`build`
+    /// only; see [`crate::output::Staging`]).
+    staging: Option<crate::output::Staging>,
 }
 
 /// How many locks [`RenderMemo::per_briefing`]'s values are spread over.
@@ -1138,6 +1141,17 @@ impl RenderMemo {
             .as_ref()
             .map(|d| d.read_back())
             .unwrap_or_default()
+    }
+
+    /// Writes the pages rendered from now on into `staging` (see
+    /// [`RenderMemo::page`]).
+    pub fn write_pages_into(&mut self, staging: Option<crate::output::Staging>) {
+        self.staging = staging;
+    }
+
+    /// The staging directory the pages went to, for the writer.
+    pub fn take_staging(&mut self) -> Option<crate::output::Staging> {
+        self.staging.take()
     }
 
     /// Records this render's pages for the next `build` (with a manifest
@@ -1201,10 +1215,14 @@ impl RenderMemo {
     /// The page whose inputs hash to `key` (the caller hashes the template
     /// name and the typed values of its context, never a built context:
     /// building one costs more than rendering from the memo), rendered by
-    /// `render` only when not known.
+    /// `render` only when not known. A page rendered for the output file
+    /// `to` goes straight into the staging directory when there is one
+    /// ([`RenderMemo::write_pages_into`]), and stays in memory only if it
+    /// cannot be written there (the writer then tries, and reports).
     pub fn page(
         &self,
         key: u128,
+        to: Option<&str>,
         render: impl FnOnce() -> Result<String, String>,
     ) -> Result<Bytes, String> {
         self.used_pages.lock().unwrap().insert(key);
@@ -1216,7 +1234,13 @@ impl RenderMemo {
             return Ok(html);
         }
         self.pages_rendered.fetch_add(1, Ordering::Relaxed);
-        let html = Bytes::from(render()?);
+        let html = render()?;
+        let html = match (&self.staging, to) {
+            (Some(staging), Some(to)) => staging
+                .put(to, html.as_bytes())
+                .unwrap_or_else(|_| Bytes::from(html)),
+            _ => Bytes::from(html),
+        };
         self.pages.lock().unwrap().insert(key, html.clone());
         Ok(html)
     }

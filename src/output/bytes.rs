@@ -16,7 +16,7 @@
 use std::fmt;
 use std::io;
 use std::ops::Deref;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::{Arc, OnceLock};
 
 #[derive(Clone)]
@@ -75,6 +75,38 @@ impl Bytes {
                 read.as_deref()
                     .map_err(|e| io::Error::new(e.kind(), format!("{}: {e}", f.path.display())))
             }
+        }
+    }
+
+    /// Calls `use_them` with the contents. A file not yet read is read for
+    /// the call only and not kept (checked as [`Bytes::contents`] checks
+    /// it): how the link check reads pages written out while they were
+    /// rendered ([`super::Staging`]) without holding the site in memory.
+    pub fn with_contents<R>(&self, use_them: impl FnOnce(&[u8]) -> R) -> io::Result<R> {
+        match &*self.0 {
+            Store::File(f) if f.read.get().is_none() => {
+                let bytes = std::fs::read(&f.path)
+                    .map_err(|e| io::Error::new(e.kind(), format!("{}: {e}", f.path.display())))?;
+                if bytes.len() != f.len || crate::cache::hash_bytes(&bytes) != f.hash {
+                    return Err(io::Error::new(
+                        io::ErrorKind::InvalidData,
+                        format!(
+                            "{}: changed while the site was built; build again",
+                            f.path.display()
+                        ),
+                    ));
+                }
+                Ok(use_them(&bytes))
+            }
+            _ => self.contents().map(use_them),
+        }
+    }
+
+    /// The file these bytes stand for, if they are one ([`Bytes::on_disk`]).
+    pub fn file_path(&self) -> Option<&Path> {
+        match &*self.0 {
+            Store::Memory(_) => None,
+            Store::File(f) => Some(&f.path),
         }
     }
 
@@ -220,6 +252,30 @@ mod tests {
         assert_eq!(stale.as_slice(), b"");
         std::fs::remove_file(&path).unwrap();
         assert!(Bytes::on_disk(path, 11, hash).contents().is_err());
+    }
+
+    #[test]
+    fn with_contents_reads_a_file_without_keeping_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("page.html");
+        std::fs::write(&path, "<p>spilled</p>").unwrap();
+        let hash = crate::cache::hash_bytes(b"<p>spilled</p>");
+        let page = Bytes::on_disk(path.clone(), 14, hash);
+        assert_eq!(page.file_path(), Some(path.as_path()));
+        assert_eq!(
+            page.with_contents(|b| b.to_vec()).unwrap(),
+            b"<p>spilled</p>"
+        );
+        assert!(page.is_on_disk(), "read for the call only");
+        std::fs::write(&path, "<p>edited!</p>").unwrap();
+        let err = page.with_contents(|b| b.len()).unwrap_err();
+        assert!(err.to_string().contains("page.html"), "{err}");
+        std::fs::remove_file(&path).unwrap();
+        assert!(page.with_contents(|b| b.len()).is_err());
+
+        let memory = Bytes::from("abc");
+        assert_eq!(memory.file_path(), None);
+        assert_eq!(memory.with_contents(|b| b.len()).unwrap(), 3);
     }
 
     #[test]

@@ -142,12 +142,16 @@ fn normalized_bases(base_path: &str, base_url: Option<&str>) -> (String, Option<
 }
 
 /// A page's links and anchors; the strict UTF-8 check is vectorised, the
-/// lossy one walks chunk by chunk (2 % of a warm build's samples).
-fn scan_bytes(bytes: &[u8]) -> Scan {
-    match std::str::from_utf8(bytes) {
+/// lossy one walks chunk by chunk (2 % of a warm build's samples). A page
+/// written out as it was rendered is read for the scan and not kept; one
+/// that can no longer be read (changed or removed behind our back) has
+/// no links.
+fn scan_bytes(page: &Bytes) -> Scan {
+    let scanned = page.with_contents(|bytes| match std::str::from_utf8(bytes) {
         Ok(text) => scan(text),
         Err(_) => scan(&String::from_utf8_lossy(bytes)),
-    }
+    });
+    scanned.unwrap_or_else(|_| scan(""))
 }
 
 /// [`check`] for a one-off build: each page's links are checked as soon

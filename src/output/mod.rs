@@ -5,6 +5,7 @@
 mod bytes;
 mod links;
 mod scan;
+mod staging;
 mod stamp;
 pub mod tree;
 mod update;
@@ -13,13 +14,13 @@ use std::collections::{HashMap, HashSet};
 use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicUsize, Ordering};
 
 pub use bytes::Bytes;
 pub use links::{
     check_links, check_links_memo, check_links_since, check_links_with_base_url, LinkState,
     ScanMemo,
 };
+pub use staging::Staging;
 pub use stamp::Stamp;
 pub use tree::TreeState;
 
@@ -91,18 +92,21 @@ pub fn write_site_known(
     files: &[OutputFile],
     on_disk: &OnDisk,
 ) -> io::Result<WriteStats> {
-    write_site_tracked(out_dir, files, on_disk, None).map(|(stats, _)| stats)
+    write_site_tracked(out_dir, files, on_disk, None, None).map(|(stats, _)| stats)
 }
 
 /// [`write_site_known`], taking the old tree from `last` (the state an
 /// earlier write returned) when the output directory still matches it,
 /// and returning the state of the tree written (`None` if it cannot be
-/// recorded).
+/// recorded). A new tree is built in `staging` when given (pages already
+/// written there while they were rendered are left as they are); it is
+/// removed if the output directory is updated in place instead.
 pub fn write_site_tracked(
     out_dir: &Path,
     files: &[OutputFile],
     on_disk: &OnDisk,
     last: Option<&TreeState>,
+    staging: Option<Staging>,
 ) -> io::Result<(WriteStats, Option<TreeState>)> {
     validate(files)?;
     let out_dir = resolve_out_dir(out_dir)?;
@@ -119,7 +123,7 @@ pub fn write_site_tracked(
             return Ok((stats, tree));
         }
     }
-    let stats = write_by_swap(&out_dir, files, &known)?;
+    let stats = write_by_swap(&out_dir, files, &known, staging)?;
     Ok((stats, TreeState::after_write(&out_dir, files, None)))
 }
 
@@ -127,42 +131,32 @@ fn write_by_swap(
     out_dir: &Path,
     files: &[OutputFile],
     known: &(dyn Fn(&OutputFile) -> bool + Sync),
+    staging: Option<Staging>,
 ) -> io::Result<WriteStats> {
-    let parent = match out_dir.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-        _ => PathBuf::from("."),
+    let aside = staging::beside(out_dir, "old")?;
+    // Dropped on every way out: removes the staging directory unless it
+    // was swapped in.
+    let staging = match staging {
+        Some(staging) => staging,
+        None => {
+            let dir = staging::beside(out_dir, "tmp")?;
+            if let Some(parent) = dir.parent() {
+                fs::create_dir_all(parent)?;
+            }
+            if fs::symlink_metadata(&dir).is_ok() {
+                fs::remove_dir_all(&dir)?;
+            }
+            fs::create_dir(&dir)?;
+            Staging::at(dir)
+        }
     };
-    let name = out_dir
-        .file_name()
-        .ok_or_else(|| {
-            invalid(format!(
-                "output directory `{}` has no name",
-                out_dir.display()
-            ))
-        })?
-        .to_string_lossy()
-        .into_owned();
-    fs::create_dir_all(&parent)?;
-    static RUN: AtomicUsize = AtomicUsize::new(0);
-    let tag = format!(
-        "{}-{}",
-        std::process::id(),
-        RUN.fetch_add(1, Ordering::Relaxed)
-    );
-    let staging = parent.join(format!(".{name}.tmp-{tag}"));
-    let aside = parent.join(format!(".{name}.old-{tag}"));
-    let result = stage(&staging, out_dir, files, known).and_then(|stats| {
-        swap(out_dir, &staging, &aside)?;
-        Ok(stats)
-    });
-    match &result {
-        // The new site is in place; failing to delete the old one is not fatal.
-        Ok(_) => drop(fs::remove_dir_all(&aside)),
-        // `aside` is left alone: if putting it back failed, it is the only
-        // copy of the previous site.
-        Err(_) => drop(fs::remove_dir_all(&staging)),
-    }
-    result
+    let stats = stage(&staging, out_dir, files, known)?;
+    swap(out_dir, staging.dir(), &aside)?;
+    // The new site is in place; failing to delete the old one is not
+    // fatal. (If the swap failed and putting the old one back did too,
+    // `aside` is the only copy of the previous site: it is left alone.)
+    drop(fs::remove_dir_all(&aside));
+    Ok(stats)
 }
 
 /// Refuses paths that would escape the output directory or collide.
@@ -170,10 +164,7 @@ fn validate(files: &[OutputFile]) -> io::Result<()> {
     let mut seen = HashSet::with_capacity(files.len());
     for file in files {
         let p = &file.path;
-        let bad_part = p
-            .split('/')
-            .any(|part| matches!(part, "" | "." | "..") || part.contains(['\\', '\0']));
-        if bad_part {
+        if !staging::is_clean(p) {
             return Err(invalid(format!(
                 "output path `{p}` is not a clean relative path"
             )));
@@ -212,28 +203,30 @@ fn invalid(message: String) -> io::Error {
     io::Error::new(io::ErrorKind::InvalidInput, message)
 }
 
-/// Builds the whole tree in `staging`, reusing unchanged files of `previous`.
-/// Directories are made first (parents before children), then the files
-/// are written in parallel: on a large site the file system, not the CPU,
-/// is the cost, and it overlaps well.
+/// Builds the whole tree in `staging`, reusing unchanged files of `previous`
+/// and leaving the files already written there. Directories are made first
+/// (parents before children), then the files are written in parallel: on a
+/// large site the file system, not the CPU, is the cost, and it overlaps well.
 fn stage(
-    staging: &Path,
+    staging: &Staging,
     previous: &Path,
     files: &[OutputFile],
     known: &(dyn Fn(&OutputFile) -> bool + Sync),
 ) -> io::Result<WriteStats> {
     use rayon::prelude::*;
-    if fs::symlink_metadata(staging).is_ok() {
-        fs::remove_dir_all(staging)?;
-    }
-    fs::create_dir(staging)?;
     for d in &directories_of(files.iter().map(|f| f.path.as_str())) {
-        fs::create_dir(staging.join(d))?;
+        match fs::create_dir(staging.dir().join(d)) {
+            Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {}
+            made => made?,
+        }
     }
     let reused: Vec<bool> = files
         .par_iter()
         .map(|file| {
-            let dest = staging.join(&file.path);
+            if staging.holds(&file.path, &file.bytes) {
+                return Ok(false);
+            }
+            let dest = staging.dir().join(&file.path);
             let old = previous.join(&file.path);
             let same = known(file) || same_bytes(&old, &file.bytes);
             if same && fs::hard_link(&old, &dest).is_ok() {

@@ -109,6 +109,95 @@ fn failure_leaves_previous_output_intact() {
     );
 }
 
+// --- pages written while rendered (Staging) ----------------------------------
+
+#[test]
+fn pages_put_into_staging_are_kept_by_the_write() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("public");
+    let staging = Staging::for_new_output(&out).expect("public does not exist yet");
+    let put = staging.put("briefings/x/index.html", b"<p>x</p>").unwrap();
+    assert!(put.is_on_disk());
+    assert_eq!(
+        put.file_path()
+            .unwrap()
+            .parent()
+            .unwrap()
+            .parent()
+            .unwrap()
+            .parent(),
+        Some(staging.dir())
+    );
+    let files = [
+        file("index.html", "home"),
+        OutputFile {
+            path: "briefings/x/index.html".into(),
+            bytes: put.clone(),
+        },
+    ];
+    let (stats, _) = write_site_tracked(&out, &files, &OnDisk::new(), None, Some(staging)).unwrap();
+    assert_eq!((stats.files, stats.written, stats.bytes), (2, 2, 12));
+    assert_eq!(
+        tree(&out),
+        BTreeMap::from([
+            ("briefings/x/index.html".to_string(), b"<p>x</p>".to_vec()),
+            ("index.html".to_string(), b"home".to_vec()),
+        ])
+    );
+    assert_eq!(
+        siblings(tmp.path()),
+        ["public"],
+        "the staging directory became public"
+    );
+    // The page was left where it was put: never read back into memory.
+    assert!(put.is_on_disk());
+}
+
+#[test]
+fn staging_is_only_for_a_new_output_directory_and_is_removed_when_dropped() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("public");
+    let staging = Staging::for_new_output(&out).unwrap();
+    staging.put("a/b.html", b"b").unwrap();
+    // A path written twice keeps its first page; paths that leave the
+    // directory are refused.
+    assert!(staging.put("a/b.html", b"other").is_err());
+    assert_eq!(fs::read(staging.dir().join("a/b.html")).unwrap(), b"b");
+    for bad in ["../escape.html", "/abs.html", "a/./b.html", "a//b.html", ""] {
+        assert!(staging.put(bad, b"x").is_err(), "{bad:?}");
+    }
+    assert!(!tmp.path().join("escape.html").exists());
+    drop(staging);
+    assert!(
+        siblings(tmp.path()).is_empty(),
+        "a failed build leaves nothing"
+    );
+    fs::create_dir(&out).unwrap();
+    assert!(Staging::for_new_output(&out).is_none());
+}
+
+#[test]
+fn staging_left_unused_when_the_output_appeared_meanwhile() {
+    // Another process made the output directory after the pages were
+    // rendered: it is updated in place with the staged pages' bytes.
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("public");
+    let staging = Staging::for_new_output(&out).unwrap();
+    let put = staging.put("x.html", b"staged").unwrap();
+    fs::create_dir(&out).unwrap();
+    fs::write(out.join("old.html"), "old").unwrap();
+    let files = [OutputFile {
+        path: "x.html".into(),
+        bytes: put,
+    }];
+    write_site_tracked(&out, &files, &OnDisk::new(), None, Some(staging)).unwrap();
+    assert_eq!(
+        tree(&out),
+        BTreeMap::from([("x.html".to_string(), b"staged".to_vec())])
+    );
+    assert_eq!(siblings(tmp.path()), ["public"]);
+}
+
 #[test]
 fn unsafe_paths_are_refused_before_writing() {
     let tmp = tempfile::tempdir().unwrap();
@@ -625,7 +714,7 @@ fn a_recorded_tree_is_trusted_only_while_its_directories_are_untouched() {
         file("a/b/index.html", "b"),
         file("gone/index.html", "gone"),
     ];
-    let (_, state) = write_site_tracked(&out, &first, &OnDisk::default(), None).unwrap();
+    let (_, state) = write_site_tracked(&out, &first, &OnDisk::default(), None, None).unwrap();
     let state = state.unwrap();
     state.save(&cache).unwrap();
     let state = TreeState::load(&cache).unwrap();
@@ -639,7 +728,7 @@ fn a_recorded_tree_is_trusted_only_while_its_directories_are_untouched() {
         file("c/index.html", "c"),
     ];
     let (stats, state) =
-        write_site_tracked(&out, &second, &OnDisk::default(), Some(&state)).unwrap();
+        write_site_tracked(&out, &second, &OnDisk::default(), Some(&state), None).unwrap();
     assert_eq!(stats.written, 2);
     let expected: BTreeMap<String, Vec<u8>> = second
         .iter()
@@ -658,14 +747,14 @@ fn a_recorded_tree_is_trusted_only_while_its_directories_are_untouched() {
     // the tree is listed again and the stray file goes, as without a state.
     next_tick();
     fs::write(out.join("a/b/stray.html"), "stray").unwrap();
-    let (_, _) = write_site_tracked(&out, &second, &OnDisk::default(), Some(&state)).unwrap();
+    let (_, _) = write_site_tracked(&out, &second, &OnDisk::default(), Some(&state), None).unwrap();
     assert_eq!(tree(&out), expected);
 
     // A state of another output directory is not used.
     let other = dir.path().join("other");
     write_site(&other, &second).unwrap();
     fs::write(other.join("stray.html"), "stray").unwrap();
-    write_site_tracked(&other, &second, &OnDisk::default(), Some(&state)).unwrap();
+    write_site_tracked(&other, &second, &OnDisk::default(), Some(&state), None).unwrap();
     assert!(!other.join("stray.html").exists());
 }
 
@@ -673,8 +762,14 @@ fn a_recorded_tree_is_trusted_only_while_its_directories_are_untouched() {
 fn a_damaged_tree_state_does_not_load() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("public");
-    let (_, state) =
-        write_site_tracked(&out, &[file("a/index.html", "a")], &OnDisk::default(), None).unwrap();
+    let (_, state) = write_site_tracked(
+        &out,
+        &[file("a/index.html", "a")],
+        &OnDisk::default(),
+        None,
+        None,
+    )
+    .unwrap();
     state.unwrap().save(dir.path()).unwrap();
     let path = dir.path().join(tree::FILE);
     let text = fs::read_to_string(&path).unwrap();

@@ -285,6 +285,7 @@ pub fn render_site_memo(
                 // is known needs neither a view nor a body rendered.
                 let render = || {
                     renderer.render_keyed(
+                        Some(&path),
                         b.page.template.as_deref().unwrap_or("briefing.html"),
                         "briefing",
                         |h| {
@@ -847,6 +848,7 @@ struct Renderer<'a> {
 impl Renderer<'_> {
     fn render<T: Serialize>(&self, template: &str, name: &str, value: &T) -> Result<Bytes, String> {
         self.render_memo(
+            None,
             template,
             |h| {
                 h.field(name.as_bytes());
@@ -856,17 +858,41 @@ impl Renderer<'_> {
         )
     }
 
+    /// The page at the site path `path` (`/x/`): [`Renderer::render`],
+    /// into the staging directory when there is one ([`RenderMemo::page`]).
+    fn render_file<T: Serialize>(
+        &self,
+        path: &str,
+        template: &str,
+        name: &str,
+        value: &T,
+    ) -> Result<OutputFile, String> {
+        let to = output_path(path);
+        let bytes = self.render_memo(
+            Some(&to),
+            template,
+            |h| {
+                h.field(name.as_bytes());
+                RenderMemo::hash_into(h, value);
+            },
+            |ctx| ctx.insert(name, value),
+        )?;
+        Ok(OutputFile { path: to, bytes })
+    }
+
     /// Renders `template` with `name` bound to what `view` makes; the
     /// memo key is what `key` feeds the hasher (with the template, `site`
     /// and `name`), so a known page is taken without making its view.
     fn render_keyed<T: Serialize>(
         &self,
+        to: Option<&str>,
         template: &str,
         name: &str,
         key: impl FnOnce(&mut StableHasher),
         view: impl FnOnce() -> T,
     ) -> Result<Bytes, String> {
         self.render_memo(
+            to,
             template,
             |h| {
                 h.field(name.as_bytes());
@@ -878,10 +904,12 @@ impl Renderer<'_> {
 
     fn render_with(
         &self,
+        to: Option<&str>,
         template: &str,
         values: &[(&str, &dyn ErasedSerialize)],
     ) -> Result<Bytes, String> {
         self.render_memo(
+            to,
             template,
             |h| {
                 for (name, value) in values {
@@ -913,7 +941,7 @@ impl Renderer<'_> {
     }
 
     fn render_plain(&self, template: &str) -> Result<Bytes, String> {
-        self.render_with(template, &[])
+        self.render_with(None, template, &[])
     }
 
     /// Renders `template` with the context `fill` makes plus `site`, or
@@ -921,6 +949,7 @@ impl Renderer<'_> {
     /// the key comes from the typed values, so a hit builds no context.
     fn render_memo(
         &self,
+        to: Option<&str>,
         template: &str,
         hash: impl FnOnce(&mut StableHasher),
         fill: impl FnOnce(&mut Context),
@@ -939,7 +968,7 @@ impl Renderer<'_> {
         let mut h = StableHasher::default();
         h.field(template.as_bytes()).wide(site_hash);
         shared::with_digests(|| hash(&mut h));
-        memo.page(h.finish(), render)
+        memo.page(h.finish(), to, render)
     }
 }
 
@@ -995,8 +1024,12 @@ fn render_pages(
                 body_html: body.html.clone(),
                 extra: p.front_matter.extra.clone(),
             };
-            let html = r.render(p.template.as_deref().unwrap_or("page.html"), "page", &view)?;
-            Ok(html_file(&p.path, html))
+            r.render_file(
+                &p.path,
+                p.template.as_deref().unwrap_or("page.html"),
+                "page",
+                &view,
+            )
         })
         .collect()
 }
@@ -1048,10 +1081,12 @@ fn render_digests(
         .into_par_iter()
         .map(|d| {
             let view = digest_view(model, d, cards, urls);
-            Ok(html_file(
+            r.render_file(
                 &digest_path(&model.digests[d]),
-                r.render("digest.html", "digest", &view)?,
-            ))
+                "digest.html",
+                "digest",
+                &view,
+            )
         })
         .collect::<Result<_, String>>()?;
     let all: Vec<HubLink> = model
@@ -1063,16 +1098,13 @@ fn render_digests(
             count: d.members.len(),
         })
         .collect();
-    files.push(html_file(
-        "/digests/",
-        r.render("digests.html", "digests", &all)?,
-    ));
+    files.push(r.render_file("/digests/", "digests.html", "digests", &all)?);
     let home = HomeView {
         latest: (!model.digests.is_empty()).then(|| digest_view(model, 0, cards, urls)),
         recent: all.iter().skip(1).take(RECENT_DIGESTS).cloned().collect(),
         top_issues: top_hubs(&model.issue_hubs, urls, 12),
     };
-    files.push(html_file("/", r.render("home.html", "home", &home)?));
+    files.push(r.render_file("/", "home.html", "home", &home)?);
     Ok(files)
 }
 
@@ -1198,10 +1230,7 @@ fn render_hubs(
             hubs: top_hubs(&model.issue_hubs, urls, usize::MAX),
         }],
     };
-    files.push(html_file(
-        "/issues/",
-        r.render("hub_index.html", "index", &issues)?,
-    ));
+    files.push(r.render_file("/issues/", "hub_index.html", "index", &issues)?);
     let mut groups: BTreeMap<crate::analysis::EntityKind, Vec<HubLink>> = BTreeMap::new();
     for hub in &model.entity_hubs {
         if let HubKind::Entity(k) = hub.kind {
@@ -1231,10 +1260,7 @@ fn render_hubs(
             })
             .collect(),
     };
-    files.push(html_file(
-        "/entities/",
-        r.render("hub_index.html", "index", &entities)?,
-    ));
+    files.push(r.render_file("/entities/", "hub_index.html", "index", &entities)?);
     Ok(files)
 }
 
@@ -1346,14 +1372,21 @@ fn render_sections(
                     pages: if n == 0 { pages.clone() } else { Vec::new() },
                 };
                 let p = pagination(&base, n + 1, total, urls);
-                let html =
-                    r.render_with("section.html", &[("section", &view), ("pagination", &p)])?;
                 let path = if n == 0 {
                     base.clone()
                 } else {
                     format!("{base}page/{}/", n + 1)
                 };
-                Ok(html_file(&path, html))
+                let to = output_path(&path);
+                let html = r.render_with(
+                    Some(&to),
+                    "section.html",
+                    &[("section", &view), ("pagination", &p)],
+                )?;
+                Ok(OutputFile {
+                    path: to,
+                    bytes: html,
+                })
             })
             .collect::<Result<_, String>>()?;
         files.extend(rendered);
@@ -1411,10 +1444,12 @@ fn render_archive(
                 previous: link(i + 1),
                 next: if i == 0 { None } else { link(i - 1) },
             };
-            Ok(html_file(
+            r.render_file(
                 &month_path(m.year, m.month),
-                r.render("archive.html", "archive", &view)?,
-            ))
+                "archive.html",
+                "archive",
+                &view,
+            )
         })
         .collect::<Result<_, String>>()?;
     let index = ArchiveView {
@@ -1425,10 +1460,7 @@ fn render_archive(
         previous: None,
         next: None,
     };
-    files.push(html_file(
-        "/archive/",
-        r.render("archive.html", "archive", &index)?,
-    ));
+    files.push(r.render_file("/archive/", "archive.html", "archive", &index)?);
     Ok(files)
 }
 
@@ -1851,8 +1883,12 @@ fn render_hub_page(
         },
     };
     let p = hub_pagination(&path, page, urls);
-    let html = r.render_with("hub.html", &[("hub", &view), ("pagination", &p)])?;
-    Ok(html_file(&page.path(&path), html))
+    let to = output_path(&page.path(&path));
+    let html = r.render_with(Some(&to), "hub.html", &[("hub", &view), ("pagination", &p)])?;
+    Ok(OutputFile {
+        path: to,
+        bytes: html,
+    })
 }
 
 /// A hub's Atom feed: its newest briefings.
