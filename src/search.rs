@@ -286,88 +286,97 @@ fn doc_terms<'a>(model: &'a SiteModel, i: usize, card: &'a BriefingCard) -> Weig
 
 /// The terms of the briefings a build tokenised, numbered after those of
 /// the cache file (see `cache::search_terms`).
-struct Numbered<'a> {
+struct Numbered {
     /// How many terms the file numbers: new ones count from there.
     base: usize,
-    new_terms: Vec<&'a str>,
+    new_terms: Vec<String>,
     /// (model index, its (term number, weight), numbers ascending), by
     /// index.
     fresh: Vec<(usize, Vec<(u32, u32)>)>,
 }
 
-/// Numbers the terms of the briefings counted here (`per_doc[i].1`):
-/// those the file has keep its numbers, the others get new ones, in the
-/// order the briefings first use them. Chunks of briefings number their
-/// terms locally in parallel (a cold build counts every briefing), then
-/// the chunks' terms are numbered in order.
+/// Briefings tokenised at once in [`number_terms`]: their terms as text
+/// are held only until numbered (a gigabyte at 100,000 briefings when
+/// every briefing's were held at once).
+const DOCS_PER_BATCH: usize = 4096;
+
+/// Tokenises the briefings at `todo` (model indices, ascending) with
+/// `terms_of`, `docs_per_batch` at a time, and numbers their terms: those the file has keep its
+/// numbers, the others get new ones, in the order the briefings first use
+/// them. Within a batch, chunks of briefings number their terms locally
+/// in parallel, then the chunks' terms are numbered in order; batches
+/// follow each other, so the numbers are those of one pass in order.
 fn number_terms<'a>(
-    per_doc: &'a [(u128, Option<Weighted<'a>>)],
+    todo: &[usize],
+    terms_of: impl Fn(usize) -> Weighted<'a> + Sync,
     known: Option<&'a SearchTermFile>,
-) -> Numbered<'a> {
+    docs_per_batch: usize,
+) -> Numbered {
     let base = known.map_or(0, SearchTermFile::term_count);
-    let fresh: Vec<(usize, &Weighted)> = per_doc
-        .iter()
-        .enumerate()
-        .filter_map(|(i, d)| Some((i, d.1.as_ref()?)))
-        .collect();
     let mut numbered = Numbered {
         base,
         new_terms: Vec::new(),
-        fresh: Vec::with_capacity(fresh.len()),
+        fresh: Vec::with_capacity(todo.len()),
     };
-    if fresh.is_empty() {
+    if todo.is_empty() {
         return numbered;
     }
-    // (the chunk's terms, each briefing's (local number, weight)).
-    type Chunk<'a> = (Vec<&'a str>, Vec<Vec<(u32, u32)>>);
-    let chunks: Vec<Chunk> = fresh
-        .par_chunks(256)
-        .map(|chunk| {
-            let mut local: FastMap<&str, u32> = FastMap::default();
-            let mut names = Vec::new();
-            let docs = chunk
-                .iter()
-                .map(|(_, terms)| {
-                    terms
-                        .iter()
-                        .map(|(t, w)| {
-                            let id = *local.entry(t.as_ref()).or_insert_with(|| {
-                                names.push(t.as_ref());
-                                names.len() as u32 - 1
-                            });
-                            (id, *w)
-                        })
-                        .collect()
-                })
-                .collect();
-            (names, docs)
-        })
-        .collect();
-    let mut ids: FastMap<&str, u32> = match known {
+    let mut ids: FastMap<Cow<'a, str>, u32> = match known {
         Some(file) => (0..base as u32)
-            .filter_map(|id| Some((file.term(id)?, id)))
+            .filter_map(|id| Some((Cow::Borrowed(file.term(id)?), id)))
             .collect(),
         None => FastMap::default(),
     };
-    let mut at = 0;
-    for (names, docs) in chunks {
-        let global: Vec<u32> = names
-            .into_iter()
-            .map(|name| {
-                *ids.entry(name).or_insert_with(|| {
-                    numbered.new_terms.push(name);
-                    (base + numbered.new_terms.len() - 1) as u32
-                })
+    for batch in todo.chunks(docs_per_batch) {
+        let weighted: Vec<Weighted<'a>> = batch.par_iter().map(|&i| terms_of(i)).collect();
+        // (the chunk's terms, each briefing's (local number, weight)).
+        type Chunk<'t, 'a> = (Vec<&'t Cow<'a, str>>, Vec<Vec<(u32, u32)>>);
+        let chunks: Vec<Chunk> = weighted
+            .par_chunks(256)
+            .map(|chunk| {
+                let mut local: FastMap<&str, u32> = FastMap::default();
+                let mut names = Vec::new();
+                let docs = chunk
+                    .iter()
+                    .map(|terms| {
+                        terms
+                            .iter()
+                            .map(|(t, w)| {
+                                let id = *local.entry(t.as_ref()).or_insert_with(|| {
+                                    names.push(t);
+                                    names.len() as u32 - 1
+                                });
+                                (id, *w)
+                            })
+                            .collect()
+                    })
+                    .collect();
+                (names, docs)
             })
             .collect();
-        for doc in docs {
-            let mut pairs: Vec<(u32, u32)> = doc
+        let mut at = numbered.fresh.len();
+        for (names, docs) in chunks {
+            let global: Vec<u32> = names
                 .into_iter()
-                .map(|(local, w)| (global[local as usize], w))
+                .map(|name| match ids.get(name.as_ref()) {
+                    Some(id) => *id,
+                    None => {
+                        let id = (base + numbered.new_terms.len()) as u32;
+                        numbered.new_terms.push(name.to_string());
+                        ids.insert(name.clone(), id);
+                        id
+                    }
+                })
                 .collect();
-            pairs.sort_unstable();
-            numbered.fresh.push((fresh[at].0, pairs));
-            at += 1;
+            for doc in docs {
+                let mut pairs: Vec<(u32, u32)> = doc
+                    .into_iter()
+                    .map(|(local, w)| (global[local as usize], w))
+                    .collect();
+                pairs.sort_unstable();
+                numbered.fresh.push((todo[at], pairs));
+                at += 1;
+            }
         }
     }
     numbered
@@ -398,27 +407,24 @@ pub fn build_index(
     let card_of = |doc: usize| -> &BriefingCard { &cards[n - 1 - doc] };
     // Each briefing's key, and its terms when the cache does not have
     // them: tokenising is per briefing, in parallel.
-    let per_doc: Vec<(u128, Option<Weighted>)> = cards[..n]
+    let keys: Vec<u128> = cards[..n]
         .par_iter()
         .enumerate()
-        .map(|(i, card)| {
-            let key = doc_key(model, i, card);
-            match known.filter(|k| k.has(key)) {
-                Some(_) => (key, None),
-                None => (key, Some(doc_terms(model, i, card))),
-            }
-        })
+        .map(|(i, card)| doc_key(model, i, card))
         .collect();
-    let keys: Vec<u128> = per_doc.iter().map(|d| d.0).collect();
+    let todo: Vec<usize> = (0..n)
+        .filter(|&i| !known.is_some_and(|k| k.has(keys[i])))
+        .collect();
     let Numbered {
         base,
         new_terms,
         fresh,
-    } = number_terms(&per_doc, known);
-    let new_terms: Vec<String> = new_terms.into_iter().map(str::to_string).collect();
-    // The terms as text go: in a cold build, a hundred megabytes at
-    // 10,000 briefings.
-    drop(per_doc);
+    } = number_terms(
+        &todo,
+        |i| doc_terms(model, i, &cards[i]),
+        known,
+        DOCS_PER_BATCH,
+    );
     let term = |id: u32| -> &str {
         match (id as usize).checked_sub(base) {
             None => known.and_then(|k| k.term(id)).unwrap_or_default(),
@@ -690,6 +696,37 @@ mod tests {
             counted["οδος"], 1,
             "a final sigma lowers as the library does"
         );
+    }
+
+    #[test]
+    fn terms_are_numbered_alike_in_batches_of_any_size() {
+        // 600 briefings of overlapping words, some owned (lowered), so
+        // that chunks of 256 and batches of every size cut across them.
+        let words = ["port", "talks", "Grain", "oman", "muscat", "Truce", "ship"];
+        let terms_of = |i: usize| -> Weighted<'static> {
+            (0..1 + i % 5)
+                .map(|k| {
+                    let w = words[(i * 3 + k * 5) % words.len()];
+                    let term = match w.chars().next().unwrap().is_uppercase() {
+                        true => Cow::Owned(format!("{}{}", w.to_lowercase(), i % 11)),
+                        false => Cow::Borrowed(w),
+                    };
+                    (term, (i + k) as u32)
+                })
+                .collect()
+        };
+        let todo: Vec<usize> = (0..600).filter(|i| i % 7 != 3).collect();
+        let whole = number_terms(&todo, terms_of, None, usize::MAX);
+        assert!(
+            whole.new_terms.len() > words.len(),
+            "owned terms are numbered too"
+        );
+        assert_eq!(whole.fresh.len(), todo.len());
+        for batch in [1, 2, 255, 256, 257, 4096] {
+            let batched = number_terms(&todo, terms_of, None, batch);
+            assert_eq!(batched.new_terms, whole.new_terms, "batch {batch}");
+            assert_eq!(batched.fresh, whole.fresh, "batch {batch}");
+        }
     }
 
     #[test]

@@ -93,6 +93,9 @@ fn read_record(bytes: &[u8]) -> Option<(u128, Vec<u64>, usize)> {
     Some((key, terms, end + 8))
 }
 
+/// Records encoded before they are written, when the file is written anew.
+const RECORDS_PER_BATCH: usize = 4096;
+
 fn write_record(out: &mut Vec<u8>, key: u128, terms: &[u64]) {
     let start = out.len();
     out.reserve(16 + 4 + 8 * terms.len() + 8);
@@ -139,23 +142,25 @@ impl TermFile {
         let mut sorted = live.to_vec();
         sorted.par_sort_unstable();
         sorted.dedup();
-        // Records are encoded in parallel runs (37 MB at 10,000 briefings).
-        let runs: Vec<Vec<u8>> = sorted
-            .par_chunks(256)
-            .map(|keys| {
-                let mut out = Vec::new();
-                for k in keys {
-                    write_record(&mut out, *k, &lists[k]);
-                }
-                out
-            })
-            .collect();
-        // Written run by run: joined first, they were a second copy of
-        // the file in memory (370 MB at 100,000 briefings).
+        // Records are encoded in parallel runs (37 MB at 10,000 briefings),
+        // a batch of runs at a time: encoded all at once, they were a
+        // second copy of every list in memory (370 MB at 100,000).
         super::write_with(&self.dir, FILE, false, |file| {
             file.write_all(header().as_bytes())?;
-            for run in &runs {
-                file.write_all(run)?;
+            for batch in sorted.chunks(RECORDS_PER_BATCH) {
+                let runs: Vec<Vec<u8>> = batch
+                    .par_chunks(256)
+                    .map(|keys| {
+                        let mut out = Vec::new();
+                        for k in keys {
+                            write_record(&mut out, *k, &lists[k]);
+                        }
+                        out
+                    })
+                    .collect();
+                for run in &runs {
+                    file.write_all(run)?;
+                }
             }
             Ok(())
         })?;
@@ -208,6 +213,20 @@ mod tests {
         let (back, _) = load(dir.path());
         assert_eq!(back.len(), 100);
         assert!(back.keys().all(|k| *k >= 100));
+    }
+
+    #[test]
+    fn a_file_written_anew_in_batches_holds_every_list() {
+        let dir = tempfile::tempdir().unwrap();
+        let (_, mut file) = load(dir.path());
+        let n = 2 * RECORDS_PER_BATCH as u128 + 3;
+        let all: TermLists = (0..n)
+            .map(|k| (k * 7919, Arc::new((0..(k % 5) as u64).collect())))
+            .collect();
+        let mut live: Vec<u128> = all.keys().copied().collect();
+        live.reverse();
+        file.save(&all, &live, &live).unwrap();
+        assert_eq!(load(dir.path()).0, all);
     }
 
     #[test]
