@@ -22,12 +22,12 @@
 //! count as absent: they feed the related lists, so a damaged one must
 //! never be used.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use rayon::prelude::*;
 use xxhash_rust::xxh3::xxh3_64;
 
 use crate::linking::StemMemo;
@@ -112,33 +112,19 @@ pub fn save(memo: StemMemo, file: &mut StemFile) -> io::Result<()> {
     if !saved.names.is_empty() {
         names_record(&mut head, &saved.names);
     }
-    // Text records encoded in parallel runs (190 MB at 100,000 briefings).
-    let runs: Vec<Vec<u8>> = saved
-        .texts
-        .par_chunks(256)
-        .map(|texts| {
-            let mut out = Vec::new();
-            for (hash, counts) in texts {
-                text_record(&mut out, *hash, counts);
-            }
-            out
-        })
-        .collect();
+    // 190 MB of text records at 100,000 briefings: written as encoded.
+    let encode =
+        |out: &mut Vec<u8>, text: &(u128, Cow<[(u32, u32)]>)| text_record(out, text.0, &text.1);
     if append {
         let mut out = head;
-        for run in &runs {
-            out.extend_from_slice(run);
-        }
+        super::write_records(&mut out, &saved.texts, encode)?;
         // Not synced: every record is checked on reading.
         super::append(&file.dir, FILE, &out, false)?;
         file.texts = file.texts.map(|n| n + saved.texts.len());
     } else {
         super::write_with(&file.dir, FILE, false, |out| {
             out.write_all(&head)?;
-            for run in &runs {
-                out.write_all(run)?;
-            }
-            Ok(())
+            super::write_records(out, &saved.texts, encode)
         })?;
         file.texts = Some(saved.texts.len());
     }

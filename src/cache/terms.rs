@@ -93,9 +93,6 @@ fn read_record(bytes: &[u8]) -> Option<(u128, Vec<u64>, usize)> {
     Some((key, terms, end + 8))
 }
 
-/// Records encoded before they are written, when the file is written anew.
-const RECORDS_PER_BATCH: usize = 4096;
-
 fn write_record(out: &mut Vec<u8>, key: u128, terms: &[u64]) {
     let start = out.len();
     out.reserve(16 + 4 + 8 * terms.len() + 8);
@@ -142,27 +139,9 @@ impl TermFile {
         let mut sorted = live.to_vec();
         sorted.par_sort_unstable();
         sorted.dedup();
-        // Records are encoded in parallel runs (37 MB at 10,000 briefings),
-        // a batch of runs at a time: encoded all at once, they were a
-        // second copy of every list in memory (370 MB at 100,000).
         super::write_with(&self.dir, FILE, false, |file| {
             file.write_all(header().as_bytes())?;
-            for batch in sorted.chunks(RECORDS_PER_BATCH) {
-                let runs: Vec<Vec<u8>> = batch
-                    .par_chunks(256)
-                    .map(|keys| {
-                        let mut out = Vec::new();
-                        for k in keys {
-                            write_record(&mut out, *k, &lists[k]);
-                        }
-                        out
-                    })
-                    .collect();
-                for run in &runs {
-                    file.write_all(run)?;
-                }
-            }
-            Ok(())
+            super::write_records(file, &sorted, |out, k| write_record(out, *k, &lists[k]))
         })?;
         Ok(sorted.len())
     }
@@ -219,7 +198,7 @@ mod tests {
     fn a_file_written_anew_in_batches_holds_every_list() {
         let dir = tempfile::tempdir().unwrap();
         let (_, mut file) = load(dir.path());
-        let n = 2 * RECORDS_PER_BATCH as u128 + 3;
+        let n = 2 * super::super::RECORDS_PER_BATCH as u128 + 3;
         let all: TermLists = (0..n)
             .map(|k| (k * 7919, Arc::new((0..(k % 5) as u64).collect())))
             .collect();
