@@ -87,6 +87,16 @@ fn built_fixture(extra: &[&str]) -> (tempfile::TempDir, PathBuf) {
     (dir, out)
 }
 
+/// The names of the entries of `dir`, sorted.
+fn names_in(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    names
+}
+
 fn text(path: &Path) -> String {
     std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
@@ -416,11 +426,11 @@ fn a_first_build_that_fails_late_leaves_nothing_behind() {
         stderr(&o)
     );
     assert!(stderr(&o).contains("nothing was written"), "{}", stderr(&o));
-    let siblings: Vec<String> = std::fs::read_dir(dir.path())
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .collect();
-    assert_eq!(siblings, ["site"], "no output, no staging directory");
+    assert_eq!(
+        names_in(dir.path()),
+        ["site"],
+        "no output, no staging directory"
+    );
 }
 
 #[test]
@@ -433,10 +443,7 @@ fn a_successful_build_leaves_no_stale_files() {
     std::fs::write(out.join("stale/old.html"), "old").unwrap();
     assert!(build(&root, &out, &[]).status.success());
     assert!(!out.join("stale").exists());
-    let siblings: Vec<String> = std::fs::read_dir(dir.path())
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .collect();
+    let siblings = names_in(dir.path());
     assert_eq!(
         siblings.len(),
         2,

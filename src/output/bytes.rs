@@ -37,6 +37,25 @@ struct KeptFile {
     read: OnceLock<io::Result<Vec<u8>>>,
 }
 
+impl KeptFile {
+    /// The file's contents, checked against its length and hash.
+    fn read_checked(&self) -> io::Result<Vec<u8>> {
+        let bytes = std::fs::read(&self.path)?;
+        if bytes.len() != self.len || crate::cache::hash_bytes(&bytes) != self.hash {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidData,
+                "changed while the site was built; build again",
+            ));
+        }
+        Ok(bytes)
+    }
+
+    /// `e`, naming the file.
+    fn named(&self, e: &io::Error) -> io::Error {
+        io::Error::new(e.kind(), format!("{}: {e}", self.path.display()))
+    }
+}
+
 impl Default for Bytes {
     fn default() -> Bytes {
         Bytes::from(Vec::new())
@@ -62,18 +81,8 @@ impl Bytes {
         match &*self.0 {
             Store::Memory(v) => Ok(v),
             Store::File(f) => {
-                let read = f.read.get_or_init(|| {
-                    let bytes = std::fs::read(&f.path)?;
-                    if bytes.len() != f.len || crate::cache::hash_bytes(&bytes) != f.hash {
-                        return Err(io::Error::new(
-                            io::ErrorKind::InvalidData,
-                            "changed while the site was built; build again",
-                        ));
-                    }
-                    Ok(bytes)
-                });
-                read.as_deref()
-                    .map_err(|e| io::Error::new(e.kind(), format!("{}: {e}", f.path.display())))
+                let read = f.read.get_or_init(|| f.read_checked());
+                read.as_deref().map_err(|e| f.named(e))
             }
         }
     }
@@ -84,20 +93,10 @@ impl Bytes {
     /// rendered ([`super::Staging`]) without holding the site in memory.
     pub fn with_contents<R>(&self, use_them: impl FnOnce(&[u8]) -> R) -> io::Result<R> {
         match &*self.0 {
-            Store::File(f) if f.read.get().is_none() => {
-                let bytes = std::fs::read(&f.path)
-                    .map_err(|e| io::Error::new(e.kind(), format!("{}: {e}", f.path.display())))?;
-                if bytes.len() != f.len || crate::cache::hash_bytes(&bytes) != f.hash {
-                    return Err(io::Error::new(
-                        io::ErrorKind::InvalidData,
-                        format!(
-                            "{}: changed while the site was built; build again",
-                            f.path.display()
-                        ),
-                    ));
-                }
-                Ok(use_them(&bytes))
-            }
+            Store::File(f) if f.read.get().is_none() => match f.read_checked() {
+                Ok(bytes) => Ok(use_them(&bytes)),
+                Err(e) => Err(f.named(&e)),
+            },
             _ => self.contents().map(use_them),
         }
     }
@@ -229,12 +228,17 @@ impl fmt::Debug for Bytes {
 mod tests {
     use super::*;
 
+    /// `text` written to `page.html` in `dir`: its path and hash.
+    fn page_in(dir: &tempfile::TempDir, text: &str) -> (PathBuf, u128) {
+        let path = dir.path().join("page.html");
+        std::fs::write(&path, text).unwrap();
+        (path, crate::cache::hash_bytes(text.as_bytes()))
+    }
+
     #[test]
     fn a_file_on_disk_is_read_only_when_asked_for_and_checked() {
         let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("page.html");
-        std::fs::write(&path, "<p>kept</p>").unwrap();
-        let hash = crate::cache::hash_bytes(b"<p>kept</p>");
+        let (path, hash) = page_in(&dir, "<p>kept</p>");
         let kept = Bytes::on_disk(path.clone(), 11, hash);
         assert!(kept.is_on_disk());
         assert_eq!(kept.len(), 11);
@@ -257,9 +261,7 @@ mod tests {
     #[test]
     fn with_contents_reads_a_file_without_keeping_it() {
         let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("page.html");
-        std::fs::write(&path, "<p>spilled</p>").unwrap();
-        let hash = crate::cache::hash_bytes(b"<p>spilled</p>");
+        let (path, hash) = page_in(&dir, "<p>spilled</p>");
         let page = Bytes::on_disk(path.clone(), 14, hash);
         assert_eq!(page.file_path(), Some(path.as_path()));
         assert_eq!(

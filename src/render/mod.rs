@@ -357,7 +357,9 @@ pub fn render_site_memo(
     crate::trace::lap("render.hubs+sections+archive");
     files.extend(render_feeds(input, &renderer, &entries, &urls)?);
     files.extend(render_aliases(input, &renderer, &urls)?);
-    files.push(html_file("/search/", renderer.render_plain("search.html")?));
+    files.push(file_at("/search/", |_| {
+        renderer.render_plain("search.html")
+    })?);
     files.extend(search_index);
     files.push(OutputFile {
         path: "404.html".into(),
@@ -847,8 +849,20 @@ struct Renderer<'a> {
 
 impl Renderer<'_> {
     fn render<T: Serialize>(&self, template: &str, name: &str, value: &T) -> Result<Bytes, String> {
+        self.render_to(None, template, name, value)
+    }
+
+    /// [`Renderer::render`] for the output file `to`, if it is one (see
+    /// [`RenderMemo::page`]).
+    fn render_to<T: Serialize>(
+        &self,
+        to: Option<&str>,
+        template: &str,
+        name: &str,
+        value: &T,
+    ) -> Result<Bytes, String> {
         self.render_memo(
-            None,
+            to,
             template,
             |h| {
                 h.field(name.as_bytes());
@@ -858,8 +872,7 @@ impl Renderer<'_> {
         )
     }
 
-    /// The page at the site path `path` (`/x/`): [`Renderer::render`],
-    /// into the staging directory when there is one ([`RenderMemo::page`]).
+    /// The page at the site path `path` (`/x/`), [`Renderer::render`]ed.
     fn render_file<T: Serialize>(
         &self,
         path: &str,
@@ -867,17 +880,7 @@ impl Renderer<'_> {
         name: &str,
         value: &T,
     ) -> Result<OutputFile, String> {
-        let to = output_path(path);
-        let bytes = self.render_memo(
-            Some(&to),
-            template,
-            |h| {
-                h.field(name.as_bytes());
-                RenderMemo::hash_into(h, value);
-            },
-            |ctx| ctx.insert(name, value),
-        )?;
-        Ok(OutputFile { path: to, bytes })
+        file_at(path, |to| self.render_to(Some(to), template, name, value))
     }
 
     /// Renders `template` with `name` bound to what `view` makes; the
@@ -996,11 +999,16 @@ impl Serialize for ErasedRef<'_> {
     }
 }
 
-fn html_file(path: &str, html: Bytes) -> OutputFile {
-    OutputFile {
-        path: output_path(path),
-        bytes: html,
-    }
+/// The output file of the site path `path` (`/x/` -> `x/index.html`),
+/// made by `render` from that output path: a page rendered for a file
+/// can go to the staging directory at once ([`RenderMemo::page`]).
+fn file_at(
+    path: &str,
+    render: impl FnOnce(&str) -> Result<Bytes, String>,
+) -> Result<OutputFile, String> {
+    let to = output_path(path);
+    let bytes = render(&to)?;
+    Ok(OutputFile { path: to, bytes })
 }
 
 fn render_pages(
@@ -1377,15 +1385,12 @@ fn render_sections(
                 } else {
                     format!("{base}page/{}/", n + 1)
                 };
-                let to = output_path(&path);
-                let html = r.render_with(
-                    Some(&to),
-                    "section.html",
-                    &[("section", &view), ("pagination", &p)],
-                )?;
-                Ok(OutputFile {
-                    path: to,
-                    bytes: html,
+                file_at(&path, |to| {
+                    r.render_with(
+                        Some(to),
+                        "section.html",
+                        &[("section", &view), ("pagination", &p)],
+                    )
                 })
             })
             .collect::<Result<_, String>>()?;
@@ -1883,11 +1888,8 @@ fn render_hub_page(
         },
     };
     let p = hub_pagination(&path, page, urls);
-    let to = output_path(&page.path(&path));
-    let html = r.render_with(Some(&to), "hub.html", &[("hub", &view), ("pagination", &p)])?;
-    Ok(OutputFile {
-        path: to,
-        bytes: html,
+    file_at(&page.path(&path), |to| {
+        r.render_with(Some(to), "hub.html", &[("hub", &view), ("pagination", &p)])
     })
 }
 
