@@ -138,17 +138,7 @@ fn write_by_swap(
     // was swapped in.
     let staging = match staging {
         Some(staging) => staging,
-        None => {
-            let dir = staging::beside(out_dir, "tmp")?;
-            if let Some(parent) = dir.parent() {
-                fs::create_dir_all(parent)?;
-            }
-            if fs::symlink_metadata(&dir).is_ok() {
-                fs::remove_dir_all(&dir)?;
-            }
-            fs::create_dir(&dir)?;
-            Staging::at(dir)
-        }
+        None => Staging::new(out_dir)?,
     };
     let stats = stage(&staging, out_dir, files, known)?;
     swap(out_dir, staging.dir(), &aside)?;

@@ -32,15 +32,21 @@ impl Staging {
             Err(e) if e.kind() == io::ErrorKind::NotFound => {}
             _ => return None,
         }
-        let dir = beside(out_dir, "tmp").ok()?;
-        fs::create_dir_all(dir.parent()?).ok()?;
-        fs::create_dir(&dir).ok()?;
-        Some(Staging { dir })
+        Staging::new(out_dir).ok()
     }
 
-    /// Takes over `dir`, an empty directory made for the purpose.
-    pub(super) fn at(dir: PathBuf) -> Staging {
-        Staging { dir }
+    /// A new, empty staging directory beside `out_dir`.
+    pub(super) fn new(out_dir: &Path) -> io::Result<Staging> {
+        let dir = beside(out_dir, "tmp")?;
+        if let Some(parent) = dir.parent() {
+            fs::create_dir_all(parent)?;
+        }
+        // Left by a dead process that had our process id.
+        if fs::symlink_metadata(&dir).is_ok() {
+            fs::remove_dir_all(&dir)?;
+        }
+        fs::create_dir(&dir)?;
+        Ok(Staging { dir })
     }
 
     pub fn dir(&self) -> &Path {
