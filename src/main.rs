@@ -13,8 +13,15 @@ use briefing::{BuildError, BuildOptions, Report};
 // postings) across threads; mimalloc's thread-local free lists take about a
 // fifth off the CPU time glibc's allocator costs here (measured on a
 // 10,000-briefing build, see bench/README.md).
+#[cfg(not(feature = "heap-count"))]
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
+// `cargo build --release --features heap-count`: the same allocator, counting
+// the live heap, which `BRIEFING_TRACE` laps then print (see bench/README.md).
+#[cfg(feature = "heap-count")]
+#[global_allocator]
+static GLOBAL: briefing::trace::CountingHeap = briefing::trace::CountingHeap;
 
 extern "C" {
     /// mimalloc's C API (linked in by the `mimalloc` crate).
