@@ -1180,6 +1180,12 @@ impl RenderMemo {
         self.staging = staging;
     }
 
+    /// Whether pages rendered now go straight to disk (a first build):
+    /// then nothing of a page need be held after it is rendered.
+    pub fn streams_pages(&self) -> bool {
+        self.staging.is_some()
+    }
+
     /// The staging directory the pages went to, for the writer.
     pub fn take_staging(&mut self) -> Option<crate::output::Staging> {
         self.staging.take()

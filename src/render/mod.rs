@@ -7,7 +7,7 @@ pub mod templates;
 pub mod views;
 
 use std::collections::{BTreeMap, HashSet};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use chrono_tz::Tz;
@@ -165,7 +165,13 @@ pub fn render_site_memo(
 
     // Bodies first: they may hold content problems (broken `@/` links).
     // A body the last build rendered has none, and waits until its page
-    // is rendered (most pages of a warm build are not).
+    // is rendered (most pages of a warm build are not). When pages go
+    // straight to disk (a first build), every page is rendered and every
+    // body waits for its page: its problems are gathered then, and no
+    // body is held past its page (half a gigabyte of HTML at 100,000
+    // briefings, held through the search index and every briefing page).
+    let bodies_at_pages = memo.is_some_and(RenderMemo::streams_pages);
+    let page_problems: Mutex<Vec<Diagnostic>> = Mutex::new(Vec::new());
     let mut problems = Vec::new();
     let render_briefing_body = |i: usize, inline: &[(String, String)]| {
         let b = &model.briefings[i];
@@ -197,6 +203,9 @@ pub fn render_site_memo(
                 i,
                 config.inline_links,
             );
+            if bodies_at_pages {
+                return (Body::AtPage, key);
+            }
             if memo.body_can_wait(key) {
                 return (Body::Waiting, key);
             }
@@ -208,12 +217,16 @@ pub fn render_site_memo(
         .unzip();
     let body_of = |i: usize| match &bodies[i] {
         Body::Ready(body) => Arc::clone(body),
-        Body::Waiting => {
+        Body::Waiting | Body::AtPage => {
             let inline = inline_links(model, i, config.inline_links);
-            match memo {
+            let body = match memo {
                 Some(memo) => memo.body(body_keys[i], || render_briefing_body(i, &inline)),
                 None => Arc::new(render_briefing_body(i, &inline)),
+            };
+            if matches!(bodies[i], Body::AtPage) && !body.1.is_empty() {
+                page_problems.lock().unwrap().extend(body.1.iter().cloned());
             }
+            body
         }
     };
     let rendered_pages: Vec<(Rendered, Vec<Diagnostic>)> = input
@@ -223,7 +236,7 @@ pub fn render_site_memo(
         .collect();
     let briefing_bodies = bodies.iter().filter_map(|b| match b {
         Body::Ready(body) => Some(&**body),
-        Body::Waiting => None,
+        Body::Waiting | Body::AtPage => None,
     });
     for (_, p) in briefing_bodies.chain(&rendered_pages) {
         problems.extend(p.iter().cloned());
@@ -321,6 +334,7 @@ pub fn render_site_memo(
         (search, briefing_pages())
     };
     files.extend(briefing_files?);
+    problems.extend(page_problems.into_inner().unwrap());
     // The bodies are in their pages now: freed before the hub pages pile
     // up (half a gigabyte of HTML at 100,000 briefings).
     crate::drop_later::drop_later(bodies);
@@ -435,10 +449,12 @@ impl BodyInputs {
 }
 
 /// A briefing's body for its page: rendered, or waiting until the page is
-/// rendered ([`RenderMemo::body_can_wait`]).
+/// rendered ([`RenderMemo::body_can_wait`]), or rendered with its page
+/// and its problems reported then ([`RenderMemo::streams_pages`]).
 enum Body {
     Ready(Arc<RenderedBody>),
     Waiting,
+    AtPage,
 }
 
 /// The key of a briefing's body: everything its HTML and problems depend
