@@ -189,6 +189,63 @@ impl Serialize for DeltaPostings<'_> {
     }
 }
 
+/// Every term's postings, filled by term number, in chunks of whole terms
+/// of at most [`POSTINGS_PER_CHUNK`] pairs (a longer term has its own). One array of them all (220 MB
+/// at 100,000 briefings) was a block the allocator could not make of the
+/// memory earlier stages freed, and raised the peak RSS by its size.
+struct ChunkedPostings {
+    chunks: Vec<Vec<(u32, u32)>>,
+    /// Term number -> its chunk.
+    chunk_of: Vec<u32>,
+    /// Chunk -> the offset (in the terms' prefix sums) its first pair has.
+    chunk_start: Vec<usize>,
+}
+
+/// 8 MB chunks.
+const POSTINGS_PER_CHUNK: usize = 1 << 20;
+
+impl ChunkedPostings {
+    /// Room for every term's postings, `offsets` being the prefix sums of
+    /// their lengths (term `t`'s are `offsets[t]..offsets[t + 1]`), in
+    /// chunks of at most `per_chunk` pairs.
+    fn new(offsets: &[usize], per_chunk: usize) -> ChunkedPostings {
+        let n_terms = offsets.len() - 1;
+        let mut chunks = Vec::new();
+        let mut chunk_of = Vec::with_capacity(n_terms);
+        let mut chunk_start = Vec::new();
+        let mut t = 0;
+        while t < n_terms {
+            let start = offsets[t];
+            let mut end_term = t + 1;
+            while end_term < n_terms && offsets[end_term + 1] - start <= per_chunk {
+                end_term += 1;
+            }
+            chunk_of.extend(std::iter::repeat_n(chunks.len() as u32, end_term - t));
+            chunk_start.push(start);
+            chunks.push(vec![(0, 0); offsets[end_term] - start]);
+            t = end_term;
+        }
+        ChunkedPostings {
+            chunks,
+            chunk_of,
+            chunk_start,
+        }
+    }
+
+    /// Sets the pair at `at` (an offset in the prefix sums) of term `t`.
+    fn set(&mut self, t: usize, at: usize, pair: (u32, u32)) {
+        let c = self.chunk_of[t] as usize;
+        self.chunks[c][at - self.chunk_start[c]] = pair;
+    }
+
+    /// Term `t`'s postings.
+    fn of<'a>(&'a self, t: usize, offsets: &[usize]) -> &'a [(u32, u32)] {
+        let c = self.chunk_of[t] as usize;
+        let start = self.chunk_start[c];
+        &self.chunks[c][offsets[t] - start..offsets[t + 1] - start]
+    }
+}
+
 /// Counts the terms of `text` ([`terms`]) in `tf` under `field`, without
 /// allocating for a word seen before: a word with capitals is lowered
 /// into `lower` to look it up, and copied only when new. Counting was
@@ -485,14 +542,15 @@ pub fn build_index(
     for t in 0..n_terms {
         offsets[t + 1] += offsets[t];
     }
+    let mut flat = ChunkedPostings::new(&offsets, POSTINGS_PER_CHUNK);
     let mut fill = offsets.clone();
-    let mut flat = vec![(0u32, 0u32); offsets[n_terms]];
     for (doc, terms) in pairs.iter().enumerate() {
         for &(id, w) in terms.iter() {
-            flat[fill[id as usize]] = (doc as u32, w);
+            flat.set(id as usize, fill[id as usize], (doc as u32, w));
             fill[id as usize] += 1;
         }
     }
+    drop(fill);
     // The terms in use, in text order.
     let mut used: Vec<u32> = (0..n_terms as u32)
         .filter(|&t| offsets[t as usize + 1] > offsets[t as usize])
@@ -505,7 +563,7 @@ pub fn build_index(
     }
     let postings: Vec<(&str, &[(u32, u32)])> = used
         .iter()
-        .map(|&t| (term(t), &flat[offsets[t as usize]..offsets[t as usize + 1]]))
+        .map(|&t| (term(t), flat.of(t as usize, &offsets)))
         .collect();
     drop(pairs);
     crate::trace::lap("search.postings");
@@ -747,6 +805,34 @@ mod tests {
             assert_eq!(batched.new_terms, whole.new_terms, "batch {batch}");
             assert_eq!(batched.fresh, whole.fresh, "batch {batch}");
         }
+    }
+
+    #[test]
+    fn chunked_postings_keep_each_term_whole_and_in_place() {
+        // Terms of 3, 0, 5, 1, 2 and 4 pairs.
+        let lengths = [3usize, 0, 5, 1, 2, 4];
+        let mut offsets = vec![0];
+        for len in lengths {
+            offsets.push(offsets.last().unwrap() + len);
+        }
+        for per_chunk in [1, 2, 4, 6, 100] {
+            let mut postings = ChunkedPostings::new(&offsets, per_chunk);
+            for (t, len) in lengths.iter().enumerate() {
+                for k in 0..*len {
+                    postings.set(t, offsets[t] + k, (t as u32, k as u32));
+                }
+            }
+            for (t, len) in lengths.iter().enumerate() {
+                let want: Vec<(u32, u32)> = (0..*len).map(|k| (t as u32, k as u32)).collect();
+                assert_eq!(postings.of(t, &offsets), &want[..], "chunks of {per_chunk}");
+            }
+            // Whole terms per chunk: no chunk over the size unless one
+            // term alone is.
+            for chunk in &postings.chunks {
+                assert!(chunk.len() <= per_chunk.max(5), "chunks of {per_chunk}");
+            }
+        }
+        assert_eq!(ChunkedPostings::new(&offsets, 6).chunks.len(), 3);
     }
 
     #[test]
