@@ -261,7 +261,7 @@ impl Caches {
                     )
                 },
             );
-        let related = match lists {
+        let mut related = match lists {
             Some((options, lists)) => {
                 crate::linking::RelatedMemo::from_saved(stems, options, lists)
             }
@@ -271,6 +271,8 @@ impl Caches {
                 memo
             }
         };
+        // A build ranks once with it; `serve` takes only its stems.
+        related.last_call = true;
         Caches {
             analysis,
             related: Some(related),

@@ -46,6 +46,10 @@ pub struct RelatedMemo {
     pub(super) stems: StemMemo,
     /// The last call's index, to patch after a text edit.
     pub(super) index: Option<Index>,
+    /// There is no next call (a one-off `build`): the index is dropped
+    /// once the lists are ranked, not kept (its postings were 180 MB at
+    /// 100,000 briefings, held while the memo entries were made).
+    pub(crate) last_call: bool,
     /// The entries came from disk ([`RelatedMemo::from_saved`]): lists
     /// without their vectors, bars and candidates, so only the oldest
     /// briefings' lists are reused, never read to rescore.
@@ -846,7 +850,7 @@ pub(super) fn rank_with_memo(
             terms,
         },
     );
-    memo.index = index;
+    memo.index = index.filter(|_| !memo.last_call);
     memo.ranked = wanted.iter().filter(|w| **w).count();
     memo.rescored = rescored;
     let vector_of = |i: usize| vectors.get(i).cloned();
