@@ -190,9 +190,10 @@ impl Serialize for DeltaPostings<'_> {
 }
 
 /// Every term's postings, filled by term number, in chunks of whole terms
-/// of at most [`POSTINGS_PER_CHUNK`] pairs (a longer term has its own). One array of them all (220 MB
-/// at 100,000 briefings) was a block the allocator could not make of the
-/// memory earlier stages freed, and raised the peak RSS by its size.
+/// of at most [`POSTINGS_PER_CHUNK`] pairs (a longer term has its own).
+/// One array of them all (220 MB at 100,000 briefings) was a block the
+/// allocator could not make of the memory earlier stages freed, and
+/// raised the peak RSS by its size.
 struct ChunkedPostings {
     chunks: Vec<Vec<(u32, u32)>>,
     /// Term number -> its chunk.

@@ -434,6 +434,35 @@ fn a_first_build_that_fails_late_leaves_nothing_behind() {
 }
 
 #[test]
+fn a_first_build_reports_the_problems_of_bodies_rendered_with_their_pages() {
+    // A first build renders each briefing's body with its page (pages go
+    // straight to disk); a body's problems must still fail the build,
+    // with their positions, and leave nothing behind.
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("site");
+    copy_tree(&fixture("basic"), &root);
+    std::fs::write(
+        root.join("content/briefings/2026-01-01-broken.md"),
+        "+++\ntitle = \"Broken\"\n+++\nText.\n\nSee [b](@/briefings/nope.md).\n",
+    )
+    .unwrap();
+    let out = dir.path().join("public");
+    let o = build(&root, &out, &[]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("content/briefings/2026-01-01-broken.md:6:5: error: the link `@/briefings/nope.md` points to a page that does not exist"),
+        "{}",
+        stderr(&o)
+    );
+    assert!(stderr(&o).contains("nothing was written"), "{}", stderr(&o));
+    assert_eq!(
+        names_in(dir.path()),
+        ["site"],
+        "no output, no staging directory"
+    );
+}
+
+#[test]
 fn a_successful_build_leaves_no_stale_files() {
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path().join("site");
