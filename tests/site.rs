@@ -403,28 +403,19 @@ fn a_failed_build_leaves_the_previous_site_untouched() {
     assert_eq!(read_tree(&out), before);
 }
 
-#[test]
-fn a_first_build_that_fails_late_leaves_nothing_behind() {
-    // A first build writes its pages into a staging directory as it
-    // renders them; a broken link found afterwards (in a template, so
-    // only the check of the output sees it) must still leave no site and
-    // no staging directory.
+/// Writes `text` to `file` in a copy of the basic fixture and builds it
+/// into a new directory (a first build, whose pages go to a staging
+/// directory): the build must fail with `message` and leave no site and
+/// no staging directory.
+fn first_build_fails_and_leaves_nothing(file: &str, text: &str, message: &str) {
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path().join("site");
     copy_tree(&fixture("basic"), &root);
-    std::fs::write(
-        root.join("templates/page.html"),
-        "<html><body><a href=\"/no-such-page/\">gone</a>{{ page.body_html | safe }}</body></html>",
-    )
-    .unwrap();
+    std::fs::write(root.join(file), text).unwrap();
     let out = dir.path().join("public");
     let o = build(&root, &out, &[]);
     assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
-    assert!(
-        stderr(&o).contains("broken link `/no-such-page/`"),
-        "{}",
-        stderr(&o)
-    );
+    assert!(stderr(&o).contains(message), "{}", stderr(&o));
     assert!(stderr(&o).contains("nothing was written"), "{}", stderr(&o));
     assert_eq!(
         names_in(dir.path()),
@@ -434,31 +425,27 @@ fn a_first_build_that_fails_late_leaves_nothing_behind() {
 }
 
 #[test]
+fn a_first_build_that_fails_late_leaves_nothing_behind() {
+    // A first build writes its pages into a staging directory as it
+    // renders them; a broken link found afterwards (in a template, so
+    // only the check of the output sees it) must still leave no site and
+    // no staging directory.
+    first_build_fails_and_leaves_nothing(
+        "templates/page.html",
+        "<html><body><a href=\"/no-such-page/\">gone</a>{{ page.body_html | safe }}</body></html>",
+        "broken link `/no-such-page/`",
+    );
+}
+
+#[test]
 fn a_first_build_reports_the_problems_of_bodies_rendered_with_their_pages() {
     // A first build renders each briefing's body with its page (pages go
     // straight to disk); a body's problems must still fail the build,
     // with their positions, and leave nothing behind.
-    let dir = tempfile::tempdir().unwrap();
-    let root = dir.path().join("site");
-    copy_tree(&fixture("basic"), &root);
-    std::fs::write(
-        root.join("content/briefings/2026-01-01-broken.md"),
+    first_build_fails_and_leaves_nothing(
+        "content/briefings/2026-01-01-broken.md",
         "+++\ntitle = \"Broken\"\n+++\nText.\n\nSee [b](@/briefings/nope.md).\n",
-    )
-    .unwrap();
-    let out = dir.path().join("public");
-    let o = build(&root, &out, &[]);
-    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
-    assert!(
-        stderr(&o).contains("content/briefings/2026-01-01-broken.md:6:5: error: the link `@/briefings/nope.md` points to a page that does not exist"),
-        "{}",
-        stderr(&o)
-    );
-    assert!(stderr(&o).contains("nothing was written"), "{}", stderr(&o));
-    assert_eq!(
-        names_in(dir.path()),
-        ["site"],
-        "no output, no staging directory"
+        "content/briefings/2026-01-01-broken.md:6:5: error: the link `@/briefings/nope.md` points to a page that does not exist",
     );
 }
 
