@@ -12,6 +12,9 @@ pub const EXIT_CONTENT: i32 = 1;
 pub const EXIT_USAGE: i32 = 2;
 /// Exit code for a failure of the machine: disk full, permission denied.
 pub const EXIT_IO: i32 = 3;
+/// Exit code of a run ended by Ctrl-C or SIGTERM (see [`crate::interrupt`]):
+/// 128 + SIGINT, what a shell reports for a program Ctrl-C ended.
+pub const EXIT_INTERRUPTED: i32 = 130;
 
 #[derive(Debug, Parser)]
 #[command(

@@ -13,6 +13,7 @@ pub mod content;
 pub mod diagnostics;
 pub mod fast_hash;
 pub mod ingest;
+pub mod interrupt;
 pub mod linking;
 pub mod markdown;
 pub mod output;

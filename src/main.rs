@@ -67,6 +67,7 @@ fn no_huge_pages() {
 
 fn main() {
     keep_freed_memory();
+    briefing::interrupt::install();
     let cli = Cli::parse();
     // `serve` keeps them: it zeroes its pages once and then looks up a
     // gigabyte of memos on every save, where huge pages spare TLB misses

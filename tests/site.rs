@@ -589,3 +589,134 @@ fn missing_config_is_a_clear_error() {
         stderr(&o)
     );
 }
+
+/// A site of `count` generated briefings, big enough that building it
+/// takes a while: varied words so that hubs and related lists form.
+fn generated_site(root: &Path, count: usize) {
+    const WORDS: [&str; 24] = [
+        "harbour",
+        "ministers",
+        "tariffs",
+        "fishing",
+        "council",
+        "budget",
+        "ferry",
+        "strike",
+        "election",
+        "grain",
+        "pipeline",
+        "drought",
+        "court",
+        "reform",
+        "border",
+        "talks",
+        "refinery",
+        "coalition",
+        "vaccine",
+        "port",
+        "inflation",
+        "treaty",
+        "bridge",
+        "rail",
+    ];
+    const PLACES: [&str; 6] = [
+        "Kestrel Bay",
+        "Oldmoor",
+        "Vantia",
+        "Port Ilse",
+        "Dunmarrow",
+        "Serel",
+    ];
+    std::fs::create_dir_all(root.join("content/briefings")).unwrap();
+    std::fs::write(
+        root.join("site.toml"),
+        "title = \"Generated\"\nbase_url = \"https://example.org/\"\n",
+    )
+    .unwrap();
+    for i in 0..count {
+        let word = |k: usize| WORDS[(i * 7 + k * 13 + k * k) % WORDS.len()];
+        let place = PLACES[i % PLACES.len()];
+        let mut body = String::new();
+        for s in 0..24 {
+            body.push_str(&format!(
+                "Officials in {place} said the {} and the {} would shape the {} debate, \
+                 after {} weeks of {} over the {}. ",
+                word(s),
+                word(s + 1),
+                word(s + 2),
+                s + 2,
+                word(s + 3),
+                word(s + 4)
+            ));
+            if s % 6 == 5 {
+                body.push_str("\n\n");
+            }
+        }
+        let day = 1 + i % 28;
+        let month = 1 + (i / 28) % 12;
+        std::fs::write(
+            root.join(format!("content/briefings/2026-{month:02}-{day:02}-b{i}.md")),
+            format!(
+                "+++\ntitle = \"{place} {} {} number {i}\"\ndate = 2026-{month:02}-{day:02}\n+++\n{body}\n",
+                word(0),
+                word(1)
+            ),
+        )
+        .unwrap();
+    }
+}
+
+#[test]
+fn an_interrupted_first_build_leaves_nothing_behind() {
+    // A first build streams its pages into a staging directory beside the
+    // output; Ctrl-C while it does must remove that directory, not leave
+    // half a site under a hidden name.
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("site");
+    generated_site(&root, 1500);
+    let out = dir.path().join("public");
+    let mut child = Command::new(BIN)
+        .args(["build", "-q", "--root"])
+        .arg(&root)
+        .arg("--output")
+        .arg(&out)
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let staging_has_pages = || {
+        names_in(dir.path())
+            .iter()
+            .filter(|n| n.starts_with(".public.tmp-"))
+            .any(|n| {
+                walkdir::WalkDir::new(dir.path().join(n))
+                    .into_iter()
+                    .count()
+                    > 50
+            })
+    };
+    let started = std::time::Instant::now();
+    while !staging_has_pages() {
+        assert!(
+            child.try_wait().unwrap().is_none(),
+            "the build ended before its pages were staged: make the site bigger"
+        );
+        assert!(
+            started.elapsed().as_secs() < 120,
+            "no staging directory appeared"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(2));
+    }
+    let kill = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(kill.success());
+    let o = child.wait_with_output().unwrap();
+    assert_eq!(o.status.code(), Some(130), "{}", stderr(&o));
+    assert!(stderr(&o).contains("interrupted"), "{}", stderr(&o));
+    assert_eq!(
+        names_in(dir.path()),
+        ["site"],
+        "no output, no staging directory"
+    );
+}

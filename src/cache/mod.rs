@@ -840,6 +840,7 @@ fn write_with(
 ) -> io::Result<()> {
     std::fs::create_dir_all(dir)?;
     let tmp = dir.join(format!(".{file}.tmp-{}", std::process::id()));
+    let _scratch = crate::interrupt::Scratch::new(&tmp);
     let result = (|| {
         let mut out = io::BufWriter::new(std::fs::File::create(&tmp)?);
         fill(&mut out)?;

@@ -116,7 +116,10 @@ pub fn write_site_tracked(
         // Its stamps carry over only if the tree was still the recorded one.
         let last = last.filter(|_| old.is_some());
         if let Some(plan) = update::plan(&out_dir, files, &known, old)? {
-            let (stats, touched) = update::apply(&out_dir, files, plan)?;
+            // Interrupted halfway, the site would be part old, part new
+            // (and hold temporary files): the handler waits for the end.
+            let (stats, touched) =
+                crate::interrupt::critical(|| update::apply(&out_dir, files, plan))?;
             let tree = touched.and_then(|touched| {
                 TreeState::after_write(&out_dir, files, last.map(|l| (l, &touched)))
             });
@@ -141,11 +144,16 @@ fn write_by_swap(
         None => Staging::new(out_dir)?,
     };
     let stats = stage(&staging, out_dir, files, known)?;
-    swap(out_dir, staging.dir(), &aside)?;
+    // Between the two renames there is no site: not to be interrupted.
+    let old_site = crate::interrupt::critical(|| -> io::Result<_> {
+        swap(out_dir, staging.dir(), &aside)?;
+        Ok(crate::interrupt::Scratch::new(&aside))
+    })?;
     // The new site is in place; failing to delete the old one is not
     // fatal. (If the swap failed and putting the old one back did too,
     // `aside` is the only copy of the previous site: it is left alone.)
     drop(fs::remove_dir_all(&aside));
+    drop(old_site);
     Ok(stats)
 }
 

@@ -20,6 +20,8 @@ use super::Bytes;
 #[derive(Debug)]
 pub struct Staging {
     dir: PathBuf,
+    /// Removes the directory if the process is interrupted.
+    _scratch: crate::interrupt::Scratch,
 }
 
 impl Staging {
@@ -41,12 +43,17 @@ impl Staging {
         if let Some(parent) = dir.parent() {
             fs::create_dir_all(parent)?;
         }
+        remove_abandoned(out_dir);
         // Left by a dead process that had our process id.
         if fs::symlink_metadata(&dir).is_ok() {
             fs::remove_dir_all(&dir)?;
         }
+        let scratch = crate::interrupt::Scratch::new(&dir);
         fs::create_dir(&dir)?;
-        Ok(Staging { dir })
+        Ok(Staging {
+            dir,
+            _scratch: scratch,
+        })
     }
 
     pub fn dir(&self) -> &Path {
@@ -58,6 +65,10 @@ impl Staging {
     /// error leaves them to the writer: `path` is not a clean relative
     /// path, or collides with a file already there, or the disk refused.
     pub fn put(&self, path: &str, contents: &[u8]) -> io::Result<Bytes> {
+        if crate::interrupt::interrupted() {
+            // The directory is being removed: do not make it again.
+            return Err(io::Error::new(io::ErrorKind::Interrupted, "interrupted"));
+        }
         if !is_clean(path) {
             return Err(io::Error::new(
                 io::ErrorKind::InvalidInput,
@@ -101,6 +112,47 @@ impl Drop for Staging {
     fn drop(&mut self) {
         let _ = fs::remove_dir_all(&self.dir);
     }
+}
+
+/// Removes the staging directories of `out_dir` that builds which no
+/// longer run left behind (killed outright, or the machine stopped).
+/// Directories of running processes stay: another build may be using them.
+fn remove_abandoned(out_dir: &Path) {
+    let (Some(parent), Some(name)) = (out_dir.parent(), out_dir.file_name()) else {
+        return;
+    };
+    let parent = if parent.as_os_str().is_empty() {
+        Path::new(".")
+    } else {
+        parent
+    };
+    let prefix = format!(".{}.tmp-", name.to_string_lossy());
+    let Ok(entries) = fs::read_dir(parent) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let entry_name = entry.file_name();
+        let Some(rest) = entry_name.to_str().and_then(|n| n.strip_prefix(&prefix)) else {
+            continue;
+        };
+        let Some(pid) = rest.split('-').next().and_then(|p| p.parse::<u32>().ok()) else {
+            continue;
+        };
+        if pid != std::process::id() && !process_runs(pid) {
+            let _ = fs::remove_dir_all(entry.path());
+        }
+    }
+}
+
+/// Whether a process with this id exists (any owner).
+fn process_runs(pid: u32) -> bool {
+    let Ok(pid) = libc::pid_t::try_from(pid) else {
+        return false;
+    };
+    // SAFETY: signal 0 only checks that the process exists; nothing is sent.
+    let sent = unsafe { libc::kill(pid, 0) } == 0;
+    // EPERM: it exists but belongs to someone else.
+    sent || io::Error::last_os_error().raw_os_error() == Some(libc::EPERM)
 }
 
 /// A path beside `out_dir` no other build uses: `.NAME.KIND-PID-N`.

@@ -177,6 +177,28 @@ fn staging_is_only_for_a_new_output_directory_and_is_removed_when_dropped() {
 }
 
 #[test]
+fn a_new_staging_directory_clears_those_of_builds_no_longer_running() {
+    // A build killed outright (or a machine that stopped) cannot remove its
+    // staging directory: the next build does, unless its process still runs.
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("public");
+    let mut ended = std::process::Command::new("true").spawn().unwrap();
+    let dead = ended.id();
+    ended.wait().unwrap();
+    let abandoned = tmp.path().join(format!(".public.tmp-{dead}-0"));
+    fs::create_dir_all(abandoned.join("briefings")).unwrap();
+    fs::write(abandoned.join("briefings/index.html"), "half").unwrap();
+    // Process 1 always runs; another output's directory is not ours.
+    let running = tmp.path().join(".public.tmp-1-0");
+    let other_output = tmp.path().join(format!(".site.tmp-{dead}-0"));
+    fs::create_dir(&running).unwrap();
+    fs::create_dir(&other_output).unwrap();
+    let staging = Staging::for_new_output(&out).unwrap();
+    assert!(!abandoned.exists(), "the dead build's directory stayed");
+    assert!(running.exists() && other_output.exists() && staging.dir().exists());
+}
+
+#[test]
 fn staging_left_unused_when_the_output_appeared_meanwhile() {
     // Another process made the output directory after the pages were
     // rendered: it is updated in place with the staged pages' bytes.
