@@ -326,8 +326,9 @@ type Weighted<'a> = Vec<(Cow<'a, str>, u32)>;
 /// The weighted terms of one briefing.
 fn doc_terms<'a>(model: &'a SiteModel, i: usize, card: &'a BriefingCard) -> Weighted<'a> {
     let b = &model.briefings[i];
+    let text = b.plain_text();
     let mut tf: FastMap<Cow<'a, str>, [u32; 6]> =
-        FastMap::with_capacity_and_hasher(b.text.len() / 16, Default::default());
+        FastMap::with_capacity_and_hasher(text.len() / 16, Default::default());
     let mut lower = String::new();
     let mut add = |text: &'a str, field: usize| count_terms(&mut tf, &mut lower, text, field);
     add(&card.title, 0);
@@ -344,7 +345,18 @@ fn doc_terms<'a>(model: &'a SiteModel, i: usize, card: &'a BriefingCard) -> Weig
     for s in &card.summary {
         add(s, 4);
     }
-    add(&b.text, 5);
+    match text {
+        Cow::Borrowed(text) => add(text, 5),
+        Cow::Owned(text) => {
+            // Released by a one-off build's link stage and derived again:
+            // counted apart, then its terms are copied out of it.
+            let mut body: FastMap<Cow<str>, [u32; 6]> = FastMap::default();
+            count_terms(&mut body, &mut lower, &text, 5);
+            for (term, counts) in body {
+                tf.entry(Cow::Owned(term.into_owned())).or_insert([0; 6])[5] += counts[5];
+            }
+        }
+    }
     let weights = [
         W_TITLE,
         W_BOTTOM_LINE,

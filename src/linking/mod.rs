@@ -140,30 +140,53 @@ pub fn link_with(mut briefings: Vec<Briefing>, options: &LinkOptions, kept: Kept
                 Kept::Related(memo) => Some(memo),
                 _ => None,
             };
-            // The texts are hashed and stemmed for the related lists
-            // while the hubs are made: neither needs the other.
-            let (hub_set, memo) = match memo {
+            match memo {
                 Some(memo) => {
+                    // The texts are hashed and stemmed for the related
+                    // lists while the hubs are made: neither needs the
+                    // other.
                     let (hub_set, ()) = rayon::join(
                         || hubs::build(&briefings, options),
                         || memo.prepare(&briefings, options),
                     );
-                    (hub_set, Some(memo))
+                    // The phrase search is the texts' last full reader: then
+                    // they go, before the ranking's index is made (the
+                    // search index derives the few it needs again).
+                    let inline_links =
+                        inline::phrases(&briefings, &hub_set, options.inline_links, |_| None);
+                    crate::trace::lap("link.inline");
+                    for b in &mut briefings {
+                        b.release_text();
+                    }
+                    let (related, dated) = beside_dated(&briefings, &hub_set, options, || {
+                        related::compute(&briefings, &hub_set, options, Some(memo))
+                    });
+                    crate::trace::lap("link.related");
+                    (hub_set, related, inline_links, dated)
                 }
-                None => (hubs::build(&briefings, options), None),
-            };
-            let ((related, inline_links), dated) =
-                beside_dated(&briefings, &hub_set, options, || {
-                    // Side by side: ranking has serial stretches (the
-                    // index's "past" sweep) that the phrase search fills.
-                    let (related, inline_links) = rayon::join(
-                        || related::compute(&briefings, &hub_set, options, memo),
-                        || inline::phrases(&briefings, &hub_set, options.inline_links, |_| None),
-                    );
+                None => {
+                    let hub_set = hubs::build(&briefings, options);
+                    let ((related, inline_links), dated) =
+                        beside_dated(&briefings, &hub_set, options, || {
+                            // Side by side: ranking has serial stretches (the
+                            // index's "past" sweep) that the phrase search
+                            // fills.
+                            rayon::join(
+                                || related::compute(&briefings, &hub_set, options, None),
+                                || {
+                                    inline::phrases(
+                                        &briefings,
+                                        &hub_set,
+                                        options.inline_links,
+                                        |_| None,
+                                    )
+                                },
+                            )
+                        });
                     crate::trace::lap("link.related+inline");
-                    (related, inline_links)
-                });
-            (hub_set, related, inline_links, dated)
+                    (hub_set, related, inline_links, dated)
+                }
+            }
         }
     };
     crate::trace::lap("link.digests");
