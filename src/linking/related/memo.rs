@@ -564,11 +564,10 @@ pub(super) struct Prepared {
     /// Then, the briefings whose text changed, with their stem counts of
     /// the last call, taken before the stem memo drops them.
     edited: Option<Vec<(usize, StemCounts)>>,
-    /// Every text's term counts ([`StemMemo::term_counts`]).
+    /// Every text's term counts ([`StemMemo::term_counts`]). The index is
+    /// made from them later, in the ranking: a one-off build has let the
+    /// texts go by then, and the index and the texts are not held at once.
     counts: TermCounts,
-    /// The index's term part, when the ranking will build it whole
-    /// (nothing of the last one to patch or reuse: a memo from disk).
-    terms: Option<Index>,
 }
 
 /// See [`Prepared`]. `docs` need not have their features.
@@ -609,15 +608,12 @@ pub(super) fn prepare(
     crate::trace::lap("related.order");
     let counts = memo.stems.term_counts(docs, &text_hashes);
     crate::trace::lap("related.term_counts");
-    let whole = memo.index.is_none() && memo.oldest_first.iter().all(|e| e.vector.is_none());
-    let terms = whole.then(|| term_index(docs, options.related_scope, Some(counts.clone()), None));
     Prepared {
         text_hashes,
         order,
         same_places,
         edited,
         counts,
-        terms,
     }
 }
 
@@ -643,7 +639,6 @@ pub(super) fn rank_with_memo(
         same_places,
         edited,
         counts,
-        terms,
     } = match memo.prepared.take() {
         Some(prepared) if prepared.text_hashes.len() == n => prepared,
         _ => prepare(briefings, docs, options, memo),
@@ -847,7 +842,6 @@ pub(super) fn rank_with_memo(
             counts: Some(counts),
             vectors: Some(&known),
             index: last_index,
-            terms,
         },
     );
     memo.index = index.filter(|_| !memo.last_call);

@@ -134,9 +134,6 @@ struct Known<'a> {
     vectors: Option<&'a [Option<Arc<TermVector>>]>,
     /// The last call's index (see [`patch_index`]).
     index: Option<Index>,
-    /// This call's index without its feature postings, made already
-    /// ([`term_index`]) from these counts and no known vectors.
-    terms: Option<Index>,
 }
 
 /// A document's query: its [`QUERY_TERMS`] heaviest terms, heaviest first
@@ -186,7 +183,6 @@ fn rank_with_vectors(
         counts,
         vectors: known,
         index: last,
-        terms,
     } = known;
     let n = docs.len();
     if k == 0 || n < 2 {
@@ -221,19 +217,9 @@ fn rank_with_vectors(
         } => counts.as_ref().map(|c| c.0.clone()),
         _ => None,
     };
-    let index = match (patched, terms) {
-        (Some(index), _) => index,
-        (None, Some(mut index)) => {
-            with_features(&mut index, docs, bonus.len());
-            // The same index as one built here.
-            #[cfg(test)]
-            assert_same_index(
-                &index,
-                &build_index(docs, scope, bonus.len(), counts.clone(), known),
-            );
-            index
-        }
-        (None, None) => build_index(docs, scope, bonus.len(), counts, known),
+    let index = match patched {
+        Some(index) => index,
+        None => build_index(docs, scope, bonus.len(), counts, known),
     };
     crate::trace::lap("related.build_index");
     let past = scope == RelatedScope::Past;
