@@ -345,7 +345,7 @@ pub fn render_site_memo(
     files.extend(render_digests(model, &renderer, &cards, &urls)?);
     crate::trace::lap("render.pages+digests");
     let timeline = timeline_cards(model, &renderer, &cards)?;
-    let feed = feed_entries(model, &cards, memo);
+    let feed = feed_entries(model, &cards, memo, config.feed_length);
     let entries = Entries {
         cards: &cards,
         timeline: &timeline,
@@ -1186,12 +1186,7 @@ fn timeline_cards(
             }
             let make = || {
                 let entry = TimelineCard {
-                    title: c.title.clone(),
-                    url: c.url.clone(),
-                    date: c.date.clone(),
-                    date_display: c.date_display.clone(),
-                    bottom_line: c.bottom_line.clone(),
-                    source_name: c.source_name.clone(),
+                    card: c.clone(),
                     html: String::from_utf8_lossy(&r.render("timeline_card.html", "b", c)?)
                         .into_owned(),
                 };
@@ -1212,7 +1207,8 @@ struct Entries<'a> {
     cards: &'a [Shared<BriefingCard>],
     /// Only for briefings on some hub.
     timeline: &'a [Option<Shared<TimelineCard>>],
-    feed: &'a [Shared<FeedEntry>],
+    /// Only for briefings in some feed.
+    feed: &'a [Option<Shared<FeedEntry>>],
 }
 
 fn render_hubs(
@@ -1485,22 +1481,33 @@ fn render_archive(
     Ok(files)
 }
 
-/// Every briefing's feed entry, made once for the site feed and the feeds
-/// of all the hubs it is on.
+/// The feed entry of every briefing in some feed (the site's, or a hub's:
+/// the newest `feed_length` of each), made once for all of them. The
+/// others get none: at 100,000 briefings most are in no feed.
 fn feed_entries(
     model: &SiteModel,
     cards: &[Shared<BriefingCard>],
     memo: Option<&RenderMemo>,
-) -> Vec<Shared<FeedEntry>> {
+    feed_length: usize,
+) -> Vec<Option<Shared<FeedEntry>>> {
+    let mut in_feed = vec![false; cards.len()];
+    let hubs = model.issue_hubs.iter().chain(&model.entity_hubs);
+    let latest = hubs.flat_map(|hub| hub.members.iter().take(feed_length).copied());
+    for m in (0..feed_length.min(cards.len())).chain(latest) {
+        in_feed[m] = true;
+    }
     model
         .briefings
         .par_iter()
         .zip(cards)
-        .map(|(b, c)| {
+        .zip(in_feed)
+        .map(|((b, c), in_feed)| {
             // Made from the card and the page alone.
             let make = || Ok::<_, std::convert::Infallible>(feed_entry(b, c, memo.is_some()));
-            let Ok(entry) = kept(memo, "feed", b, || c.digest(), make);
-            entry
+            in_feed.then(|| {
+                let Ok(entry) = kept(memo, "feed", b, || c.digest(), make);
+                entry
+            })
         })
         .collect()
 }
@@ -1531,13 +1538,17 @@ fn feed_entry(b: &Briefing, c: &Shared<BriefingCard>, digest: bool) -> Shared<Fe
 
 fn briefing_feed(
     members: &[usize],
-    feed_entries: &[Shared<FeedEntry>],
+    feed_entries: &[Option<Shared<FeedEntry>>],
     title: &str,
     alternate: &str,
     urls: &Urls,
 ) -> FeedView {
-    let entries: Vec<Shared<FeedEntry>> =
-        members.iter().map(|&i| feed_entries[i].clone()).collect();
+    // `members` are among those [`feed_entries`] made entries for.
+    let entries: Vec<Shared<FeedEntry>> = members
+        .iter()
+        .filter_map(|&i| feed_entries[i].clone())
+        .collect();
+    debug_assert_eq!(entries.len(), members.len());
     let updated = entries
         .iter()
         .map(|e| e.updated.clone())
@@ -2000,7 +2011,7 @@ fn hub_feed_deps(
     let latest = &hub.members[..hub.members.len().min(config.feed_length)];
     h.number(latest.len() as u64);
     for &m in latest {
-        h.wide(entries.feed[m].digest());
+        h.wide(entries.feed[m].as_ref().map_or(0, |e| e.digest()));
     }
     h.finish()
 }
