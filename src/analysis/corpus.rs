@@ -123,7 +123,10 @@ pub fn document_terms(doc: &Document) -> Vec<u64> {
     }
     terms.sort_unstable();
     terms.dedup();
-    terms
+    // A build holds every document's terms at once, and most pushes were
+    // repeats: an exact copy, not the grown buffer (a shrinking realloc
+    // may keep the block).
+    terms.as_slice().to_vec()
 }
 
 impl CorpusStats {
