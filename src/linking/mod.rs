@@ -151,7 +151,7 @@ pub fn link_with(mut briefings: Vec<Briefing>, options: &LinkOptions, kept: Kept
                     );
                     // The phrase search is the texts' last full reader: then
                     // they go, before the ranking's index is made (the
-                    // search index derives the few it needs again).
+                    // search index derives again those it tokenises).
                     let inline_links =
                         inline::phrases(&briefings, &hub_set, options.inline_links, |_| None);
                     crate::trace::lap("link.inline");

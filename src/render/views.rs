@@ -174,7 +174,8 @@ pub struct TimelineDay {
 /// placed as `html`; the short fields are there for templates that lay
 /// entries out themselves. Templates see `title`, `url`, `date`,
 /// `date_display`, `bottom_line` and `source_name`, read from the card
-/// rather than copied (a third of a gigabyte at 100,000 briefings).
+/// rather than copied: every briefing on a hub has one, held until the
+/// last hub page is rendered.
 #[derive(Debug, Clone)]
 pub struct TimelineCard {
     pub card: Shared<BriefingCard>,
