@@ -47,10 +47,12 @@ impl Briefing {
 
     /// The plain text: held, or derived again from the body if released.
     pub fn plain_text(&self) -> std::borrow::Cow<'_, str> {
-        if self.text.is_empty() && !self.page.body.is_empty() {
-            std::borrow::Cow::Owned(crate::markdown::plain_text(&self.page.body))
-        } else {
-            std::borrow::Cow::Borrowed(self.text.as_str())
+        if !self.text.is_empty() {
+            return std::borrow::Cow::Borrowed(self.text.as_str());
+        }
+        match self.page.markdown() {
+            body if body.is_empty() => std::borrow::Cow::Borrowed(""),
+            body => std::borrow::Cow::Owned(crate::markdown::plain_text(&body)),
         }
     }
 

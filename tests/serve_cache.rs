@@ -529,3 +529,59 @@ fn a_large_sitemap_is_sharded_and_only_shards_listing_a_new_page_change() {
     assert!(changed.len() < index.len(), "{changed:?}");
     assert_eq!(first["sitemap.xml"], second["sitemap.xml"]);
 }
+
+/// A one-off build lets the analysed bodies go and reads them again for
+/// their pages: a file edited in between fails the build, naming it,
+/// rather than pairing the old analysis with the new text.
+#[test]
+fn a_briefing_edited_while_a_build_runs_fails_that_build() {
+    let dir = site();
+    let root = dir.path().join("s");
+    let options = BuildOptions {
+        write: false,
+        ..memory_options()
+    };
+    let unchanged = {
+        let mut caches = Caches::open(&root);
+        build_with(&root, &options, &mut caches).unwrap()
+    };
+    let load_options = briefing::content::LoadOptions {
+        include_drafts: false,
+        timezone: briefing::config::Config::from_root(&root).unwrap().timezone,
+    };
+    // As `build` does: the content is read before the stages run.
+    let read_first = || (load_options, briefing::content::load(&root, load_options));
+    let mut caches = Caches::open(&root);
+    caches.read_content = Some(read_first());
+    let again = build_with(&root, &options, &mut caches).unwrap();
+    assert_same(
+        &tree(&unchanged),
+        &tree(&again),
+        "a build with the bodies read again",
+    );
+
+    let mut caches = Caches::open(&root);
+    caches.read_content = Some(read_first());
+    let edited = "content/briefings/2026-03-02-b1.md";
+    write(
+        &root,
+        edited,
+        &briefing("Briefing 1", 2, "Edited after the read."),
+    );
+    match build_with(&root, &options, &mut caches) {
+        Err(briefing::BuildError::Content { problems, .. }) => {
+            let shown: Vec<String> = problems.iter().map(|p| p.to_string()).collect();
+            assert_eq!(shown.len(), 1, "{shown:?}");
+            assert!(
+                shown[0].starts_with(&format!(
+                    "{edited}: error: the file changed while the site was being built"
+                )),
+                "{shown:?}"
+            );
+        }
+        other => panic!(
+            "expected the edit to fail the build, got {:?}",
+            other.map(|b| b.report)
+        ),
+    }
+}

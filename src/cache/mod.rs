@@ -235,6 +235,11 @@ impl Caches {
         Caches::default()
     }
 
+    /// Whether these caches serve one build and no other (see `one_off`).
+    pub fn is_one_off(&self) -> bool {
+        self.one_off
+    }
+
     /// With the disk cache of `root` loaded (an unreadable cache is empty).
     pub fn open(root: &Path) -> Caches {
         Caches::read(root, true)

@@ -6,6 +6,7 @@
 //! and loading goes on, so one run reports all of them.
 
 pub mod front_matter;
+mod released;
 
 use std::borrow::Cow;
 use std::path::Path;
@@ -17,6 +18,7 @@ use rayon::prelude::*;
 use crate::diagnostics::Diagnostic;
 use crate::fast_hash::FastMap;
 pub use front_matter::{EntityOverride, FrontMatter, KeyIssueOverride, Source};
+pub use released::{may_link_pages, BodySource};
 
 /// The content directory, under the site root.
 pub const CONTENT_DIR: &str = "content";
@@ -57,12 +59,15 @@ pub struct Page {
     pub tags: Vec<String>,
     pub template: Option<String>,
     pub front_matter: FrontMatter,
-    /// The Markdown body.
+    /// The Markdown body, empty once released ([`Page::release_body`]):
+    /// read it with [`Page::markdown`].
     pub body: String,
     /// 1-based line where the body starts in the file.
     pub body_line: usize,
     /// [`Page::body_hash`], computed once.
     pub(crate) body_hash: std::sync::OnceLock<u128>,
+    /// Set when the body was let go, to be read again.
+    pub(crate) released: Option<Box<released::ReleasedBody>>,
 }
 
 impl Page {
@@ -343,6 +348,7 @@ fn build_page(
         body: split.body.to_string(),
         body_line: split.body_line,
         body_hash: Default::default(),
+        released: None,
         front_matter: fm,
     }))
 }

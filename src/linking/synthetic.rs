@@ -74,6 +74,7 @@ pub fn page(source: &str, date: DateTime<Utc>, tags: Vec<String>) -> Page {
         body: String::new(),
         body_line: 1,
         body_hash: Default::default(),
+        released: None,
     }
 }
 

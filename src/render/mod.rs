@@ -176,7 +176,7 @@ pub fn render_site_memo(
     let render_briefing_body = |i: usize, inline: &[(String, String)]| {
         let b = &model.briefings[i];
         render_body(
-            &b.page.body,
+            &b.page.markdown(),
             &b.page.file,
             b.page.body_line,
             &source_paths,
@@ -195,7 +195,7 @@ pub fn render_site_memo(
                 return (Body::Ready(Arc::new(render_briefing_body(i, &inline))), 0);
             };
             let key = body_key(
-                shared.of(&b.page.body),
+                shared.of(&b.page),
                 &b.page.file,
                 b.page.body_line,
                 b.page.body_hash(),
@@ -432,15 +432,13 @@ impl BodyInputs {
         }
     }
 
-    /// The inputs `body` depends on. Only a body that can hold an `@/`
-    /// link depends on the content files' URLs: one with an `@`, or with
-    /// a `&` (`&#64;`, `&commat;` spell one). Without this, adding a
+    /// The inputs the body of `page` depends on. Only a body that can
+    /// hold an `@/` link ([`crate::content::may_link_pages`]) depends on the
+    /// content files' URLs. Without this, adding a
     /// briefing changed every body's key, and a warm build rendered every
     /// briefing page again to the same bytes.
-    fn of(&self, body: &str) -> u128 {
-        // memchr2: a plain `contains(['@', '&'])` decodes every character,
-        // and this runs over every body on every rebuild.
-        if memchr::memchr2(b'@', b'&', body.as_bytes()).is_some() {
+    fn of(&self, page: &Page) -> u128 {
+        if page.may_link_pages() {
             self.with_pages
         } else {
             self.base
@@ -2140,14 +2138,22 @@ mod tests {
         let before = BodyInputs::new(&pages, &urls);
         pages.insert("briefings/b.md".to_string(), "/briefings/b/".to_string());
         let after = BodyInputs::new(&pages, &urls);
-        let plain = "Oil prices fell in Muscat.";
+        let page = |body: &str| Page {
+            body: body.to_string(),
+            ..crate::linking::synthetic::page("briefings/x.md", DateTime::UNIX_EPOCH, vec![])
+        };
+        let plain = &page("Oil prices fell in Muscat.");
         assert_eq!(before.of(plain), after.of(plain));
         for linking in [
             "See [a](@/briefings/a.md).",
             "See [a](\\@/briefings/a.md).",
             "See [a](&#64;/briefings/a.md).",
         ] {
-            assert_ne!(before.of(linking), after.of(linking), "{linking}");
+            assert_ne!(
+                before.of(&page(linking)),
+                after.of(&page(linking)),
+                "{linking}"
+            );
         }
         let other = Urls {
             base_url: "https://e.org/briefs/".into(),
