@@ -12,7 +12,7 @@ use crate::analysis::{
     self, Aliases, Analysis, AnalysisOptions, Document, Entity, EntityKind, KeyIssue,
 };
 use crate::cache::Caches;
-use crate::content::{EntityOverride, FrontMatter, KeyIssueOverride, Page, PageKind};
+use crate::content::{BodySource, EntityOverride, FrontMatter, KeyIssueOverride, Page, PageKind};
 use crate::diagnostics::Diagnostic;
 
 /// A briefing page with its final title and analysis.
@@ -69,24 +69,42 @@ pub fn analyse(
     options: &AnalysisOptions,
     aliases: &Aliases,
 ) -> (Vec<Briefing>, Vec<Diagnostic>) {
-    analyse_cached(pages, options, aliases, &mut Caches::in_memory())
+    analyse_cached(
+        pages.to_vec(),
+        options,
+        aliases,
+        &mut Caches::in_memory(),
+        None,
+    )
 }
 
 /// [`analyse`], taking analyses from `caches` when the key of a briefing
 /// (its text, options and view of the corpus: see [`crate::cache`]) is
-/// known, and adding the ones it computes.
+/// known, and adding the ones it computes. With `release`, each body a
+/// page holds alone is let go once its plain text is made, to be read
+/// again from there ([`Page::release_body`]).
 pub fn analyse_cached(
-    pages: &[Arc<Page>],
+    pages: Vec<Arc<Page>>,
     options: &AnalysisOptions,
     aliases: &Aliases,
     caches: &mut Caches,
+    release: Option<&Arc<BodySource>>,
 ) -> (Vec<Briefing>, Vec<Diagnostic>) {
-    let briefing_pages: Vec<&Arc<Page>> = pages
-        .iter()
+    let mut briefing_pages: Vec<Arc<Page>> = pages
+        .into_iter()
         .filter(|p| p.kind == PageKind::Briefing)
         .collect();
-    let (texts, text_hashes): (Vec<Arc<String>>, Vec<u128>) =
-        caches.plain_texts(&briefing_pages).into_iter().unzip();
+    let (texts, text_hashes): (Vec<Arc<String>>, Vec<u128>) = caches
+        .plain_texts(&briefing_pages.iter().collect::<Vec<_>>())
+        .into_iter()
+        .unzip();
+    if let Some(source) = release {
+        briefing_pages.par_iter_mut().for_each(|p| {
+            if let Some(page) = Arc::get_mut(p) {
+                page.release_body(source);
+            }
+        });
+    }
     crate::trace::lap("analyse.texts");
     let docs: Vec<Document> = briefing_pages
         .iter()
@@ -360,11 +378,11 @@ mod tests {
             })
             .collect();
         let mut caches = Caches::in_memory();
-        let (before, _) = analyse_cached(&pages(&bodies), &options, &aliases, &mut caches);
+        let (before, _) = analyse_cached(pages(&bodies), &options, &aliases, &mut caches, None);
         bodies[39] = bodies[39]
             .replace("resumed", "on the ridge resumed")
             .replace("times.", "times upon.");
-        let (after, _) = analyse_cached(&pages(&bodies), &options, &aliases, &mut caches);
+        let (after, _) = analyse_cached(pages(&bodies), &options, &aliases, &mut caches, None);
         let again: Vec<usize> = (0..39)
             .filter(|&i| caches.previous_keys[i].is_some())
             .collect();

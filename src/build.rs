@@ -1,6 +1,5 @@
 //! The spine: `build` runs the pipeline stage by stage and times each one.
 
-use rayon::prelude::*;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -407,23 +406,25 @@ pub fn build_with(
     // With a broken site.toml, go on with the defaults to find the other problems too.
     let config = config.unwrap_or_else(Config::fallback);
 
-    let (mut briefing_list, warnings) =
-        briefings::analyse_cached(&content.pages, &config.analysis, &config.aliases, caches);
-    // Each briefing now holds its own page: the loader's copies go, and with
-    // them a second copy of every body for the rest of the build.
-    content.pages.retain(|p| p.kind != PageKind::Briefing);
-    // A one-off build lets the analysed bodies go until their pages are
-    // rendered: 0.4 GB at 100,000 briefings, held through the link stage
-    // otherwise. `serve` keeps them for the next rebuild.
-    let released_bodies = caches.is_one_off().then(|| {
-        let source = content::BodySource::new(root.join(content::CONTENT_DIR));
-        briefing_list.par_iter_mut().for_each(|b| {
-            if let Some(page) = Arc::get_mut(&mut b.page) {
-                page.release_body(&source);
-            }
-        });
-        source
-    });
+    // The briefings' pages go to the analysis, which makes each briefing
+    // the only holder of its page. A one-off build lets the bodies go once
+    // their plain texts are made, until their pages are rendered: 0.4 GB
+    // at 100,000 briefings, held through analysis and linking otherwise.
+    // `serve` keeps them for the next rebuild.
+    let released_bodies = caches
+        .is_one_off()
+        .then(|| content::BodySource::new(root.join(content::CONTENT_DIR)));
+    let (briefing_pages, other_pages): (Vec<_>, Vec<_>) = std::mem::take(&mut content.pages)
+        .into_iter()
+        .partition(|p| p.kind == PageKind::Briefing);
+    content.pages = other_pages;
+    let (briefing_list, warnings) = briefings::analyse_cached(
+        briefing_pages,
+        &config.analysis,
+        &config.aliases,
+        caches,
+        released_bodies.as_ref(),
+    );
     crate::trace::lap("analyse");
     clock.lap("analyse");
     let model = linking::link_with(
