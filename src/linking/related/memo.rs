@@ -826,6 +826,12 @@ pub(super) fn rank_with_memo(
     // The last index is in this call's term ids only if the vocabulary is
     // the same.
     let last_index = std::mem::take(&mut memo.index).filter(|_| same_terms);
+    if memo.last_call {
+        // No next call reads the counts by term id (the stems are saved
+        // by interned id): the index alone holds them, until its vectors
+        // are made.
+        memo.stems.by_term = HashMap::new();
+    }
     let Ranking {
         lists: mut ranked,
         vectors,
