@@ -445,6 +445,7 @@ pub fn build_with(
         },
     );
     caches.done_with_related(root);
+    crate::memory::give_back(model.briefings.len());
     clock.lap("link");
 
     // With a render memo the templates are fingerprinted anyway; the same

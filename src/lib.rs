@@ -16,6 +16,7 @@ pub mod ingest;
 pub mod interrupt;
 pub mod linking;
 pub mod markdown;
+pub mod memory;
 pub mod output;
 pub mod render;
 pub mod search;

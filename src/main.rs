@@ -26,24 +26,37 @@ static GLOBAL: briefing::trace::CountingHeap = briefing::trace::CountingHeap;
 extern "C" {
     /// mimalloc's C API (linked in by the `mimalloc` crate).
     fn mi_option_set(option: std::os::raw::c_int, value: std::os::raw::c_long);
+    fn mi_collect(force: bool);
 }
 
 /// `mi_option_purge_delay` in mimalloc v3's `mi_option_e`, as bundled by
 /// libmimalloc-sys 0.1.49 (Cargo.lock): check the enum when updating it.
 const MI_OPTION_PURGE_DELAY: std::os::raw::c_int = 15;
 
-/// By default mimalloc gives freed memory back to the OS 10 ms later. A
+/// By default mimalloc gives freed memory back to the OS soon after. A
 /// build frees and reallocates hundreds of megabytes between stages, and
 /// the kernel zeroes every page faulted back in: `clear_page_erms` was 15 %
 /// of a cold 10,000-briefing check's samples. Keeping freed memory costs
 /// about 30 MB of peak RSS there and saves about 14 % of the wall time.
-/// `MIMALLOC_PURGE_DELAY` in the environment still has the last word.
+/// It is kept ten minutes (as good as forever for a build; `serve` gives
+/// back what it has not reused by then), except where a large build asks
+/// for it to go (`briefing::memory`). `MIMALLOC_PURGE_DELAY` in the
+/// environment still has the last word.
 fn keep_freed_memory() {
     if std::env::var_os("MIMALLOC_PURGE_DELAY").is_some() {
         return;
     }
     // SAFETY: sets one allocator option; valid at any time, from any thread.
-    unsafe { mi_option_set(MI_OPTION_PURGE_DELAY, -1) }
+    unsafe { mi_option_set(MI_OPTION_PURGE_DELAY, 600_000) }
+    briefing::memory::install(give_back_freed_memory);
+}
+
+/// Each thread's free pages to the arenas, and the arenas' free memory to
+/// the OS (`mi_collect(true)` on every thread of the pool and this one).
+fn give_back_freed_memory() {
+    // SAFETY: mi_collect takes no pointers; it frees only what is unused.
+    rayon::broadcast(|_| unsafe { mi_collect(true) });
+    unsafe { mi_collect(true) }
 }
 
 /// No transparent huge pages for this process. mimalloc asks for them

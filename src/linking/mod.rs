@@ -158,6 +158,7 @@ pub fn link_with(mut briefings: Vec<Briefing>, options: &LinkOptions, kept: Kept
                     for b in &mut briefings {
                         b.release_text();
                     }
+                    crate::memory::give_back(briefings.len());
                     let (related, dated) = beside_dated(&briefings, &hub_set, options, || {
                         related::compute(&briefings, &hub_set, options, Some(memo))
                     });
