@@ -445,7 +445,10 @@ pub fn build_with(
         },
     );
     caches.done_with_related(root);
-    crate::memory::give_back(model.briefings.len());
+    // `serve` keeps its memos for the next rebuild: little is freed here.
+    if caches.is_one_off() {
+        crate::memory::give_back(model.briefings.len());
+    }
     clock.lap("link");
 
     // With a render memo the templates are fingerprinted anyway; the same

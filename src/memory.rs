@@ -10,9 +10,10 @@
 //! most. Without one installed (tests, other users of the library) it
 //! does nothing.
 //!
-//! Only sites of [`LARGE_SITE`] briefings or more: memory given back is
-//! faulted in again, zeroed by the kernel. At 10,000 briefings that cost a
-//! warm build 0.19 s (median of 5, 1.38 s -> 1.57 s) for 26 MB of peak RSS.
+//! Only one-off builds (not `serve`, which keeps its memos) of sites of
+//! [`LARGE_SITE`] briefings or more: memory given back is faulted in
+//! again, zeroed by the kernel. At 10,000 briefings that cost a warm build
+//! 0.19 s (median of 5, 1.38 s -> 1.57 s) for 26 MB of peak RSS.
 
 use std::sync::OnceLock;
 

@@ -73,7 +73,8 @@ pub struct Page {
 impl Page {
     /// The hash of the body: what memo keys take instead of hashing
     /// kilobytes of Markdown on every rebuild (pages are shared between
-    /// rebuilds). Nothing changes a page's body once it is made.
+    /// rebuilds). Nothing changes a page's body once it is made; one let
+    /// go ([`Page::release_body`]) keeps its hash.
     pub fn body_hash(&self) -> u128 {
         *self
             .body_hash
