@@ -234,6 +234,7 @@ fn disk_cache_gives_the_same_site_as_a_cold_build() {
         .filter(|n| {
             ![
                 "analysis.jsonl",
+                "inline.bin",
                 "links.txt",
                 "pages.txt",
                 "related.jsonl",

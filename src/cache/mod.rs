@@ -38,6 +38,7 @@ use crate::content::{self, Content, LoadOptions, CONTENT_DIR};
 use crate::diagnostics::Diagnostic;
 use crate::output::Bytes;
 
+pub(crate) mod inline_links;
 pub mod pages;
 pub(crate) mod related;
 pub(crate) mod search_terms;
@@ -251,21 +252,33 @@ impl Caches {
     fn read(root: &Path, with_build_files: bool) -> Caches {
         let dir = root.join(CACHE_DIR);
         // The files are independent: read side by side.
-        let ((analysis, (words, terms_file)), ((stems, stems_file), (search_terms, lists))) =
-            rayon::join(
-                || rayon::join(|| AnalysisCache::open(&dir), || terms::load(&dir)),
-                || {
-                    rayon::join(
-                        || stems::load(&dir),
-                        || {
-                            rayon::join(
-                                || with_build_files.then(|| search_terms::load(&dir)),
-                                || with_build_files.then(|| related::load(&dir)).flatten(),
-                            )
-                        },
-                    )
-                },
-            );
+        let (
+            (analysis, ((words, terms_file), inline)),
+            ((stems, stems_file), (search_terms, lists)),
+        ) = rayon::join(
+            || {
+                rayon::join(
+                    || AnalysisCache::open(&dir),
+                    || {
+                        rayon::join(
+                            || terms::load(&dir),
+                            || with_build_files.then(|| inline_links::load(&dir)),
+                        )
+                    },
+                )
+            },
+            || {
+                rayon::join(
+                    || stems::load(&dir),
+                    || {
+                        rayon::join(
+                            || with_build_files.then(|| search_terms::load(&dir)),
+                            || with_build_files.then(|| related::load(&dir)).flatten(),
+                        )
+                    },
+                )
+            },
+        );
         let mut related = match lists {
             Some((options, lists)) => {
                 crate::linking::RelatedMemo::from_saved(stems, options, lists)
@@ -278,6 +291,7 @@ impl Caches {
         };
         // A build ranks once with it; `serve` takes only its stems.
         related.last_call = true;
+        related.inline = inline.unwrap_or_default();
         Caches {
             analysis,
             related: Some(related),
@@ -350,13 +364,21 @@ impl Caches {
             }
         }
         crate::trace::lap("save.stems");
-        if memo.lists_changed() {
+        let inline = memo.inline.take_encoded();
+        let lists_changed = memo.lists_changed();
+        if lists_changed || inline.is_some() {
             // On a thread of its own, beside the rendering: 20 MB of JSON
             // at 10,000 briefings, 50 ms made and written here.
             let dir = root.join(CACHE_DIR);
             self.related_save = Some(std::thread::spawn(move || {
-                let (options, lists) = memo.saved_lists();
-                related::save(&dir, options, &lists)
+                let inline = inline.map_or(Ok(()), |records| inline_links::save(&dir, &records));
+                let lists = if lists_changed {
+                    let (options, lists) = memo.saved_lists();
+                    related::save(&dir, options, &lists)
+                } else {
+                    Ok(())
+                };
+                lists.and(inline)
             }));
         } else {
             crate::drop_later::drop_later(memo);

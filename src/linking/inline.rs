@@ -127,6 +127,70 @@ fn find_by_key(
     None
 }
 
+/// The hubs briefing `i` (of the model's order) may link to inline, each
+/// with the briefing's own spelling, in priority order: its key issues (in
+/// the analysis' order), then its entities, then its front-matter tags. A
+/// hub can come more than once (a tag naming a key issue).
+pub(super) fn candidates<'a>(
+    b: &'a Briefing,
+    hubs: &'a HubSet,
+    i: usize,
+) -> impl Iterator<Item = (&'a str, HubRef)> + 'a {
+    let issues = b.analysis.key_issues.iter().zip(&hubs.issue_links[i]);
+    let issues = issues.filter_map(|(k, h)| h.map(|h| (k.label.as_str(), HubRef::Issue(h))));
+    let entities = b.analysis.entities.iter().zip(&hubs.entity_links[i]);
+    let entities = entities.filter_map(|(e, h)| h.map(|h| (e.name.as_str(), HubRef::Entity(h))));
+    let tags = b.page.tags.iter().zip(&hubs.tag_links[i]);
+    let tags = tags.filter_map(|(t, h)| h.map(|h| (t.as_str(), h)));
+    issues.chain(entities).chain(tags)
+}
+
+/// For every briefing, the key of everything its inline links are found
+/// from ([`phrases`]): its text, the most it may have, and per candidate
+/// hub ([`candidates`]) the briefing's spelling, the hub's kind and
+/// spellings, and which earlier candidate is the same hub. Hub numbers are
+/// not in it: they shift whenever a new hub sorts before others, and the
+/// links of a briefing whose hubs kept their spellings stay the same.
+pub(super) fn input_keys(briefings: &[Briefing], hubs: &HubSet, max: usize) -> Vec<u128> {
+    use crate::cache::StableHasher;
+    use rayon::prelude::*;
+    let spellings = |list: &[super::hubs::Hub]| -> Vec<u128> {
+        list.par_iter()
+            .map(|hub| {
+                let mut h = StableHasher::default();
+                h.number(hub.surface_forms.len() as u64);
+                for form in &hub.surface_forms {
+                    h.field(form.as_bytes());
+                }
+                h.finish()
+            })
+            .collect()
+    };
+    let (issues, entities) = rayon::join(|| spellings(&hubs.issues), || spellings(&hubs.entities));
+    briefings
+        .par_iter()
+        .enumerate()
+        .map(|(i, b)| {
+            let mut h = StableHasher::default();
+            h.wide(b.text_hash).number(max as u64);
+            let mut seen: Vec<HubRef> = Vec::new();
+            for (own, hub) in candidates(b, hubs, i) {
+                let (kind, forms) = match hub {
+                    HubRef::Issue(x) => (0, issues[x]),
+                    HubRef::Entity(x) => (1, entities[x]),
+                };
+                let same = seen.iter().position(|&s| s == hub).map_or(0, |at| at + 1);
+                h.field(own.as_bytes())
+                    .number(kind)
+                    .wide(forms)
+                    .number(same as u64);
+                seen.push(hub);
+            }
+            h.number(seen.len() as u64).finish()
+        })
+        .collect()
+}
+
 /// For every briefing, its inline links in priority order: key issues (in
 /// the analysis' order), then entities, then front-matter tags; one per hub,
 /// one per phrase, and only phrases found in the text; at most `max` (the
@@ -213,20 +277,8 @@ pub(super) fn phrases<'p>(
                     }
                 }
             };
-            for (k, h) in b.analysis.key_issues.iter().zip(&hubs.issue_links[i]) {
-                if let Some(h) = h {
-                    try_hub(&k.label, HubRef::Issue(*h));
-                }
-            }
-            for (e, h) in b.analysis.entities.iter().zip(&hubs.entity_links[i]) {
-                if let Some(h) = h {
-                    try_hub(&e.name, HubRef::Entity(*h));
-                }
-            }
-            for (t, h) in b.page.tags.iter().zip(&hubs.tag_links[i]) {
-                if let Some(h) = h {
-                    try_hub(t, *h);
-                }
+            for (own, hub) in candidates(b, hubs, i) {
+                try_hub(own, hub);
             }
             links
         })

@@ -7,6 +7,7 @@
 mod digests;
 mod hubs;
 mod inline;
+mod inline_saved;
 mod memo;
 mod related;
 #[doc(hidden)]
@@ -26,6 +27,7 @@ use crate::config::{CuratedIssue, DigestPeriod, RelatedScope};
 pub use digests::{ArchiveMonth, Digest};
 pub use hubs::{entity_key, issue_key, Hub, HubKind};
 pub use inline::{HubRef, InlineLink};
+pub use inline_saved::SavedInline;
 pub use memo::LinkMemo;
 pub use related::{
     related_for_corpus, Related, RelatedInput, RelatedMemo, SavedList, SavedListRef, SavedStems,
@@ -152,8 +154,14 @@ pub fn link_with(mut briefings: Vec<Briefing>, options: &LinkOptions, kept: Kept
                     // The phrase search is the texts' last full reader: then
                     // they go, before the ranking's index is made (the
                     // search index derives again those it tokenises).
-                    let inline_links =
-                        inline::phrases(&briefings, &hub_set, options.inline_links, |_| None);
+                    crate::trace::lap("link.hubs+prepare");
+                    let max = options.inline_links;
+                    let keys = inline::input_keys(&briefings, &hub_set, max);
+                    crate::trace::lap("link.inline_keys");
+                    let inline_links = memo.inline.links(&briefings, &hub_set, max, &keys);
+                    memo.inline
+                        .record(&briefings, &hub_set, &keys, &inline_links);
+                    crate::trace::count("link.inline_reused", memo.inline.reused);
                     crate::trace::lap("link.inline");
                     for b in &mut briefings {
                         b.release_text();

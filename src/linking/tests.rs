@@ -1175,3 +1175,81 @@ fn a_feature_moved_restates_the_reasons_of_lists_of_the_same_time() {
         linked_alike(&bs, &mut memo, &format!("dropped, step {step}"));
     }
 }
+
+/// `build` keeps its inline links (`cache::inline_links`): the next build
+/// takes those whose inputs are the same, searches the others again, and
+/// its links are still those of a build without the file.
+#[test]
+fn saved_inline_links_are_taken_while_their_inputs_hold() {
+    use crate::cache::inline_links;
+    let dir = tempfile::tempdir().unwrap();
+    // Links `bs` from the saved links, as a build does, and saves them;
+    // returns how many were taken and whether the file was written.
+    let build = |bs: &[Briefing]| -> (usize, bool) {
+        let mut memo = RelatedMemo::default();
+        memo.inline = inline_links::load(dir.path());
+        let model = link_with(bs.to_vec(), &options(), Kept::Related(&mut memo));
+        assert_eq!(
+            model.inline_links,
+            link(bs.to_vec(), &options()).inline_links
+        );
+        let records = memo.inline.take_encoded();
+        if let Some(records) = &records {
+            inline_links::save(dir.path(), records).unwrap();
+        }
+        (memo.inline.reused, records.is_some())
+    };
+    let mut bs = vec![
+        briefing(
+            "b/1.md",
+            day(1),
+            "Talks on relief from sanctions went on in Muscat, Oman.",
+            &["sanctions relief", "nuclear talks"],
+            &[("Oman", EntityKind::Place)],
+            &[],
+        ),
+        briefing(
+            "b/2.md",
+            day(2),
+            "Sanctions relief was discussed; nuclear talks stalled in Oman.",
+            &["Sanctions relief", "nuclear talks"],
+            &[("Oman", EntityKind::Place)],
+            &[],
+        ),
+    ];
+    assert!(!link(bs.clone(), &options()).inline_links[0].is_empty());
+    assert_eq!(build(&bs), (0, true));
+    assert_eq!(build(&bs), (2, false), "the same site: nothing to write");
+
+    // A new briefing spells the issue another way: the hub's spellings
+    // change, so the links of both briefings on it are searched again.
+    bs.push(briefing(
+        "b/3.md",
+        day(3),
+        "Relief from sanctions is near, officials in Oman said.",
+        &["relief from sanctions"],
+        &[("Oman", EntityKind::Place)],
+        &[],
+    ));
+    assert_eq!(build(&bs), (0, true));
+    assert_eq!(build(&bs), (3, false));
+
+    // A text edit: only that briefing is searched again.
+    bs[0].push_text(" Oman hosted the talks.");
+    assert_eq!(build(&bs), (2, true));
+
+    // A damaged file is not used.
+    let path = dir.path().join(inline_links::FILE);
+    let bytes = std::fs::read(&path).unwrap();
+    std::fs::write(&path, &bytes[..bytes.len() - 3]).unwrap();
+    assert_eq!(build(&bs), (0, true));
+
+    // A larger site through edits and a removal.
+    let mut bs = corpus(120, 9);
+    assert_eq!(build(&bs).0, 0);
+    assert_eq!(build(&bs), (120, false));
+    bs[5].push_text(" Officials met again.");
+    bs.remove(9);
+    let (taken, written) = build(&bs);
+    assert!(written && (100..119).contains(&taken), "{taken}");
+}

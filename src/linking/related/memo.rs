@@ -58,6 +58,9 @@ pub struct RelatedMemo {
     loaded: usize,
     /// Made before the hubs ([`RelatedMemo::prepare`]), for the next call.
     prepared: Option<Prepared>,
+    /// The inline links of the last build, by their inputs (`build` only:
+    /// the rest of the link stage's memo that it keeps on disk).
+    pub inline: crate::linking::SavedInline,
 }
 
 /// A briefing's related list as `build` keeps it on disk (see
