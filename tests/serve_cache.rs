@@ -237,7 +237,7 @@ fn disk_cache_gives_the_same_site_as_a_cold_build() {
                 "inline.bin",
                 "links.txt",
                 "pages.txt",
-                "related.jsonl",
+                "related.bin",
                 "search.bin",
                 "stems.bin",
                 "terms.bin",

@@ -1,4 +1,4 @@
-//! The related lists of the last build on disk (`related.jsonl`), so that
+//! The related lists of the last build on disk (`related.bin`), so that
 //! a warm `build` ranks only the briefings whose lists can have changed.
 //! Under `related_scope = "past"` a list depends only on the briefings up
 //! to its own: when a build adds the newest briefing, as most content
@@ -8,20 +8,24 @@
 //!
 //! The file is a header line naming the format, the crate version, the
 //! fingerprint of the linking code and the options the lists were made
-//! with, then one JSON array per briefing, oldest first
-//! ([`SavedList`]). It is written whole (through a temporary file) by
-//! every build that writes; one that does not read back whole is not used.
+//! with, then one record per briefing, oldest first ([`SavedList`] in
+//! postcard's binary form, after its length in 4 bytes), then a checksum
+//! of the records (8 bytes). It is written whole (through a temporary
+//! file) by every build that writes; one that does not check out is not
+//! used. JSON lines took 0.15 s of CPU to read and 0.05 s to write at
+//! 10,000 briefings, most of it scanning strings for escapes.
 
 use std::io::{self, Write};
 
 use rayon::prelude::*;
 use std::path::Path;
+use xxhash_rust::xxh3::{xxh3_64, Xxh3Default};
 
 use crate::linking::SavedList;
 
 /// The file in the cache directory.
-pub const FILE: &str = "related.jsonl";
-const FORMAT: &str = "briefing-related v2";
+pub const FILE: &str = "related.bin";
+const FORMAT: &str = "briefing-related v3";
 
 fn header(options: (usize, bool)) -> String {
     format!(
@@ -33,23 +37,35 @@ fn header(options: (usize, bool)) -> String {
     )
 }
 
-/// The lists saved in `dir` with their options, if the file is whole and
-/// of this code. Lines are parsed in parallel (at 10,000 briefings the
-/// file is about 10 MB of JSON).
+/// The lists saved in `dir` with their options, if the file checks out
+/// and is of this code. Records are decoded in parallel.
 pub fn load(dir: &Path) -> Option<((usize, bool), Vec<SavedList>)> {
-    let text = std::fs::read_to_string(dir.join(FILE)).ok()?;
-    let mut lines = text.lines();
-    let head = lines.next()?;
+    let bytes = std::fs::read(dir.join(FILE)).ok()?;
+    let line_end = bytes.iter().position(|&b| b == b'\n')?;
+    let head = std::str::from_utf8(&bytes[..line_end]).ok()?;
     let mut words = head.rsplitn(3, ' ');
     let past: bool = words.next()?.parse().ok()?;
     let k: usize = words.next()?.parse().ok()?;
     if head != header((k, past)) {
         return None;
     }
-    let lines: Vec<&str> = lines.collect();
-    let lists = lines
+    let body = &bytes[line_end + 1..];
+    let (records, sum) = body.split_at_checked(body.len().checked_sub(8)?)?;
+    if xxh3_64(records).to_le_bytes() != sum {
+        return None;
+    }
+    let mut each = Vec::new();
+    let mut rest = records;
+    while !rest.is_empty() {
+        let (len, tail) = rest.split_at_checked(4)?;
+        let len = u32::from_le_bytes(len.try_into().ok()?) as usize;
+        let (record, tail) = tail.split_at_checked(len)?;
+        each.push(record);
+        rest = tail;
+    }
+    let lists = each
         .par_iter()
-        .map(|line| serde_json::from_str(line).ok())
+        .map(|record| postcard::from_bytes(record).ok())
         .collect::<Option<Vec<SavedList>>>()?;
     Some(((k, past), lists))
 }
@@ -66,10 +82,20 @@ pub fn save<L: serde::Serialize>(
 ) -> io::Result<()> {
     super::write_with(dir, FILE, false, |out| {
         writeln!(out, "{}", header(options))?;
+        let mut sum = Xxh3Default::new();
+        let mut record = Vec::new();
         for list in lists {
-            serde_json::to_writer(&mut *out, list)?;
-            out.write_all(b"\n")?;
+            record.clear();
+            record.extend_from_slice(&[0; 4]);
+            record = postcard::to_extend(list, record).map_err(io::Error::other)?;
+            let len = u32::try_from(record.len() - 4).map_err(io::Error::other)?;
+            record[..4].copy_from_slice(&len.to_le_bytes());
+            sum.update(&record);
+            out.write_all(&record)?;
         }
-        Ok(())
-    })
+        out.write_all(&sum.digest().to_le_bytes())
+    })?;
+    // The JSON lines of earlier versions, read by none now.
+    let _ = std::fs::remove_file(dir.join("related.jsonl"));
+    Ok(())
 }

@@ -772,8 +772,13 @@ fn saved_related_lists_are_reused_below_the_oldest_change() {
     assert_eq!(build(&bs, "other options"), (151, 0));
     // A damaged file is not used.
     let path = dir.path().join(related::FILE);
-    let text = std::fs::read_to_string(&path).unwrap();
-    std::fs::write(&path, &text[..text.len() - 10]).unwrap();
+    let bytes = std::fs::read(&path).unwrap();
+    std::fs::write(&path, &bytes[..bytes.len() - 10]).unwrap();
+    assert!(related::load(dir.path()).is_none());
+    let mut flipped = bytes.clone();
+    let middle = flipped.len() / 2;
+    flipped[middle] ^= 1;
+    std::fs::write(&path, &flipped).unwrap();
     assert!(related::load(dir.path()).is_none());
 }
 
