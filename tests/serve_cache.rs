@@ -223,17 +223,17 @@ fn disk_cache_gives_the_same_site_as_a_cold_build() {
     let root = dir.path().join("s");
     let cold = dir.path().join("cold");
     build_cli(&root, &cold);
-    let cache_file = root.join(CACHE_DIR).join("analysis.jsonl");
-    let cached_text = std::fs::read_to_string(&cache_file).expect("build wrote the cache");
-    let entries = cached_text.lines().count() - 1;
-    assert!(entries > BODIES.len(), "{cached_text}");
+    let cache_file = root.join(CACHE_DIR).join("analysis.bin");
+    let cached = std::fs::read(&cache_file).expect("build wrote the cache");
+    let entries = briefing::cache::AnalysisCache::open(&root.join(CACHE_DIR)).len();
+    assert!(entries > BODIES.len(), "{entries}");
 
     let leftovers: Vec<_> = std::fs::read_dir(root.join(CACHE_DIR))
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
         .filter(|n| {
             ![
-                "analysis.jsonl",
+                "analysis.bin",
                 "inline.bin",
                 "links.txt",
                 "pages.txt",
@@ -271,9 +271,9 @@ fn disk_cache_gives_the_same_site_as_a_cold_build() {
     build_cli(&root, &dir.path().join("rebuild-cache"));
 
     // A corrupt cache is ignored, never fatal.
-    let mut corrupt = cached_text.clone();
+    let mut corrupt = cached.clone();
     corrupt.truncate(corrupt.len() / 2);
-    corrupt.push_str("\nnot a line\n");
+    corrupt.extend_from_slice(b"\nnot a record\n");
     std::fs::write(&cache_file, corrupt).unwrap();
     let again = dir.path().join("again");
     build_cli(&root, &again);
@@ -283,13 +283,7 @@ fn disk_cache_gives_the_same_site_as_a_cold_build() {
         "build over a corrupt cache",
     );
     // ... and rewritten whole.
-    assert_eq!(
-        std::fs::read_to_string(&cache_file)
-            .unwrap()
-            .lines()
-            .count(),
-        1 + entries
-    );
+    assert_eq!(std::fs::read(&cache_file).unwrap(), cached);
 
     std::fs::write(&cache_file, [0xff, 0xfe, 0x00]).unwrap();
     let binary = dir.path().join("binary");
