@@ -335,9 +335,9 @@ fn build_and_save_analyses(
         caches.related_saved();
         if let Some(e) = caches.stems_error.take() {
             problems.push(cache_not_saved(
-                "the related lists or the texts' stems",
+                "the related lists, the inline links or the texts' stems",
                 e,
-                "ranks and stems every briefing again",
+                "ranks, stems and searches every briefing again",
             ));
         }
         if let Some(e) = caches.terms_error.take() {
