@@ -333,9 +333,10 @@ fn text_similarity_finds_the_same_story() {
     assert!(rel[0][0].1 >= rel[0][1].1);
 }
 
-#[test]
-fn inline_phrases_are_written_as_in_the_text() {
-    let bs = vec![
+/// Two briefings on sanctions relief in Oman, one writing "relief from
+/// sanctions" and never "nuclear talks".
+fn spelled_two_ways() -> Vec<Briefing> {
+    vec![
         briefing(
             "b/1.md",
             day(1),
@@ -352,7 +353,12 @@ fn inline_phrases_are_written_as_in_the_text() {
             &[("Oman", EntityKind::Place)],
             &[],
         ),
-    ];
+    ]
+}
+
+#[test]
+fn inline_phrases_are_written_as_in_the_text() {
+    let bs = spelled_two_ways();
     let m = link(bs, &options());
     let phrases = |i: usize| -> Vec<&str> {
         m.inline_links[i]
@@ -1204,24 +1210,7 @@ fn saved_inline_links_are_taken_while_their_inputs_hold() {
         }
         (memo.inline.reused, records.is_some())
     };
-    let mut bs = vec![
-        briefing(
-            "b/1.md",
-            day(1),
-            "Talks on relief from sanctions went on in Muscat, Oman.",
-            &["sanctions relief", "nuclear talks"],
-            &[("Oman", EntityKind::Place)],
-            &[],
-        ),
-        briefing(
-            "b/2.md",
-            day(2),
-            "Sanctions relief was discussed; nuclear talks stalled in Oman.",
-            &["Sanctions relief", "nuclear talks"],
-            &[("Oman", EntityKind::Place)],
-            &[],
-        ),
-    ];
+    let mut bs = spelled_two_ways();
     assert!(!link(bs.clone(), &options()).inline_links[0].is_empty());
     assert_eq!(build(&bs), (0, true));
     assert_eq!(build(&bs), (2, false), "the same site: nothing to write");
