@@ -94,10 +94,8 @@ pub fn analyse_cached(
         .into_iter()
         .filter(|p| p.kind == PageKind::Briefing)
         .collect();
-    let (texts, text_hashes): (Vec<Arc<String>>, Vec<u128>) = caches
-        .plain_texts(&briefing_pages.iter().collect::<Vec<_>>())
-        .into_iter()
-        .unzip();
+    let (texts, text_hashes): (Vec<Arc<String>>, Vec<u128>) =
+        caches.plain_texts(&briefing_pages).into_iter().unzip();
     if let Some(source) = release {
         briefing_pages.par_iter_mut().for_each(|p| {
             if let Some(page) = Arc::get_mut(p) {

@@ -31,11 +31,7 @@ pub fn load(dir: &Path) -> SavedInline {
     let read = || -> Option<SavedInline> {
         let bytes = std::fs::read(dir.join(FILE)).ok()?;
         let body = bytes.strip_prefix(header().as_bytes())?;
-        let (records, sum) = body.split_at_checked(body.len().checked_sub(8)?)?;
-        if xxh3_64(records).to_le_bytes() != sum {
-            return None;
-        }
-        SavedInline::decode(records)
+        SavedInline::decode(super::checked_records(body)?)
     };
     read().unwrap_or_default()
 }

@@ -408,10 +408,7 @@ impl Caches {
 
     /// The plain text of each page's body and its [`hash_bytes`], both
     /// computed once per distinct body.
-    pub fn plain_texts(
-        &mut self,
-        pages: &[&Arc<crate::content::Page>],
-    ) -> Vec<(Arc<String>, u128)> {
+    pub fn plain_texts(&mut self, pages: &[Arc<crate::content::Page>]) -> Vec<(Arc<String>, u128)> {
         let bodies: Vec<&str> = pages.iter().map(|p| p.body.as_str()).collect();
         let hashes: Vec<u128> = pages.par_iter().map(|p| p.body_hash()).collect();
         let missing: Vec<(u128, &str)> = hashes
@@ -883,6 +880,14 @@ pub(crate) fn write_synced(dir: &Path, file: &str, bytes: &[u8]) -> io::Result<(
 /// syncing the 370 MB term lists took 2.7 s of a cold build on disk).
 pub(crate) fn write_unsynced(dir: &Path, file: &str, bytes: &[u8]) -> io::Result<()> {
     write_with(dir, file, false, |out| out.write_all(bytes))
+}
+
+/// The records of a file body that ends in a checksum of them (8 bytes,
+/// `xxh3_64`, little-endian), if they check out: for the cache files
+/// written whole (`related.bin`, `inline.bin`).
+pub(crate) fn checked_records(body: &[u8]) -> Option<&[u8]> {
+    let (records, sum) = body.split_at_checked(body.len().checked_sub(8)?)?;
+    (xxhash_rust::xxh3::xxh3_64(records).to_le_bytes() == sum).then_some(records)
 }
 
 /// Records encoded before they are written ([`write_records`]).

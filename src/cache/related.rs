@@ -19,7 +19,7 @@ use std::io::{self, Write};
 
 use rayon::prelude::*;
 use std::path::Path;
-use xxhash_rust::xxh3::{xxh3_64, Xxh3Default};
+use xxhash_rust::xxh3::Xxh3Default;
 
 use crate::linking::SavedList;
 
@@ -49,11 +49,7 @@ pub fn load(dir: &Path) -> Option<((usize, bool), Vec<SavedList>)> {
     if head != header((k, past)) {
         return None;
     }
-    let body = &bytes[line_end + 1..];
-    let (records, sum) = body.split_at_checked(body.len().checked_sub(8)?)?;
-    if xxh3_64(records).to_le_bytes() != sum {
-        return None;
-    }
+    let records = super::checked_records(&bytes[line_end + 1..])?;
     let mut each = Vec::new();
     let mut rest = records;
     while !rest.is_empty() {
